@@ -1,0 +1,326 @@
+"""Pydantic models of the configuration files in ``config/``, and their loader.
+
+Every file is validated on load. A bad file raises :class:`ConfigError` whose message names the
+file, the key path, the offending value and what was expected, so a data engineer can fix it
+without reading a stack trace.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+CANONICAL_RESULT_COLUMNS = (
+    "provider",
+    "record_id",
+    "employee_id",
+    "email",
+    "first_name",
+    "last_name",
+    "module",
+    "assessment_date",
+    "score",
+    "passed",
+    "credential_id",
+)
+
+
+class ConfigError(ValueError):
+    """A configuration file is missing or invalid; the message is meant for the user."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- credentials.yaml -------------------------------------------------------------------------
+
+
+class PointsRenewal(_Strict):
+    """Renewal by points earned inside the validity cycle (CPT's rule)."""
+
+    method: Literal["points"] = "points"
+    points_required: Annotated[float, Field(gt=0)] = 100
+    ce_points_per_hour: Annotated[float, Field(ge=0)] = 1
+    employment_points_per_year: Annotated[float, Field(ge=0)] = 20
+    retake_points: Annotated[float, Field(ge=0)] = 25
+
+
+class RetestRenewal(_Strict):
+    """Renewal by passing every required module again in the window before expiry."""
+
+    method: Literal["retest"] = "retest"
+    window_days: Annotated[int, Field(gt=0)] = 90
+
+
+class Credential(_Strict):
+    name: str
+    issuer: str = ""
+    required_modules: Annotated[list[str], Field(min_length=1)]
+    optional_modules: list[str] = []
+    validity_years: Annotated[int, Field(gt=0, le=50)]
+    renewal: PointsRenewal | RetestRenewal = Field(discriminator="method")
+
+    @model_validator(mode="after")
+    def _modules_disjoint(self) -> Credential:
+        overlap = set(self.required_modules) & set(self.optional_modules)
+        if overlap:
+            raise ValueError(f"modules {sorted(overlap)} are both required and optional")
+        return self
+
+
+class CredentialsConfig(_Strict):
+    credentials: Annotated[dict[str, Credential], Field(min_length=1)]
+
+    @property
+    def all_modules(self) -> set[str]:
+        return {
+            m for c in self.credentials.values() for m in (*c.required_modules, *c.optional_modules)
+        }
+
+
+# --- requirements.yaml ------------------------------------------------------------------------
+
+
+class Requirement(_Strict):
+    site: str = "*"
+    job_role: str
+    # None means "competence determined: this role needs no credential" (no audit finding),
+    # unlike a role with no entry at all, which is reported as "competence not determined".
+    credential: str | None
+
+
+class RequirementsConfig(_Strict):
+    requirements: list[Requirement]
+
+
+# --- providers.yaml ---------------------------------------------------------------------------
+
+
+class PassRule(_Strict):
+    """How a provider says 'passed': a result column with pass/fail words, or a score threshold."""
+
+    pass_values: list[str] | None = None
+    fail_values: list[str] | None = None
+    min_score: Annotated[float, Field(ge=0, le=100)] | None = None
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> PassRule:
+        has_values = self.pass_values is not None
+        if has_values == (self.min_score is not None):
+            raise ValueError("give either pass_values (with fail_values) or min_score, not both")
+        if has_values and not self.fail_values:
+            raise ValueError("pass_values needs fail_values too, so unknown words are rejected")
+        return self
+
+
+class Provider(_Strict):
+    format: Literal["csv", "xlsx"]
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    sheet: str | int = 0
+    skip_rows: Annotated[int, Field(ge=0)] = 0
+    date_format: str = "%Y-%m-%d"
+    # canonical column -> column in the provider's file. ``full_name`` is a pseudo-column split
+    # by ``name_order`` into first and last name.
+    columns: dict[str, str]
+    name_order: Literal["last_comma_first", "first_last"] = "last_comma_first"
+    module_values: dict[str, str] = {}
+    score_scale: Literal["percent", "fraction"] = "percent"
+    pass_rule: PassRule
+
+    @field_validator("columns")
+    @classmethod
+    def _known_targets(cls, columns: dict[str, str]) -> dict[str, str]:
+        allowed = set(CANONICAL_RESULT_COLUMNS) | {"full_name"}
+        unknown = sorted(set(columns) - allowed)
+        if unknown:
+            raise ValueError(f"unknown canonical columns {unknown}; allowed: {sorted(allowed)}")
+        for needed in ("record_id", "module", "assessment_date"):
+            if needed not in columns:
+                raise ValueError(f"the column map must map '{needed}'")
+        return columns
+
+
+class ProvidersConfig(_Strict):
+    providers: dict[str, Provider] = {}
+
+
+# --- recipients.yaml --------------------------------------------------------------------------
+
+Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+
+
+class RecipientsConfig(_Strict):
+    sites: dict[str, list[Email]] = {}
+    company: list[Email] = []
+    data_team: list[Email] = []
+
+
+# --- policy.yaml ------------------------------------------------------------------------------
+
+
+class Site(_Strict):
+    name: str
+    timezone: str | None = None
+    audit_criteria: list[str] = ["ISO9001"]
+
+
+class ReportPolicy(_Strict):
+    paper: Literal["A4", "Letter"] = "A4"
+    history_weeks: Annotated[int, Field(ge=1, le=104)] = 12
+    max_attachment_mb: Annotated[float, Field(gt=0)] = 10
+
+
+class Policy(_Strict):
+    company_name: str = "Competence"
+    timezone: str = "UTC"
+    default_credential: str = "CPT"
+    expiry_warning_days: Annotated[int, Field(ge=0)] = 90
+    new_hire_grace_days: Annotated[int, Field(ge=0)] = 180
+    reject_share_threshold: Annotated[float, Field(ge=0, le=1)] = 0.05
+    manufacturing_related_roles: list[str] = []
+    progress_lookback_days: Annotated[int, Field(ge=0)] = 90
+    major_nc_share: Annotated[float, Field(ge=0, le=1)] = 0.10
+    major_nc_overdue_days: Annotated[int, Field(ge=0)] = 90
+    report: ReportPolicy = ReportPolicy()
+    sites: dict[str, Site] = {}
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA timezone {value!r}") from exc
+        return value
+
+
+# --- audit_criteria.yaml ----------------------------------------------------------------------
+
+
+class Criterion(_Strict):
+    clause: str
+    title: str
+    requirement: str
+    rule: str  # which grading rule of the reporting stage evaluates it
+
+
+class AuditCriteriaConfig(_Strict):
+    criteria_sets: Annotated[dict[str, list[Criterion]], Field(min_length=1)]
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+CONFIG_FILES: dict[str, type[BaseModel]] = {
+    "credentials.yaml": CredentialsConfig,
+    "requirements.yaml": RequirementsConfig,
+    "providers.yaml": ProvidersConfig,
+    "recipients.yaml": RecipientsConfig,
+    "policy.yaml": Policy,
+    "audit_criteria.yaml": AuditCriteriaConfig,
+}
+
+
+class CompetenceConfig(_Strict):
+    """Everything in the configuration folder, validated and cross-checked."""
+
+    credentials: CredentialsConfig
+    requirements: RequirementsConfig
+    providers: ProvidersConfig
+    recipients: RecipientsConfig
+    policy: Policy
+    audit_criteria: AuditCriteriaConfig
+    config_hash: str
+
+    def site(self, site_id: str) -> Site:
+        """A site's settings; a site nowhere in the configuration gets the defaults (SPEC 2)."""
+        return self.policy.sites.get(site_id) or Site(name=site_id)
+
+    def site_timezone(self, site_id: str) -> str:
+        return self.site(site_id).timezone or self.policy.timezone
+
+
+def _format_location(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in loc if not str(p).startswith(("function-", "tagged-union")))
+
+
+def _load_one(path: Path, model: type[BaseModel]) -> BaseModel:
+    if not path.is_file():
+        raise ConfigError(f"{path}: configuration file is missing")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level, got {type(raw).__name__}")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            key = _format_location(err["loc"]) or "(top level)"
+            value = err.get("input")
+            shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
+            problems.append(f"key '{key}' = {shown}: {err['msg']}")
+        raise ConfigError(f"{path}: invalid configuration\n  " + "\n  ".join(problems)) from None
+
+
+def load_config(config_dir: Path | str) -> CompetenceConfig:
+    """Load and validate every configuration file, then check the references between them."""
+    config_dir = Path(config_dir)
+    loaded = {name: _load_one(config_dir / name, model) for name, model in CONFIG_FILES.items()}
+    digest = hashlib.sha256()
+    for name in sorted(CONFIG_FILES):
+        digest.update(name.encode() + b"\0" + (config_dir / name).read_bytes())
+    config = CompetenceConfig(
+        credentials=loaded["credentials.yaml"],
+        requirements=loaded["requirements.yaml"],
+        providers=loaded["providers.yaml"],
+        recipients=loaded["recipients.yaml"],
+        policy=loaded["policy.yaml"],
+        audit_criteria=loaded["audit_criteria.yaml"],
+        config_hash=digest.hexdigest(),
+    )
+    _cross_check(config, config_dir)
+    return config
+
+
+def _cross_check(config: CompetenceConfig, config_dir: Path) -> None:
+    known = config.credentials.credentials
+    for i, req in enumerate(config.requirements.requirements):
+        if req.credential is not None and req.credential not in known:
+            raise ConfigError(
+                f"{config_dir / 'requirements.yaml'}: key 'requirements.{i}.credential' = "
+                f"{req.credential!r}: expected one of the credentials in credentials.yaml "
+                f"{sorted(known)}"
+            )
+    if config.policy.default_credential not in known:
+        raise ConfigError(
+            f"{config_dir / 'policy.yaml'}: key 'default_credential' = "
+            f"{config.policy.default_credential!r}: expected one of {sorted(known)}"
+        )
+    modules = config.credentials.all_modules
+    for name, provider in config.providers.providers.items():
+        for source, module in provider.module_values.items():
+            if module not in modules:
+                raise ConfigError(
+                    f"{config_dir / 'providers.yaml'}: key 'providers.{name}.module_values."
+                    f"{source}' = {module!r}: expected a module of credentials.yaml "
+                    f"{sorted(modules)}"
+                )
+    sets = config.audit_criteria.criteria_sets
+    for site_id, site in config.policy.sites.items():
+        for set_name in site.audit_criteria:
+            if set_name not in sets:
+                raise ConfigError(
+                    f"{config_dir / 'policy.yaml'}: key 'sites.{site_id}.audit_criteria' = "
+                    f"{set_name!r}: expected one of the sets in audit_criteria.yaml {sorted(sets)}"
+                )

@@ -1,0 +1,71 @@
+"""The mail gate: the week's e-mail goes out only when every source's reject share is in policy.
+
+A blocking check on this small asset stops only what depends on it — the e-mail — while status,
+findings and reports are still computed and rendered for inspection (SPEC 4). The share is
+computed from the stored ``source_files`` table, not read from another check's result, which
+would race (STACK_NOTES).
+"""
+
+import dagster as dg
+import pandas as pd
+
+from assets.partitions import weekly_partitions
+from assets.resources import CompetenceSettings
+
+
+def reject_shares(source_files: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """Per source: rows in, rejected, reject share, and whether it is within the threshold."""
+    per_source = source_files.groupby("source", as_index=False)[["rows_in", "rejected"]].sum()
+    rows = per_source["rows_in"].where(per_source["rows_in"] > 0)
+    per_source["reject_share"] = (per_source["rejected"] / rows).fillna(0.0)
+    per_source["threshold"] = threshold
+    per_source["within_policy"] = per_source["reject_share"] <= threshold
+    return per_source
+
+
+@dg.asset(
+    partitions_def=weekly_partitions,
+    group_name="delivery",
+    kinds={"pandas", "duckdb"},
+    metadata={"partition_expr": "week"},
+    check_specs=[
+        dg.AssetCheckSpec(
+            "reject_share_within_policy",
+            asset="mail_clearance",
+            blocking=True,
+            description="Holds the week's e-mail when any source rejects more rows than the "
+            "policy threshold (policy.yaml reject_share_threshold).",
+        )
+    ],
+)
+def mail_clearance(
+    context: dg.AssetExecutionContext, settings: CompetenceSettings, source_files: pd.DataFrame
+):
+    """Reject share per input source against the policy threshold; e-mail waits on it."""
+    config = settings.load_config()
+    threshold = config.policy.reject_share_threshold
+    shares = reject_shares(source_files, threshold)
+    over = shares[~shares["within_policy"]]
+    reason = "; ".join(
+        f"{row.source}: {row.rejected} of {row.rows_in} rows rejected "
+        f"({row.reject_share:.1%} > {threshold:.0%})"
+        for row in over.itertuples()
+    )
+    if reason:
+        context.log.warning(f"E-mail for this week is held: {reason}")
+    yield dg.Output(
+        shares.assign(week=pd.Timestamp(context.partition_key)),
+        metadata={"sources_over_threshold": len(over), "hold_reason": reason or "none"},
+    )
+    yield dg.AssetCheckResult(
+        check_name="reject_share_within_policy",
+        passed=bool(over.empty),
+        metadata={
+            "threshold": threshold,
+            "worst_source": str(shares.sort_values("reject_share").iloc[-1]["source"])
+            if not shares.empty
+            else "none",
+            "worst_share": float(shares["reject_share"].max()) if not shares.empty else 0.0,
+            "hold_reason": reason or "none",
+        },
+    )

@@ -1,0 +1,85 @@
+"""De-duplication of accepted records across drops (files), latest drop wins.
+
+* An **exact repeat** (same key, same content) is a re-send: one copy is kept, the others are
+  logged as ``EXACT_REPEAT``.
+* A **conflicting duplicate** (same key, different content) keeps the copy from the latest drop
+  (file modification time, then file name, then row) and logs the others as
+  ``SUPERSEDED``, naming the copy that won, so the conflict is reported rather than hidden.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .conform import FILE_COLUMN
+from .readers import ROW_NUMBER
+
+DROP_ORDER = "_drop_order"
+DEDUP_COLUMNS = [
+    "source",
+    "source_file",
+    "row_number",
+    "kind",
+    "record_key",
+    "kept_file",
+    "kept_row",
+]
+
+
+def empty_dedup_log() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            c: pd.Series(dtype="Int64" if c.endswith("_row") or c == "row_number" else object)
+            for c in DEDUP_COLUMNS
+        }
+    )
+
+
+def _key_text(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    parts = [frame[c].astype(object).where(frame[c].notna(), "").astype(str) for c in columns]
+    key = parts[0]
+    for part in parts[1:]:
+        key = key + "|" + part
+    return key
+
+
+def deduplicate(
+    frame: pd.DataFrame, key: list[str], content: list[str], source: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (kept rows, log of removed rows). ``frame`` carries DROP_ORDER, file and row."""
+    if frame.empty:
+        return frame, empty_dedup_log()
+    ordered = frame.sort_values([DROP_ORDER, FILE_COLUMN, ROW_NUMBER], kind="stable")
+    record_key = _key_text(ordered, key)
+    full = record_key + "#" + _key_text(ordered, content)
+    exact = full.duplicated(keep="last")
+    superseded = ~exact & record_key.where(~exact).duplicated(keep="last") & ~exact
+    removed_mask = exact | superseded
+    kept = ordered[~removed_mask]
+    winner_of = pd.DataFrame(
+        {"file": kept[FILE_COLUMN].to_numpy(), "row": kept[ROW_NUMBER].to_numpy()},
+        index=record_key[~removed_mask].to_numpy(),
+    )
+    logs = []
+    for kind, mask in (("EXACT_REPEAT", exact), ("SUPERSEDED", superseded)):
+        if not mask.any():
+            continue
+        removed = ordered[mask]
+        won = winner_of.loc[record_key[mask].to_numpy()]
+        logs.append(
+            pd.DataFrame(
+                {
+                    "source": removed["provider"].to_numpy() if "provider" in removed else source,
+                    "source_file": removed[FILE_COLUMN].to_numpy(),
+                    "row_number": removed[ROW_NUMBER].to_numpy(),
+                    "kind": kind,
+                    "record_key": record_key[mask].to_numpy(),
+                    "kept_file": won["file"].to_numpy(),
+                    "kept_row": won["row"].to_numpy(),
+                }
+            )
+        )
+    log = pd.concat(logs, ignore_index=True) if logs else empty_dedup_log()
+    for column in ("row_number", "kept_row"):
+        log[column] = log[column].astype("Int64")
+    return kept.sort_index(), log

@@ -1,0 +1,337 @@
+"""One week's intake: read every landing file, conform, quarantine, de-duplicate and account.
+
+This is the pure core of the ingestion assets. It returns the canonical tables plus the ledgers
+that prove nothing was lost: for every file, rows in = accepted + rejected + de-duplicated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import pandera.pandas as pa
+
+from schemas.config import CANONICAL_RESULT_COLUMNS, CompetenceConfig
+from schemas.tables import (
+    ACTIVITY_COLUMNS,
+    ACTIVITY_REQUIRED,
+    ROSTER_COLUMNS,
+    ROSTER_REQUIRED,
+    AssessmentResult,
+    CeActivity,
+    RosterRecord,
+    with_runtime_checks,
+)
+
+from .conform import (
+    FILE_COLUMN,
+    Conformed,
+    conform_activities,
+    conform_canonical_results,
+    conform_provider_results,
+    conform_roster,
+)
+from .dedup import DROP_ORDER, deduplicate, empty_dedup_log
+from .identity import link_activities, link_results
+from .landing import FileProblem, LandingFile, LandingInventory
+from .readers import ROW_NUMBER, UnreadableFile, match_columns, read_table
+from .validation import empty_rejects, quarantine
+
+SOURCE_FILE_COLUMNS = [
+    "source",
+    "file",
+    "sha256",
+    "modified_at",
+    "rows_in",
+    "accepted",
+    "rejected",
+    "deduplicated",
+    "problem",
+]
+
+
+@dataclass
+class SourceIntake:
+    """The accepted rows of one kind of source, and the accounting of every input row."""
+
+    accepted: pd.DataFrame
+    rejects: pd.DataFrame
+    deduplicated: pd.DataFrame
+    files: list[dict]
+
+
+def _required_columns_schema(columns: dict[str, str]) -> pa.DataFrameSchema:
+    """Raw-table schema: the file must carry these columns (any type, blanks allowed)."""
+    return pa.DataFrameSchema(
+        {source: pa.Column(object, nullable=True, required=True) for source in columns.values()},
+        strict=False,
+        coerce=False,
+    )
+
+
+def _missing_columns(raw: pd.DataFrame, wanted: dict[str, str], label: str) -> None:
+    folded = {c.casefold(): c for c in raw.columns}
+    renamed = raw.rename(
+        columns={folded[s.casefold()]: s for s in wanted.values() if s.casefold() in folded}
+    )
+    try:
+        _required_columns_schema(wanted).validate(renamed.head(0), lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        missing = sorted(errors.failure_cases["failure_case"].astype(str).unique())
+        raise UnreadableFile(
+            f"{label}: missing required column(s) {', '.join(repr(m) for m in missing)}; "
+            f"found {', '.join(repr(c) for c in raw.columns if c != ROW_NUMBER)}"
+        ) from None
+
+
+def _file_record(f: LandingFile, rows_in: int = 0, problem: str | None = None) -> dict:
+    return {
+        "source": f.source,
+        "file": f.relative_path,
+        "sha256": f.sha256,
+        "modified_at": pd.Timestamp(f.modified_ns, unit="ns"),
+        "rows_in": rows_in,
+        "problem": problem,
+    }
+
+
+def _read_and_conform(
+    f: LandingFile, config: CompetenceConfig, canonical_providers: set[str]
+) -> Conformed:
+    label = f.relative_path
+    if f.kind == "provider" and f.source in config.providers.providers:
+        spec = config.providers.providers[f.source]
+        raw = read_table(
+            f.path,
+            label=label,
+            encoding=spec.encoding,
+            delimiter=spec.delimiter,
+            skip_rows=spec.skip_rows,
+            sheet=spec.sheet,
+        )
+        _missing_columns(raw, spec.columns, label)
+        columns = match_columns(raw, spec.columns)
+        return conform_provider_results(raw, f.source, spec, columns, label)
+    if f.kind == "provider":
+        raw = read_table(f.path, label=label)
+        wanted = {c: c for c in CANONICAL_RESULT_COLUMNS if c != "provider"}
+        _missing_columns(
+            raw, {c: c for c in ("record_id", "module", "assessment_date", "passed")}, label
+        )
+        return conform_canonical_results(raw, f.source, label)
+    if f.kind == "roster":
+        raw = read_table(f.path, label=label, sheet="Roster" if f.path.suffix == ".xlsx" else 0)
+        wanted = {c: c for c in ROSTER_COLUMNS}
+        _missing_columns(raw, {c: c for c in ROSTER_REQUIRED}, label)
+        return conform_roster(raw, match_columns(raw, wanted), label)
+    raw = read_table(f.path, label=label)
+    wanted = {c: c for c in ACTIVITY_COLUMNS}
+    _missing_columns(raw, {c: c for c in ACTIVITY_REQUIRED}, label)
+    return conform_activities(raw, match_columns(raw, wanted), label)
+
+
+def _intake(
+    files: list[LandingFile],
+    config: CompetenceConfig,
+    schema: pa.DataFrameSchema,
+    canonical_providers: set[str],
+    key: list[str],
+    content: list[str],
+) -> SourceIntake:
+    accepted, rejects, records = [], [], []
+    for order, f in enumerate(files):
+        try:
+            conformed = _read_and_conform(f, config, canonical_providers)
+        except UnreadableFile as problem:
+            records.append(_file_record(f, problem=str(problem)))
+            continue
+        good, bad = quarantine(conformed, schema, f.source)
+        good = good.assign(**{DROP_ORDER: order})
+        accepted.append(good)
+        rejects.append(bad)
+        records.append(_file_record(f, rows_in=len(conformed.frame)))
+    frame = pd.concat(accepted, ignore_index=True) if accepted else None
+    if frame is None:
+        return SourceIntake(pd.DataFrame(), empty_rejects(), empty_dedup_log(), records)
+    kept, dedup_log = deduplicate(frame, key, content, files[0].source if files else "")
+    kept = kept.drop(columns=[DROP_ORDER]).rename(
+        columns={FILE_COLUMN: "source_file", ROW_NUMBER: "source_row"}
+    )
+    all_rejects = pd.concat(rejects, ignore_index=True) if rejects else empty_rejects()
+    return SourceIntake(kept.reset_index(drop=True), all_rejects, dedup_log, records)
+
+
+def choose_roster_extract(
+    rosters: list[LandingFile], as_of: date
+) -> tuple[list[LandingFile], bool]:
+    """Extracts to try for D, best first: the latest on or before D, then older ones.
+
+    Before the first extract, the first one is used (limited by hire dates) and flagged.
+    """
+    on_or_before = [f for f in rosters if f.extract_date <= as_of]
+    if on_or_before:
+        return list(reversed(on_or_before)), False
+    return rosters[:1], True
+
+
+@dataclass
+class WeekIntake:
+    roster: pd.DataFrame
+    results: pd.DataFrame
+    activities: pd.DataFrame
+    unmatched: pd.DataFrame
+    rejects: pd.DataFrame
+    deduplicated: pd.DataFrame
+    source_files: pd.DataFrame
+    roster_file: str | None
+    before_first_extract: bool
+
+
+def ingest_week(
+    inventory: LandingInventory, config: CompetenceConfig, as_of: date, today: date
+) -> WeekIntake:
+    """Everything the week needs from the landing folder, with every input row accounted for."""
+    today_ts = pd.Timestamp(today)
+    records: list[dict] = []
+
+    roster_schema = RosterRecord.to_schema()
+    roster_intake = None
+    roster_file = None
+    candidates, before_first = choose_roster_extract(inventory.rosters, as_of)
+    for extract in candidates:
+        attempt = _intake(
+            [extract], config, roster_schema, set(), ["employee_id"], list(ROSTER_COLUMNS)
+        )
+        records.extend(attempt.files)
+        if attempt.files[-1]["problem"] is None:
+            roster_intake, roster_file = attempt, extract.relative_path
+            break
+    if roster_intake is None:
+        roster_intake = SourceIntake(
+            pd.DataFrame(columns=[*ROSTER_COLUMNS, "source_file", "source_row"]),
+            empty_rejects(),
+            empty_dedup_log(),
+            [],
+        )
+    roster = _unique_employees(roster_intake)
+    # Before the first extract the first one stands in; the engine keeps only people employed
+    # on D (hire and termination dates), and the flag travels to the report (SPEC 3).
+
+    result_schema = with_runtime_checks(
+        AssessmentResult,
+        date_column="assessment_date",
+        today=today_ts,
+        known_modules=config.credentials.all_modules,
+    )
+    results_intake = _intake(
+        inventory.provider_files,
+        config,
+        result_schema,
+        inventory.canonical_providers,
+        ["provider", "record_id"],
+        [c for c in CANONICAL_RESULT_COLUMNS if c not in {"provider", "record_id"}],
+    )
+    activity_schema = with_runtime_checks(CeActivity, date_column="activity_date", today=today_ts)
+    activities_intake = _intake(
+        inventory.activity_files,
+        config,
+        activity_schema,
+        set(),
+        ["employee_id", "activity_date", "activity_type", "evidence_ref"],
+        ["hours", "points", "description"],
+    )
+
+    roster_links = roster if not roster.empty else pd.DataFrame(columns=list(ROSTER_COLUMNS))
+    results = results_intake.accepted
+    if results.empty:
+        results = pd.DataFrame(columns=[*CANONICAL_RESULT_COLUMNS, "source_file", "source_row"])
+    results, unmatched_results = link_results(results, roster_links)
+    activities = activities_intake.accepted
+    if activities.empty:
+        activities = pd.DataFrame(columns=[*ACTIVITY_COLUMNS, "source_file", "source_row"])
+    activities, unmatched_activities = link_activities(activities, roster_links)
+
+    rejects = pd.concat(
+        [roster_intake.rejects, results_intake.rejects, activities_intake.rejects],
+        ignore_index=True,
+    )
+    deduplicated = pd.concat(
+        [roster_intake.deduplicated, results_intake.deduplicated, activities_intake.deduplicated],
+        ignore_index=True,
+    )
+    records.extend(results_intake.files)
+    records.extend(activities_intake.files)
+    records.extend(_problem_record(p) for p in inventory.problems)
+    source_files = _account(
+        pd.DataFrame(records, columns=SOURCE_FILE_COLUMNS[:4] + ["rows_in", "problem"]),
+        rejects,
+        deduplicated,
+    )
+    return WeekIntake(
+        roster=roster.reset_index(drop=True),
+        results=results.reset_index(drop=True),
+        activities=activities.reset_index(drop=True),
+        unmatched=pd.concat([unmatched_results, unmatched_activities], ignore_index=True),
+        rejects=rejects,
+        deduplicated=deduplicated,
+        source_files=source_files,
+        roster_file=roster_file,
+        before_first_extract=before_first,
+    )
+
+
+def _unique_employees(intake: SourceIntake) -> pd.DataFrame:
+    """An employee id appears once per extract: a conflicting second row is a reject, not a
+    silent overwrite (the later row is kept, as with any other drop, and the earlier named)."""
+    log = intake.deduplicated
+    conflicts = log[log["kind"] == "SUPERSEDED"]
+    if not conflicts.empty:
+        rejects = pd.DataFrame(
+            {
+                "source": "roster",
+                "source_file": conflicts["source_file"],
+                "row_number": conflicts["row_number"],
+                "column": "employee_id",
+                "check": "a unique employee_id per extract",
+                "value": conflicts["record_key"],
+            }
+        )
+        rejects["message"] = (
+            rejects["source_file"]
+            + " row "
+            + rejects["row_number"].astype(str)
+            + ", column 'employee_id': expected a unique employee_id per extract, found "
+            + rejects["value"].map(repr)
+            + " again at row "
+            + conflicts["kept_row"].astype(str)
+            + " (that row is used)"
+        )
+        intake.rejects = pd.concat([intake.rejects, rejects], ignore_index=True)
+        intake.deduplicated = log[log["kind"] != "SUPERSEDED"].reset_index(drop=True)
+    return intake.accepted
+
+
+def _problem_record(problem: FileProblem) -> dict:
+    return {
+        "source": problem.source,
+        "file": problem.relative_path,
+        "sha256": problem.sha256,
+        "modified_at": pd.NaT,
+        "rows_in": 0,
+        "problem": problem.problem,
+    }
+
+
+def _account(
+    files: pd.DataFrame, rejects: pd.DataFrame, deduplicated: pd.DataFrame
+) -> pd.DataFrame:
+    """Per file: rows in, rejected (distinct rows), de-duplicated, and accepted = the rest."""
+    rejected = rejects.drop_duplicates(["source_file", "row_number"]).groupby("source_file").size()
+    dedup = deduplicated.groupby("source_file").size()
+    files = files.copy()
+    files["rejected"] = files["file"].map(rejected).fillna(0).astype("int64")
+    files["deduplicated"] = files["file"].map(dedup).fillna(0).astype("int64")
+    files["rows_in"] = files["rows_in"].astype("int64")
+    files["accepted"] = files["rows_in"] - files["rejected"] - files["deduplicated"]
+    return files[SOURCE_FILE_COLUMNS].sort_values(["source", "file"]).reset_index(drop=True)

@@ -1,0 +1,145 @@
+"""Quarantine: validate a canonical frame lazily with Pandera and turn failures into reject rows.
+
+Every failure becomes one reject row naming the source file, the row number in that file, the
+column, the check and the offending value as the user wrote it. A row with any failure is
+rejected whole; the rest is accepted. Nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from schemas.tables import ROW_CHECK_COLUMNS
+
+from .conform import FILE_COLUMN, Conformed
+from .readers import ROW_NUMBER
+
+REJECT_COLUMNS = ["source", "source_file", "row_number", "column", "check", "value", "message"]
+
+
+def empty_rejects() -> pd.DataFrame:
+    return pd.DataFrame(
+        {c: pd.Series(dtype="Int64" if c == "row_number" else object) for c in REJECT_COLUMNS}
+    )
+
+
+def _reject_rows(
+    conformed: Conformed,
+    index: pd.Index,
+    column: pd.Series,
+    check: pd.Series,
+    value: pd.Series,
+    source: str,
+) -> pd.DataFrame:
+    frame = conformed.frame
+    rejects = pd.DataFrame(
+        {
+            "source": source,
+            "source_file": frame.loc[index, FILE_COLUMN].to_numpy(),
+            "row_number": frame.loc[index, ROW_NUMBER].to_numpy(),
+            "column": column.to_numpy(),
+            "check": check.to_numpy(),
+            "value": value.to_numpy(),
+        }
+    )
+    rejects["row_number"] = rejects["row_number"].astype("Int64")
+    rejects["message"] = (
+        rejects["source_file"]
+        + " row "
+        + rejects["row_number"].astype(str)
+        + ", column '"
+        + rejects["column"].fillna("(row)")
+        + "': expected "
+        + rejects["check"]
+        + ", found "
+        + rejects["value"].fillna("(empty)").map(repr)
+    )
+    return rejects
+
+
+def _raw_value(conformed: Conformed, index: pd.Index, columns: pd.Series) -> pd.Series:
+    """The value as written in the file, so the user can find it; canonical value as fallback."""
+    values = []
+    raw, frame = conformed.raw, conformed.frame
+    for idx, column in zip(index, columns, strict=True):
+        if column in raw.columns and pd.notna(raw.at[idx, column]):
+            values.append(str(raw.at[idx, column]))
+        elif column in frame.columns and pd.notna(frame.at[idx, column]):
+            values.append(str(frame.at[idx, column]))
+        else:
+            values.append(None)
+    return pd.Series(values, dtype=object)
+
+
+_CHECK_WORDING = {
+    "not_nullable": "a value (the column is required)",
+    "field_uniqueness": "a unique value",
+}
+
+
+def _wording(check: str) -> str:
+    if check in _CHECK_WORDING:
+        return _CHECK_WORDING[check]
+    if check.startswith("str_matches"):
+        return "a valid e-mail address"
+    if check.startswith("greater_than_or_equal_to("):
+        return "a value >= " + check.removeprefix("greater_than_or_equal_to(").rstrip(")")
+    if check.startswith("less_than_or_equal_to("):
+        return "a value <= " + check.removeprefix("less_than_or_equal_to(").rstrip(")")
+    if check.startswith("isin("):
+        return "a known module, one of " + check.removeprefix("isin(").rstrip(")")
+    if check.startswith("in_range("):
+        return "a value in range " + check.removeprefix("in_range")
+    return check
+
+
+def quarantine(
+    conformed: Conformed, schema: pa.DataFrameSchema, source: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split a conformed frame into (accepted rows, reject rows)."""
+    frame = conformed.frame
+    parts = []
+    rejected = pd.Series(False, index=frame.index)
+    parse_cells: set[tuple[object, str]] = set()
+    for failure in conformed.parse_failures:
+        mask = failure.mask.reindex(frame.index, fill_value=False).fillna(False).astype(bool)
+        if not mask.any():
+            continue
+        idx = frame.index[mask]
+        columns = pd.Series([failure.column] * len(idx))
+        checks = pd.Series([failure.expected] * len(idx))
+        parts.append(
+            _reject_rows(
+                conformed, idx, columns, checks, _raw_value(conformed, idx, columns), source
+            )
+        )
+        rejected |= mask
+        parse_cells.update((i, failure.column) for i in idx)
+
+    try:
+        schema.validate(frame, lazy=True)
+    except SchemaErrors as errors:
+        cases = errors.failure_cases
+        cases = cases[cases["index"].notna()].copy()
+        cases["index"] = cases["index"].astype(frame.index.dtype)
+        if parse_cells:
+            # a cell that did not parse is now missing: do not report it again as "required"
+            pairs = zip(cases["index"], cases["column"], strict=True)
+            cases = cases[[(i, c) not in parse_cells for i, c in pairs]]
+        row_level = cases["schema_context"] == "DataFrameSchema"
+        cases.loc[row_level, "column"] = cases.loc[row_level, "check"].map(ROW_CHECK_COLUMNS)
+        cases = cases.drop_duplicates(subset=["index", "column", "check"])
+        if not cases.empty:
+            idx = pd.Index(cases["index"])
+            columns = cases["column"].reset_index(drop=True)
+            checks = cases["check"].astype(str).map(_wording).reset_index(drop=True)
+            values = _raw_value(conformed, idx, columns)
+            parts.append(_reject_rows(conformed, idx, columns, checks, values, source))
+            rejected |= frame.index.isin(idx)
+    rejects = pd.concat(parts, ignore_index=True) if parts else empty_rejects()
+    rejects = rejects.sort_values(
+        ["source_file", "row_number", "column"], kind="stable", na_position="last"
+    ).reset_index(drop=True)
+    return frame[~rejected], rejects

@@ -1,0 +1,48 @@
+"""The one weekly partitioning every asset of the main graph shares (SPEC 7).
+
+Weeks start on Monday; the partition key is the Monday's date; the as-of date D is that week's
+Sunday; the first week is 2020-01-06 and the last is the last complete week. ``day_offset=1``
+makes the keys Mondays (without it Dagster uses Sundays, see STACK_NOTES). The timezone is the
+company timezone of ``policy.yaml`` so that "last complete week" flips at Monday 00:00 there.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, timedelta
+from pathlib import Path
+
+import dagster as dg
+import yaml
+
+FIRST_WEEK = "2020-01-06"
+
+
+def _company_timezone() -> str:
+    """Read only the timezone here; the full configuration is validated when a run starts."""
+    policy = Path(os.environ.get("COMPETENCE_CONFIG_DIR", "config")) / "policy.yaml"
+    try:
+        return str(yaml.safe_load(policy.read_text(encoding="utf-8")).get("timezone") or "UTC")
+    except (OSError, AttributeError, yaml.YAMLError):
+        return "UTC"
+
+
+COMPANY_TIMEZONE = _company_timezone()
+
+weekly_partitions = dg.WeeklyPartitionsDefinition(
+    start_date=FIRST_WEEK, day_offset=1, timezone=COMPANY_TIMEZONE, end_offset=0
+)
+
+
+def week_start(partition_key: str) -> date:
+    return date.fromisoformat(partition_key)
+
+
+def as_of_date(partition_key: str) -> date:
+    """D: the Sunday that ends the week."""
+    return week_start(partition_key) + timedelta(days=6)
+
+
+def iso_week_label(partition_key: str) -> str:
+    year, week, _ = week_start(partition_key).isocalendar()
+    return f"{year}-W{week:02d}"

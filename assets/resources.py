@@ -1,0 +1,65 @@
+"""Resources: where the data lives, the validated configuration, and the warehouse.
+
+Paths come from the environment variables of SPEC 8 when Definitions are built (never read in an
+asset): ``COMPETENCE_LANDING_DIR``, ``COMPETENCE_CONFIG_DIR``, ``COMPETENCE_OUTPUT_DIR``.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+
+from schemas.config import CompetenceConfig, ConfigError, load_config
+
+
+class CompetenceSettings(dg.ConfigurableResource):
+    """Where the inputs, configuration and outputs are, and what day it is."""
+
+    landing_dir: str = "data/landing"
+    config_dir: str = "config"
+    output_dir: str = "var"
+    # Overrides the run date (ISO date) for tests and reproductions; empty = today in the
+    # company timezone. Records dated after the run date are rejected (SPEC 4).
+    run_date: str = ""
+
+    @classmethod
+    def from_environment(cls) -> CompetenceSettings:
+        return cls(
+            landing_dir=os.environ.get("COMPETENCE_LANDING_DIR", "data/landing"),
+            config_dir=os.environ.get("COMPETENCE_CONFIG_DIR", "config"),
+            output_dir=os.environ.get("COMPETENCE_OUTPUT_DIR", "var"),
+            run_date=os.environ.get("COMPETENCE_RUN_DATE", ""),
+        )
+
+    def load_config(self) -> CompetenceConfig:
+        """The validated configuration; a bad file fails the run with a readable message."""
+        try:
+            return load_config(Path(self.config_dir))
+        except ConfigError as exc:
+            raise dg.Failure(description=str(exc)) from None
+
+    def today(self, config: CompetenceConfig) -> date:
+        if self.run_date:
+            return date.fromisoformat(self.run_date)
+        return datetime.now(ZoneInfo(config.policy.timezone)).date()
+
+    @property
+    def landing_path(self) -> Path:
+        return Path(self.landing_dir)
+
+    @property
+    def output_path(self) -> Path:
+        return Path(self.output_dir)
+
+    def status_dir(self, partition_key: str) -> Path:
+        path = self.output_path / "status" / partition_key
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.output_path / "warehouse.duckdb"

@@ -1,0 +1,146 @@
+"""Pandera models of the canonical tables, one per table.
+
+Each model states what a valid row is; rows that fail are not dropped but quarantined by the
+ingestion stage (``assets.ingest.validation``) with the check's name and the offending value.
+Checks that depend on configuration or on the run date (known modules, "not in the future") are
+added per run by :func:`with_runtime_checks`, so the models stay importable without a config.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+ROSTER_COLUMNS = (
+    "employee_id",
+    "first_name",
+    "last_name",
+    "email",
+    "site",
+    "department",
+    "job_role",
+    "manager_email",
+    "hire_date",
+    "termination_date",
+)
+ROSTER_REQUIRED = ("employee_id", "first_name", "last_name", "site", "job_role", "hire_date")
+
+ACTIVITY_COLUMNS = (
+    "employee_id",
+    "activity_date",
+    "activity_type",
+    "hours",
+    "points",
+    "description",
+    "evidence_ref",
+)
+ACTIVITY_REQUIRED = ("employee_id", "activity_date", "activity_type")
+
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+# Row-level (dataframe) checks name no column of their own; a reject row names this one.
+ROW_CHECK_COLUMNS = {
+    "termination_date not before hire_date": "termination_date",
+    "some identity given (employee_id, email or name)": "employee_id",
+    "hours or points given": "hours",
+}
+
+
+class RosterRecord(pa.DataFrameModel):
+    """One employee on one HR roster extract."""
+
+    employee_id: Series[str] = pa.Field(nullable=False, description="HR employee number")
+    first_name: Series[str] = pa.Field(nullable=False)
+    last_name: Series[str] = pa.Field(nullable=False)
+    email: Series[str] = pa.Field(nullable=True, str_matches=EMAIL_PATTERN)
+    site: Series[str] = pa.Field(nullable=False, description="site code, e.g. DAYTON")
+    department: Series[str] = pa.Field(nullable=True)
+    job_role: Series[str] = pa.Field(nullable=False)
+    manager_email: Series[str] = pa.Field(nullable=True, str_matches=EMAIL_PATTERN)
+    hire_date: Series[pd.Timestamp] = pa.Field(nullable=False)
+    termination_date: Series[pd.Timestamp] = pa.Field(nullable=True)
+
+    @pa.dataframe_check(name="termination_date not before hire_date")
+    def _termination_after_hire(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["termination_date"].isna() | (df["termination_date"] >= df["hire_date"])
+
+    class Config:
+        strict = False
+        coerce = False
+
+
+class AssessmentResult(pa.DataFrameModel):
+    """One module assessment reported by a training provider, in the canonical shape."""
+
+    provider: Series[str] = pa.Field(nullable=False)
+    record_id: Series[str] = pa.Field(nullable=False, description="unique within the provider")
+    employee_id: Series[str] = pa.Field(nullable=True)
+    email: Series[str] = pa.Field(nullable=True, str_matches=EMAIL_PATTERN)
+    first_name: Series[str] = pa.Field(nullable=True)
+    last_name: Series[str] = pa.Field(nullable=True)
+    module: Series[str] = pa.Field(nullable=False, description="canonical module code")
+    assessment_date: Series[pd.Timestamp] = pa.Field(nullable=False)
+    score: Series[float] = pa.Field(nullable=True, ge=0, le=100)
+    passed: Series[pd.BooleanDtype] = pa.Field(nullable=False)
+    credential_id: Series[str] = pa.Field(nullable=True)
+
+    @pa.dataframe_check(name="some identity given (employee_id, email or name)")
+    def _identifiable(cls, df: pd.DataFrame) -> Series[bool]:
+        named = df["first_name"].notna() & df["last_name"].notna()
+        return df["employee_id"].notna() | df["email"].notna() | named
+
+    class Config:
+        strict = False
+        coerce = False
+
+
+class CeActivity(pa.DataFrameModel):
+    """One continuing-education activity (course, webinar, conference...) of one employee."""
+
+    employee_id: Series[str] = pa.Field(nullable=False)
+    activity_date: Series[pd.Timestamp] = pa.Field(nullable=False)
+    activity_type: Series[str] = pa.Field(nullable=False)
+    hours: Series[float] = pa.Field(nullable=True, ge=0, le=1000)
+    points: Series[float] = pa.Field(nullable=True, ge=0, le=1000)
+    description: Series[str] = pa.Field(nullable=True)
+    evidence_ref: Series[str] = pa.Field(nullable=True)
+
+    @pa.dataframe_check(name="hours or points given")
+    def _hours_or_points(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["hours"].notna() | df["points"].notna()
+
+    class Config:
+        strict = False
+        coerce = False
+
+
+def with_runtime_checks(
+    model: type[pa.DataFrameModel],
+    *,
+    date_column: str,
+    today: pd.Timestamp,
+    known_modules: set[str] | None = None,
+) -> pa.DataFrameSchema:
+    """The model's schema plus the checks that need the run date and the configuration.
+
+    A record dated after the day the pipeline runs cannot have happened yet (SPEC 4), and a
+    module the credentials do not define cannot count towards anything.
+    """
+    schema = model.to_schema()
+    updates: dict[str, dict] = {
+        date_column: {
+            "checks": [
+                *schema.columns[date_column].checks,
+                pa.Check.le(today, name=f"not after the run date {today:%Y-%m-%d}"),
+            ]
+        }
+    }
+    if known_modules is not None:
+        updates["module"] = {
+            "checks": [
+                *schema.columns["module"].checks,
+                pa.Check.isin(sorted(known_modules), name="known module"),
+            ]
+        }
+    return schema.update_columns(updates)

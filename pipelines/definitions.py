@@ -1,11 +1,11 @@
 """The Dagster code location ``pipelines.definitions`` (SPEC 8): assets, resources, jobs."""
 
 import dagster as dg
-from dagster_duckdb_pandas import DuckDBPandasIOManager
 
 from assets.delivery.clearance import mail_clearance
 from assets.ingest.assets import landing_intake
 from assets.resources import CompetenceSettings
+from assets.warehouse import WarehouseIOManager
 from pipelines.jobs import weekly_competence_job
 
 settings = CompetenceSettings.from_environment()
@@ -15,9 +15,7 @@ defs = dg.Definitions(
     jobs=[weekly_competence_job],
     resources={
         "settings": settings,
-        "io_manager": DuckDBPandasIOManager(
-            database=str(settings.warehouse_path), schema="competence"
-        ),
+        "io_manager": WarehouseIOManager(database=str(settings.warehouse_path)),
     },
     # One process for the whole week: the default executor starts a process per step and
     # re-imports everything each time (measured in the README's "Executor" section).

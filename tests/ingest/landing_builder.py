@@ -41,8 +41,15 @@ def write_apex_xlsx(path: Path, rows: list[list], mtime: int | None = None) -> P
     sheet.write_row(
         1,
         0,
-        ["Attempt ID", "Learner", "Learner Email", "Course Code", "Completed On", "Percentage",
-         "Badge"],
+        [
+            "Attempt ID",
+            "Learner",
+            "Learner Email",
+            "Course Code",
+            "Completed On",
+            "Percentage",
+            "Badge",
+        ],
     )
     for i, row in enumerate(rows, start=2):
         for j, value in enumerate(row):

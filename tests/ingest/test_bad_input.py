@@ -82,7 +82,9 @@ def test_whole_file_failures_are_recorded_and_other_files_still_load(tmp_path, c
     week = _week(tmp_path, config)
     problems = _problems(week)
     base = "providers/northfield_college/"
-    assert problems[base + "empty.csv"] == f"{base}empty.csv: the file has a header but no data rows"
+    assert (
+        problems[base + "empty.csv"] == f"{base}empty.csv: the file has a header but no data rows"
+    )
     assert problems[base + "blank.csv"] == f"{base}blank.csv: the file is empty (no header row)"
     assert problems[base + "no_score.csv"].startswith(
         f"{base}no_score.csv: missing required column(s) "
@@ -121,7 +123,9 @@ def test_roster_rows_bad_dates_and_duplicate_ids_are_rejected(tmp_path, config):
     assert by_row.loc[3, "column"] == "termination_date"
     assert by_row.loc[3, "check"] == "termination_date not before hire_date"
     assert by_row.loc[4, ["column", "check", "value"]].tolist() == [
-        "email", "a valid e-mail address", "not-an-email"
+        "email",
+        "a valid e-mail address",
+        "not-an-email",
     ]
     assert by_row.loc[2, "check"] == "a unique employee_id per extract"
     # row 5 and 6 are identical: one is an exact repeat, the other wins against row 2
@@ -129,7 +133,10 @@ def test_roster_rows_bad_dates_and_duplicate_ids_are_rejected(tmp_path, config):
     assert week.roster.set_index("employee_id").loc["E1", "last_name"] == "Leigh"
     counts = week.source_files.iloc[0]
     assert (counts["rows_in"], counts["accepted"], counts["rejected"], counts["deduplicated"]) == (
-        5, 1, 3, 1
+        5,
+        1,
+        3,
+        1,
     )
 
 
@@ -159,24 +166,32 @@ def test_conflicting_duplicates_keep_the_latest_drop_and_exact_resends_are_dedup
 ):
     write(
         tmp_path / "providers/northfield_college/march.csv",
-        [NORTHFIELD_HEADER, "R1,E1,,Ann,Lee,Safety,03/04/2025,88,PASS,C1",
-         "R2,E1,,Ann,Lee,Quality Practices & Measurement,03/05/2025,60,FAIL,"],
+        [
+            NORTHFIELD_HEADER,
+            "R1,E1,,Ann,Lee,Safety,03/04/2025,88,PASS,C1",
+            "R2,E1,,Ann,Lee,Quality Practices & Measurement,03/05/2025,60,FAIL,",
+        ],
         mtime=1_700_000_000,
     )
     write(
         tmp_path / "providers/northfield_college/april.csv",
-        [NORTHFIELD_HEADER, "R1,E1,,Ann,Lee,Safety,03/04/2025,88,PASS,C1",
-         "R2,E1,,Ann,Lee,Quality Practices & Measurement,03/05/2025,75,PASS,C2"],
+        [
+            NORTHFIELD_HEADER,
+            "R1,E1,,Ann,Lee,Safety,03/04/2025,88,PASS,C1",
+            "R2,E1,,Ann,Lee,Quality Practices & Measurement,03/05/2025,75,PASS,C2",
+        ],
         mtime=1_700_100_000,
     )
     week = _week(tmp_path, config)
     log = week.deduplicated.set_index("record_key")
     assert log.loc["northfield_college|R1", ["source_file", "kind", "kept_file"]].tolist() == [
-        "providers/northfield_college/march.csv", "EXACT_REPEAT",
+        "providers/northfield_college/march.csv",
+        "EXACT_REPEAT",
         "providers/northfield_college/april.csv",
     ]
     assert log.loc["northfield_college|R2", ["source_file", "kind", "kept_file"]].tolist() == [
-        "providers/northfield_college/march.csv", "SUPERSEDED",
+        "providers/northfield_college/march.csv",
+        "SUPERSEDED",
         "providers/northfield_college/april.csv",
     ]
     r2 = week.results.set_index("record_id").loc["R2"]

@@ -60,8 +60,15 @@ def test_apex_xlsx_title_row_last_first_names_course_codes_and_percentages(tmp_p
     write_apex_xlsx(
         tmp_path / "providers/apex_academy/gradebook.xlsx",
         [
-            ["A-1", "Núñez, José", "JOSE.NUNEZ@acme.example", "CPT-MA", dt.datetime(2024, 5, 1),
-             0.8, "B-1"],
+            [
+                "A-1",
+                "Núñez, José",
+                "JOSE.NUNEZ@acme.example",
+                "CPT-MA",
+                dt.datetime(2024, 5, 1),
+                0.8,
+                "B-1",
+            ],
             ["A-2", "Lee, Ann", None, "CPT-QPM", dt.datetime(2024, 5, 2), 0.69, None],
         ],
     )

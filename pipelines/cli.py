@@ -126,10 +126,7 @@ def run_weeks(
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    if args.week:
-        keys = args.week
-    else:
-        keys = recent_weeks(args.weeks)
+    keys = args.week or recent_weeks(args.weeks)
     return run_weeks(keys, send_mail=args.send_mail)
 
 

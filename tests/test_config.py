@@ -68,10 +68,10 @@ def test_bad_timezone_and_unknown_key(config_dir):
 
 def test_missing_file_and_invalid_yaml(config_dir):
     (config_dir / "recipients.yaml").unlink()
-    with pytest.raises(ConfigError, match="recipients.yaml: configuration file is missing"):
+    with pytest.raises(ConfigError, match=r"recipients\.yaml: configuration file is missing"):
         load_config(config_dir)
     (config_dir / "recipients.yaml").write_text("sites: [unclosed")
-    with pytest.raises(ConfigError, match="recipients.yaml: not valid YAML"):
+    with pytest.raises(ConfigError, match=r"recipients\.yaml: not valid YAML"):
         load_config(config_dir)
 
 

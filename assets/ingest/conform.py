@@ -267,7 +267,7 @@ def conform_roster(
         "job_role",
         "manager_email",
     ):
-        frame[column] = raw_values[column] if column in raw_values else None
+        frame[column] = raw_values.get(column, None)
     for column in ("hire_date", "termination_date"):
         if column in raw_values:
             frame[column] = parse_dates(
@@ -295,7 +295,7 @@ def conform_activities(
     for column, source in source_columns.items():
         raw_values[column] = clean_text(raw[source])
     for column in ("employee_id", "activity_type", "description", "evidence_ref"):
-        frame[column] = raw_values[column] if column in raw_values else None
+        frame[column] = raw_values.get(column, None)
     frame["activity_date"] = parse_dates(raw_values["activity_date"], "%Y-%m-%d")
     failures.append(
         ParseFailure(

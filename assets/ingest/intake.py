@@ -264,7 +264,7 @@ def ingest_week(
     records.extend(activities_intake.files)
     records.extend(_problem_record(p) for p in inventory.problems)
     source_files = _account(
-        pd.DataFrame(records, columns=SOURCE_FILE_COLUMNS[:4] + ["rows_in", "problem"]),
+        pd.DataFrame(records, columns=[*SOURCE_FILE_COLUMNS[:4], "rows_in", "problem"]),
         rejects,
         deduplicated,
     )

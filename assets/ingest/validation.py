@@ -86,6 +86,9 @@ def _wording(check: str) -> str:
         return "a valid e-mail address"
     if check.startswith("greater_than_or_equal_to("):
         return "a value >= " + check.removeprefix("greater_than_or_equal_to(").rstrip(")")
+    if check.startswith("less_than_or_equal_to(") and check.endswith(" 00:00:00)"):
+        day = check.removeprefix("less_than_or_equal_to(").removesuffix(" 00:00:00)")
+        return f"a date on or before the run date {day}"
     if check.startswith("less_than_or_equal_to("):
         return "a value <= " + check.removeprefix("less_than_or_equal_to(").rstrip(")")
     if check.startswith("isin("):

@@ -57,7 +57,8 @@ def test_row_level_failures_name_file_row_column_check_and_value(tmp_path, confi
         f"{file} row 5, column 'passed': expected one of PASS, FAIL, found 'MAYBE'"
     )
     assert messages[6] == (
-        f"{file} row 6, column 'assessment_date': expected a value <= 2026-11-25 00:00:00, "
+        f"{file} row 6, column 'assessment_date': expected a date on or before the run date "
+        "2026-11-25, "
         "found '12/01/2026'"
     )
     assert week.results["record_id"].tolist() == ["R6"]

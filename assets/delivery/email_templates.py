@@ -1,0 +1,159 @@
+"""The Jinja2 templates of the report e-mail bodies (HTML and plain text), and their environment.
+
+The bodies live here rather than under ``report_templates/`` because they ship inside the Python
+package (no package-data configuration needed) and are short. The HTML uses inline styles only,
+since mail clients drop ``<style>`` blocks. Autoescaping is on for the ``.html`` template: names,
+sites and findings are data, and data must print as text, never as markup.
+"""
+
+from __future__ import annotations
+
+import jinja2
+
+REPORT_HTML = """\
+<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>{{ title }}</title></head>
+<body style="font-family: Arial, Helvetica, sans-serif; color: #222; font-size: 14px;">
+<h1 style="font-size: 20px; margin: 0 0 4px 0;">{{ title }}</h1>
+<p style="margin: 0 0 12px 0; color: #555;">Week {{ iso_week }}, status as of {{ as_of }}</p>
+<p style="margin: 0 0 16px 0;">
+  <span style="display: inline-block; padding: 6px 12px; border-radius: 4px;
+    background: {{ verdict.background }}; color: {{ verdict.foreground }}; font-weight: bold;"
+  >{{ verdict.label }}</span>
+  &nbsp;<strong style="font-size: 18px;">{{ rate }}</strong> compliant
+  &mdash; {{ nonconformities }}
+</p>
+{% if sites %}
+<h2 style="font-size: 16px;">Sites</h2>
+<table style="border-collapse: collapse; margin-bottom: 16px;">
+  <thead><tr>
+    <th style="text-align: left; padding: 4px 8px; border-bottom: 1px solid #999;">Site</th>
+    <th style="text-align: right; padding: 4px 8px; border-bottom: 1px solid #999;">Compliant</th>
+    <th style="text-align: left; padding: 4px 8px; border-bottom: 1px solid #999;">Verdict</th>
+    <th style="text-align: left; padding: 4px 8px; border-bottom: 1px solid #999;">Findings</th>
+  </tr></thead>
+  <tbody>
+  {% for line in sites %}
+    <tr>
+      <td style="padding: 4px 8px;">{{ line.site_name }} ({{ line.site }})</td>
+      <td style="padding: 4px 8px; text-align: right;">{{ line.rate }}</td>
+      <td style="padding: 4px 8px;">{{ line.verdict_label }}</td>
+      <td style="padding: 4px 8px;">{{ line.nonconformities }}</td>
+    </tr>
+  {% endfor %}
+  </tbody>
+</table>
+{% endif %}
+{% if sites_without_recipients %}
+<p style="color: #8a4b00;">No recipients are configured for:
+  {{ sites_without_recipients | join(", ") }}. Their reports are stored, not mailed.</p>
+{% endif %}
+<h2 style="font-size: 16px;">People by compliance</h2>
+<table style="border-collapse: collapse; margin-bottom: 16px;">
+  <tbody>
+  {% for label, count in counts %}
+    <tr><td style="padding: 2px 8px;">{{ label }}</td>
+        <td style="padding: 2px 8px; text-align: right;">{{ count }}</td></tr>
+  {% endfor %}
+  </tbody>
+</table>
+<h2 style="font-size: 16px;">Top audit findings</h2>
+{% if findings %}
+<ul>
+  {% for finding in findings %}
+  <li><strong>{{ finding.verdict }}</strong> &mdash; {{ finding.clause }} {{ finding.title }}</li>
+  {% endfor %}
+</ul>
+{% else %}
+<p>Every audit criterion conforms.</p>
+{% endif %}
+<h2 style="font-size: 16px;">Most urgent actions</h2>
+{% if actions %}
+<table style="border-collapse: collapse; margin-bottom: 16px;">
+  <thead><tr>
+    <th style="text-align: left; padding: 4px 8px; border-bottom: 1px solid #999;">Person</th>
+    <th style="text-align: left; padding: 4px 8px; border-bottom: 1px solid #999;">Action</th>
+    <th style="text-align: left; padding: 4px 8px; border-bottom: 1px solid #999;">Due</th>
+  </tr></thead>
+  <tbody>
+  {% for action in actions %}
+    <tr><td style="padding: 4px 8px;">{{ action.name }}</td>
+        <td style="padding: 4px 8px;">{{ action.action }}</td>
+        <td style="padding: 4px 8px;">{{ action.due }}</td></tr>
+  {% endfor %}
+  </tbody>
+</table>
+{% if more_actions %}<p>&hellip; and {{ more_actions }} more in the report.</p>{% endif %}
+{% else %}
+<p>No action is due.</p>
+{% endif %}
+<p style="margin-top: 16px;">{{ pdf_note }}</p>
+<p style="color: #777; font-size: 12px;">Sent automatically by the Competence pipeline.
+  Please do not reply to this message.</p>
+</body>
+</html>
+"""
+
+REPORT_TEXT = """\
+{{ title }}
+Week {{ iso_week }}, status as of {{ as_of }}
+
+{{ verdict.label | upper }}: {{ rate }} compliant - {{ nonconformities }}
+{% if sites %}
+
+Sites:
+{% for line in sites %}
+  - {{ line.site_name }} ({{ line.site }}): {{ line.rate }} compliant, {{ line.verdict_label }}, \
+{{ line.nonconformities }}
+{% endfor %}
+{% endif %}
+{% if sites_without_recipients %}
+
+No recipients are configured for: {{ sites_without_recipients | join(", ") }}.
+Their reports are stored, not mailed.
+{% endif %}
+
+People by compliance:
+{% for label, count in counts %}
+  {{ label }}: {{ count }}
+{% endfor %}
+
+Top audit findings:
+{% for finding in findings %}
+  - {{ finding.verdict }} - {{ finding.clause }} {{ finding.title }}
+{% else %}
+  Every audit criterion conforms.
+{% endfor %}
+
+Most urgent actions:
+{% for action in actions %}
+  - {{ action.name }}: {{ action.action }} (due {{ action.due }})
+{% else %}
+  No action is due.
+{% endfor %}
+{% if more_actions %}
+  ... and {{ more_actions }} more in the report.
+{% endif %}
+
+{{ pdf_note }}
+
+--
+Sent automatically by the Competence pipeline. Please do not reply to this message.
+"""
+
+_ENVIRONMENT = jinja2.Environment(
+    loader=jinja2.DictLoader({"report.html": REPORT_HTML, "report.txt": REPORT_TEXT}),
+    autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False),
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+
+
+def render_report_bodies(context: dict[str, object]) -> tuple[str, str]:
+    """Render the plain-text and the HTML body of a report e-mail from the same context."""
+    text = _ENVIRONMENT.get_template("report.txt").render(context)
+    html = _ENVIRONMENT.get_template("report.html").render(context)
+    return text, html

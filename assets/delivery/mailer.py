@@ -1,0 +1,362 @@
+"""The mailer resource: hands one composed e-mail to SMTP, or writes it to the outbox folder.
+
+With no SMTP host configured (the default) every message is written as an ``.eml`` file into the
+outbox, so the demo runs anywhere (SPEC 6). With a host, the message is sent over plain SMTP,
+STARTTLS or implicit TLS, retried with exponential backoff on transient failures, and a permanent
+refusal is reported rather than retried within the run. Whatever happens, ``deliver`` returns a
+:class:`DeliveryOutcome` instead of raising, so one bad address never stops the other reports.
+
+Secrets: the password is a ``dg.EnvVar`` resolved by Dagster at run time. It is excluded from the
+resource's ``repr``, never logged, and scrubbed from every error text this module produces.
+
+Wiring in ``Definitions`` (non-secret settings are read when the code location loads; the password
+stays an environment-variable reference that the Dagster UI shows by name, never by value; the
+attachment limit comes from ``policy.yaml``)::
+
+    limit = int(config.policy.report.max_attachment_mb * 1024 * 1024)
+    resources = {"mailer": mailer_from_env(output_dir / "outbox", max_attachment_bytes=limit)}
+
+An asset then declares ``mailer: Mailer`` and passes it to ``deliver_reports``; a run-failure
+sensor can call ``mailer.deliver(compose_failure_message(...))`` directly.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import os
+import re
+import smtplib
+import socket
+import ssl
+import time
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import format_datetime, getaddresses
+from pathlib import Path
+from typing import Literal
+
+import dagster as dg
+from pydantic import Field
+
+from assets.delivery.message import SITE_HEADER, WEEK_HEADER
+from assets.delivery.outcome import DeliveryOutcome, DeliveryStatus
+
+DEFAULT_PORTS = {"plain": 25, "starttls": 587, "tls": 465}
+SECURITY_MODES = ("plain", "starttls", "tls")
+
+logger = dg.get_dagster_logger("competence.delivery")
+
+
+class _DeliveryError(Exception):
+    """A failed attempt, classified; its text is already free of credentials."""
+
+    def __init__(self, text: str, *, permanent: bool, unreachable: bool = False) -> None:
+        super().__init__(text)
+        self.permanent = permanent
+        self.unreachable = unreachable
+
+
+class Mailer(dg.ConfigurableResource):
+    """Sends the weekly report e-mails over SMTP, or writes them to an outbox folder.
+
+    ``smtp_host`` empty or unset selects outbox mode. ``max_attachment_bytes`` is the size of the
+    PDF *after* base64 encoding, line breaks included (what the mail server counts); the message
+    composer replaces a larger PDF by a pointer to where it is stored. ``ca_file`` lets a site
+    trust a private certificate authority for its mail relay; the system trust store is used
+    otherwise, and certificates are always verified.
+    """
+
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    security: Literal["plain", "starttls", "tls"] = "starttls"
+    username: str | None = None
+    password: str | None = Field(default=None, repr=False)
+    sender: str = "competence@localhost"
+    outbox_dir: str = "var/outbox"
+    timeout_seconds: float = 30
+    max_attempts: int = 3
+    backoff_seconds: float = 2.0
+    max_attachment_bytes: int = 10 * 1024 * 1024
+    ca_file: str | None = None
+
+    @property
+    def outbox_mode(self) -> bool:
+        return not (self.smtp_host or "").strip()
+
+    def deliver(self, message: EmailMessage) -> DeliveryOutcome:
+        """Deliver one message to every address in its To/Cc headers; mail errors never raise."""
+        if self.outbox_mode:
+            return self._write_to_outbox(message)
+        return self._send_with_retries(message)
+
+    # --- outbox -------------------------------------------------------------------------------
+
+    def outbox_path_for(self, message: EmailMessage) -> Path:
+        """The deterministic ``.eml`` path of a message: ``<site>_<iso week>_<recipient>.eml``.
+
+        A changed report re-sent for the same week and recipient overwrites the earlier file: the
+        outbox holds what the recipient would have last received.
+        """
+        site = message.get(SITE_HEADER) or "message"
+        week = message.get(WEEK_HEADER) or _safe_name(message.get("Message-ID") or "unknown")
+        recipients = "+".join(sorted(address.lower() for address in _recipients_of(message)))
+        return Path(self.outbox_dir) / _safe_name(f"{site}_{week}_{recipients or 'nobody'}.eml")
+
+    def _write_to_outbox(self, message: EmailMessage) -> DeliveryOutcome:
+        started = _now()
+        path = self.outbox_path_for(message)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Write then rename, so a crash never leaves half a message for a reader to open.
+            partial = path.with_name(path.name + ".partial")
+            partial.write_bytes(message.as_bytes(policy=SMTP_POLICY))
+            partial.replace(path)
+        except OSError as exc:
+            error = f"could not write {path}: {type(exc).__name__}: {exc}"
+            logger.warning("outbox write failed: %s", error)
+            return DeliveryOutcome(
+                status=DeliveryStatus.FAILED,
+                attempts=1,
+                first_attempt_at=started,
+                last_attempt_at=_now(),
+                message_id=message.get("Message-ID"),
+                error=error,
+                permanent=True,
+            )
+        logger.info("wrote %s to the outbox", path.name)
+        return DeliveryOutcome(
+            status=DeliveryStatus.WRITTEN_TO_OUTBOX,
+            attempts=1,
+            first_attempt_at=started,
+            last_attempt_at=_now(),
+            message_id=message.get("Message-ID"),
+            outbox_path=str(path),
+        )
+
+    # --- SMTP ---------------------------------------------------------------------------------
+
+    def _send_with_retries(self, message: EmailMessage) -> DeliveryOutcome:
+        recipients = _recipients_of(message)
+        outgoing = copy.deepcopy(message)
+        # Composed messages carry a deterministic Date for the outbox; a real send is dated now,
+        # because mail clients and spam filters distrust messages dated days in the past.
+        del outgoing["Date"]
+        outgoing["Date"] = format_datetime(_now())
+        if not outgoing["From"]:
+            outgoing["From"] = self.sender
+
+        started = _now()
+        attempts = 0
+        failure = _DeliveryError("not attempted", permanent=True)
+        for attempt in range(1, max(1, self.max_attempts) + 1):
+            attempts = attempt
+            try:
+                refused = self._send_once(outgoing, recipients)
+            except _DeliveryError as exc:
+                failure = exc
+            else:
+                error = None
+                if refused:
+                    error = "refused by the server for " + ", ".join(
+                        f"{address} ({code} {_decode(text)})"
+                        for address, (code, text) in sorted(refused.items())
+                    )
+                logger.info(
+                    "sent %s to %s (attempt %d)", message["Subject"], ", ".join(recipients), attempt
+                )
+                return DeliveryOutcome(
+                    status=DeliveryStatus.SENT,
+                    attempts=attempts,
+                    first_attempt_at=started,
+                    last_attempt_at=_now(),
+                    message_id=message.get("Message-ID"),
+                    error=self._scrub(error) if error else None,
+                )
+            logger.warning(
+                "attempt %d/%d to send to %s failed: %s",
+                attempt,
+                self.max_attempts,
+                ", ".join(recipients),
+                failure,
+            )
+            if failure.permanent or attempt >= self.max_attempts:
+                break
+            time.sleep(self.backoff_seconds * 2 ** (attempt - 1))
+        return DeliveryOutcome(
+            status=DeliveryStatus.FAILED,
+            attempts=attempts,
+            first_attempt_at=started,
+            last_attempt_at=_now(),
+            message_id=message.get("Message-ID"),
+            error=str(failure),
+            permanent=failure.permanent,
+            server_unreachable=failure.unreachable,
+        )
+
+    def _send_once(
+        self, message: EmailMessage, recipients: list[str]
+    ) -> dict[str, tuple[int, bytes]]:
+        if self.username and self.security == "plain":
+            raise _DeliveryError(
+                "refusing to send SMTP credentials over an unencrypted connection; "
+                "set COMPETENCE_SMTP_SECURITY to starttls or tls",
+                permanent=True,
+            )
+        if not recipients:
+            raise _DeliveryError("the message has no recipient", permanent=True)
+        where = f"{self.smtp_host}:{self.smtp_port}"
+        try:
+            context = ssl.create_default_context(cafile=self.ca_file or None)
+        except OSError as exc:
+            raise _DeliveryError(
+                f"cannot load the CA file {self.ca_file}: {exc}", permanent=True
+            ) from None
+        try:
+            if self.security == "tls":
+                client = smtplib.SMTP_SSL(
+                    self.smtp_host, self.smtp_port, timeout=self.timeout_seconds, context=context
+                )
+            else:
+                client = smtplib.SMTP(self.smtp_host, self.smtp_port, timeout=self.timeout_seconds)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise self._classify(exc, f"connecting to {where}", connecting=True) from None
+        try:
+            with client:
+                client.ehlo()
+                if self.security == "starttls":
+                    client.starttls(context=context)
+                    client.ehlo()
+                if self.username:
+                    client.login(self.username, self._password())
+                return client.send_message(message, from_addr=self.sender, to_addrs=recipients)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise self._classify(exc, f"sending via {where}") from None
+
+    def _password(self) -> str:
+        try:
+            password = self.password
+        except RuntimeError:
+            # An EnvVar read outside Dagster: resolve the resource first (Dagster does at run time).
+            raise _DeliveryError(
+                "the SMTP password is an unresolved dg.EnvVar; use the mailer inside a Dagster run "
+                "or call process_config_and_initialize() first",
+                permanent=True,
+            ) from None
+        if not password:
+            raise _DeliveryError(
+                "COMPETENCE_SMTP_USER is set but COMPETENCE_SMTP_PASSWORD is empty", permanent=True
+            )
+        return password
+
+    def _classify(
+        self, exc: BaseException, doing: str, *, connecting: bool = False
+    ) -> _DeliveryError:
+        """Name the failure and decide whether retrying within this run can help."""
+        text = f"{doing}: {type(exc).__name__}: {exc}"
+        if isinstance(exc, smtplib.SMTPRecipientsRefused):
+            codes = [code for code, _ in exc.recipients.values()]
+            detail = ", ".join(
+                f"{address} ({code} {_decode(reply)})"
+                for address, (code, reply) in sorted(exc.recipients.items())
+            )
+            permanent = all(500 <= code < 600 for code in codes)
+            return _DeliveryError(
+                self._scrub(f"{doing}: recipient refused: {detail}"), permanent=permanent
+            )
+        if isinstance(exc, smtplib.SMTPResponseException):
+            # 4xx: the server asks us to come back later; 5xx: it will never accept this.
+            text = f"{doing}: {type(exc).__name__}: {exc.smtp_code} {_decode(exc.smtp_error)}"
+            permanent = 500 <= exc.smtp_code < 600
+            return _DeliveryError(
+                self._scrub(text), permanent=permanent, unreachable=connecting and not permanent
+            )
+        if isinstance(exc, smtplib.SMTPNotSupportedError | ssl.SSLError):
+            # Wrong security mode, untrusted certificate, no AUTH offered: configuration, which
+            # the same attempt a second later will not fix.
+            return _DeliveryError(self._scrub(text), permanent=True)
+        if isinstance(exc, smtplib.SMTPServerDisconnected | socket.timeout | OSError):
+            return _DeliveryError(self._scrub(text), permanent=False, unreachable=connecting)
+        return _DeliveryError(self._scrub(text), permanent=False)
+
+    def _scrub(self, text: str) -> str:
+        """Remove the password, and the encodings SMTP AUTH sends it in, from a text."""
+        try:
+            secret = self.password
+        except RuntimeError:  # an unresolved EnvVar: its value was never read, nothing to scrub
+            secret = None
+        if not isinstance(secret, str) or not secret:
+            return text
+        user = self.username or ""
+        forms = {
+            secret,
+            base64.b64encode(secret.encode()).decode(),
+            base64.b64encode(f"\0{user}\0{secret}".encode()).decode(),
+        }
+        for form in sorted(forms, key=len, reverse=True):
+            text = text.replace(form, "***")
+        return text
+
+
+def mailer_from_env(
+    outbox_dir: str | os.PathLike[str], *, max_attachment_bytes: int | None = None
+) -> Mailer:
+    """Build the mailer from the ``COMPETENCE_SMTP_*`` environment variables.
+
+    ``COMPETENCE_SMTP_HOST`` unset or empty selects outbox mode. ``COMPETENCE_SMTP_SECURITY`` is
+    ``starttls`` (default), ``tls`` or ``plain``; the port defaults to 587, 465 or 25 to match.
+    ``COMPETENCE_SMTP_USER`` and ``COMPETENCE_SMTP_PASSWORD`` enable AUTH; the password is passed
+    as ``dg.EnvVar`` so Dagster resolves it at run time and never stores or displays its value.
+    ``COMPETENCE_MAIL_FROM`` is the sender (default ``competence@localhost``).
+    ``COMPETENCE_SMTP_CA_FILE`` optionally names a CA bundle for a relay with a private CA.
+    """
+    env = os.environ
+    host = env.get("COMPETENCE_SMTP_HOST", "").strip() or None
+    security = env.get("COMPETENCE_SMTP_SECURITY", "").strip().lower() or "starttls"
+    if security not in SECURITY_MODES:
+        raise ValueError(
+            f"COMPETENCE_SMTP_SECURITY = {security!r}: expected one of {', '.join(SECURITY_MODES)}"
+        )
+    raw_port = env.get("COMPETENCE_SMTP_PORT", "").strip()
+    try:
+        port = int(raw_port) if raw_port else DEFAULT_PORTS[security]
+    except ValueError:
+        raise ValueError(f"COMPETENCE_SMTP_PORT = {raw_port!r}: expected a port number") from None
+    if not 0 < port < 65536:
+        raise ValueError(f"COMPETENCE_SMTP_PORT = {port}: expected a port between 1 and 65535")
+    settings: dict[str, object] = {
+        "smtp_host": host,
+        "smtp_port": port,
+        "security": security,
+        "username": env.get("COMPETENCE_SMTP_USER", "").strip() or None,
+        # Only reference the variable when it is set: an EnvVar that is unset at run time fails
+        # resource initialisation, and outbox mode needs no password at all.
+        "password": dg.EnvVar("COMPETENCE_SMTP_PASSWORD")
+        if env.get("COMPETENCE_SMTP_PASSWORD")
+        else None,
+        "sender": env.get("COMPETENCE_MAIL_FROM", "").strip() or "competence@localhost",
+        "outbox_dir": os.fspath(outbox_dir),
+        "ca_file": env.get("COMPETENCE_SMTP_CA_FILE", "").strip() or None,
+    }
+    if max_attachment_bytes is not None:
+        settings["max_attachment_bytes"] = max_attachment_bytes
+    return Mailer(**settings)
+
+
+def _recipients_of(message: EmailMessage) -> list[str]:
+    fields = [str(v) for name in ("To", "Cc", "Bcc") for v in message.get_all(name, [])]
+    return [address for _, address in getaddresses(fields) if address]
+
+
+def _safe_name(text: str) -> str:
+    # Site ids and addresses come from data: keep file names to a portable, traversal-free set.
+    return re.sub(r"[^A-Za-z0-9@._+-]", "_", text).lstrip(".") or "message"
+
+
+def _decode(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

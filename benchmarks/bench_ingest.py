@@ -1,0 +1,86 @@
+"""Benchmark: ingest and validate generated data for one week, at the sizes given.
+
+Usage: python benchmarks/bench_ingest.py 100000 1000000
+Generates the sample landing folder once per size (cached under var/bench/), then, in a fresh
+process per size, times the whole intake of the latest complete week (inventory with SHA-256,
+read, conform, Pandera quarantine, de-duplication, identity resolution) and reports the peak
+resident memory of that process. Prints one line per size.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def landing_for(employees: int) -> Path:
+    landing = ROOT / "var" / "bench" / f"landing_{employees}"
+    marker = landing / ".complete"
+    if not marker.exists():
+        from pipelines.sample_data import generate_sample_data
+
+        started = time.perf_counter()
+        generate_sample_data(landing, employees=employees, seed=11, progress=True)
+        marker.write_text("ok")
+        print(f"  generated {employees:,} employees in {time.perf_counter() - started:.0f} s",
+              flush=True)
+    return landing
+
+
+def measure(landing: str) -> dict:
+    """Runs in a child process so peak memory belongs to this size alone."""
+    from assets.ingest.intake import ingest_week
+    from assets.ingest.landing import take_inventory
+    from schemas.config import load_config
+
+    config = load_config(ROOT / "config")
+    today = date.today()
+    as_of = today - timedelta(days=today.weekday() + 1)  # last Sunday
+    started = time.perf_counter()
+    inventory = take_inventory(Path(landing), config.providers)
+    inventoried = time.perf_counter()
+    week = ingest_week(inventory, config, as_of=as_of, today=today)
+    finished = time.perf_counter()
+    files = week.source_files
+    return {
+        "seconds": finished - started,
+        "inventory_seconds": inventoried - started,
+        "rows_in": int(files["rows_in"].sum()),
+        "accepted": int(files["accepted"].sum()),
+        "rejected": int(files["rejected"].sum()),
+        "deduplicated": int(files["deduplicated"].sum()),
+        "results": len(week.results),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def main(sizes: list[int]) -> None:
+    print("employees | input rows | accepted | rejected | dedup | seconds | peak RSS")
+    for employees in sizes:
+        landing = landing_for(employees)
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", str(landing)],
+            check=True, capture_output=True, text=True,
+        )
+        m = json.loads(out.stdout.strip().splitlines()[-1])
+        print(
+            f"{employees:>9,} | {m['rows_in']:>10,} | {m['accepted']:>8,} | {m['rejected']:>8,} "
+            f"| {m['deduplicated']:>5,} | {m['seconds']:7.1f} | {m['peak_rss_mb']:,.0f} MB "
+            f"(inventory+hash {m['inventory_seconds']:.1f} s)",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        print(json.dumps(measure(sys.argv[2])))
+    else:
+        main([int(a) for a in sys.argv[1:]] or [100_000, 1_000_000])

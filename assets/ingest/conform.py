@@ -37,6 +37,28 @@ class Conformed:
     parse_failures: list[ParseFailure] = field(default_factory=list)
 
 
+def concat_conformed(parts: list[Conformed]) -> Conformed:
+    """One frame for many files, so validation runs once per source instead of once per file."""
+    frames, raws, failures, offset = [], [], [], 0
+    for part in parts:
+        index = pd.RangeIndex(offset, offset + len(part.frame))
+        frames.append(part.frame.set_axis(index))
+        raws.append(part.raw.set_axis(index))
+        failures.extend(
+            ParseFailure(f.column, f.mask.set_axis(index), f.expected) for f in part.parse_failures
+        )
+        offset += len(part.frame)
+    frame = pd.concat(frames)
+    for column in frame.columns:  # all-missing columns of one file must not change the dtype
+        if frame[column].dtype == object:
+            frame[column] = frame[column].where(frame[column].notna(), None)
+    full = frame.index
+    failures = [
+        ParseFailure(f.column, f.mask.reindex(full, fill_value=False), f.expected) for f in failures
+    ]
+    return Conformed(frame=frame, raw=pd.concat(raws), parse_failures=failures)
+
+
 def clean_text(values: pd.Series) -> pd.Series:
     """Strip surrounding spaces; blank becomes missing; Excel integers lose their '.0'."""
     kind = pd.api.types.infer_dtype(values, skipna=True)
@@ -86,15 +108,20 @@ def _failed(raw: pd.Series, parsed: pd.Series) -> pd.Series:
     return raw.notna() & parsed.isna()
 
 
+def _fold_one(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.casefold().replace("-", " ").replace("'", "").split())
+
+
 def fold_name(values: pd.Series) -> pd.Series:
-    """Accents, case and spacing folded, for matching people by name (SPEC 4)."""
+    """Accents, case and spacing folded, for matching people by name (SPEC 4).
 
-    def fold(text: str) -> str:
-        decomposed = unicodedata.normalize("NFKD", text)
-        bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-        return " ".join(bare.casefold().replace("-", " ").replace("'", "").split())
-
-    return values.map(fold, na_action="ignore")
+    Folded once per distinct name: names repeat, and the per-string work is pure Python.
+    """
+    distinct = values.dropna().unique()
+    folded = dict(zip(distinct, (_fold_one(v) for v in distinct), strict=True))
+    return values.map(folded)
 
 
 def apply_pass_rule(

@@ -36,6 +36,7 @@ def empty_dedup_log() -> pd.DataFrame:
 
 
 def _key_text(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """A readable key for the log (only built for the few removed rows)."""
     parts = [frame[c].astype(object).where(frame[c].notna(), "").astype(str) for c in columns]
     key = parts[0]
     for part in parts[1:]:
@@ -50,22 +51,26 @@ def deduplicate(
     if frame.empty:
         return frame, empty_dedup_log()
     ordered = frame.sort_values([DROP_ORDER, FILE_COLUMN, ROW_NUMBER], kind="stable")
-    record_key = _key_text(ordered, key)
-    full = record_key + "#" + _key_text(ordered, content)
-    exact = full.duplicated(keep="last")
-    superseded = ~exact & record_key.where(~exact).duplicated(keep="last") & ~exact
+    # missing values compare equal here (pandas duplicated), as they should for a re-send
+    exact = ordered.duplicated(subset=key + content, keep="last")
+    superseded = ~exact & ordered[~exact].duplicated(subset=key, keep="last").reindex(
+        ordered.index, fill_value=False
+    )
     removed_mask = exact | superseded
+    if not removed_mask.any():
+        return frame, empty_dedup_log()
+    group = ordered.groupby(key, dropna=False, sort=False).ngroup()
     kept = ordered[~removed_mask]
-    winner_of = pd.DataFrame(
+    winner = pd.DataFrame(
         {"file": kept[FILE_COLUMN].to_numpy(), "row": kept[ROW_NUMBER].to_numpy()},
-        index=record_key[~removed_mask].to_numpy(),
+        index=group[~removed_mask].to_numpy(),
     )
     logs = []
     for kind, mask in (("EXACT_REPEAT", exact), ("SUPERSEDED", superseded)):
         if not mask.any():
             continue
         removed = ordered[mask]
-        won = winner_of.loc[record_key[mask].to_numpy()]
+        won = winner.loc[group[mask].to_numpy()]
         logs.append(
             pd.DataFrame(
                 {
@@ -73,13 +78,13 @@ def deduplicate(
                     "source_file": removed[FILE_COLUMN].to_numpy(),
                     "row_number": removed[ROW_NUMBER].to_numpy(),
                     "kind": kind,
-                    "record_key": record_key[mask].to_numpy(),
+                    "record_key": _key_text(removed, key).to_numpy(),
                     "kept_file": won["file"].to_numpy(),
                     "kept_row": won["row"].to_numpy(),
                 }
             )
         )
-    log = pd.concat(logs, ignore_index=True) if logs else empty_dedup_log()
+    log = pd.concat(logs, ignore_index=True)
     for column in ("row_number", "kept_row"):
         log[column] = log[column].astype("Int64")
     return kept.sort_index(), log

@@ -29,13 +29,12 @@ UNMATCHED_COLUMNS = [
 ]
 
 
-def _unique_lookup(keys: pd.Series, ids: pd.Series) -> tuple[dict, dict]:
+def _unique_lookup(keys: pd.Series, ids: pd.Series) -> tuple[pd.Series, dict]:
     """(key -> the one id) for unique keys, (key -> 'id1;id2') for keys shared by several."""
     table = pd.DataFrame({"key": keys, "id": ids}).dropna().drop_duplicates()
-    counts = table.groupby("key")["id"].agg(["count", lambda s: ";".join(sorted(s))])
-    counts.columns = ["n", "ids"]
-    unique = counts[counts["n"] == 1]["ids"].to_dict()
-    shared = counts[counts["n"] > 1]["ids"].to_dict()
+    shared_mask = table["key"].duplicated(keep=False)
+    unique = table[~shared_mask].set_index("key")["id"]
+    shared = table[shared_mask].sort_values("id").groupby("key")["id"].agg(";".join).to_dict()
     return unique, shared
 
 
@@ -57,12 +56,16 @@ def link_results(results: pd.DataFrame, roster: pd.DataFrame) -> tuple[pd.DataFr
     method[by_id] = "employee_id"
 
     email_key = results["email"].str.casefold()
-    by_email = person.isna() & email_key.isin(email_unique.keys())
+    by_email = person.isna() & email_key.isin(email_unique.index)
     person[by_email] = email_key[by_email].map(email_unique)
     method[by_email] = "email"
 
-    result_names = fold_name(results["first_name"] + " " + results["last_name"])
-    by_name = person.isna() & result_names.isin(name_unique.keys())
+    result_names = pd.Series(None, index=results.index, dtype=object)
+    pending = person.isna()
+    result_names[pending] = fold_name(
+        results.loc[pending, "first_name"] + " " + results.loc[pending, "last_name"]
+    )
+    by_name = person.isna() & result_names.isin(name_unique.index)
     person[by_name] = result_names[by_name].map(name_unique)
     method[by_name] = "name"
 

@@ -31,6 +31,7 @@ from .conform import (
     conform_canonical_results,
     conform_provider_results,
     conform_roster,
+    concat_conformed,
 )
 from .dedup import DROP_ORDER, deduplicate, empty_dedup_log
 from .identity import link_activities, link_results
@@ -139,27 +140,25 @@ def _intake(
     key: list[str],
     content: list[str],
 ) -> SourceIntake:
-    accepted, rejects, records = [], [], []
+    conformed_files, records = [], []
     for order, f in enumerate(files):
         try:
             conformed = _read_and_conform(f, config, canonical_providers)
         except UnreadableFile as problem:
             records.append(_file_record(f, problem=str(problem)))
             continue
-        good, bad = quarantine(conformed, schema, f.source)
-        good = good.assign(**{DROP_ORDER: order})
-        accepted.append(good)
-        rejects.append(bad)
+        conformed.frame[DROP_ORDER] = order
+        conformed_files.append(conformed)
         records.append(_file_record(f, rows_in=len(conformed.frame)))
-    frame = pd.concat(accepted, ignore_index=True) if accepted else None
-    if frame is None:
+    if not conformed_files:
         return SourceIntake(pd.DataFrame(), empty_rejects(), empty_dedup_log(), records)
-    kept, dedup_log = deduplicate(frame, key, content, files[0].source if files else "")
+    source = files[0].source
+    accepted, rejects = quarantine(concat_conformed(conformed_files), schema, source)
+    kept, dedup_log = deduplicate(accepted, key, content, source)
     kept = kept.drop(columns=[DROP_ORDER]).rename(
         columns={FILE_COLUMN: "source_file", ROW_NUMBER: "source_row"}
     )
-    all_rejects = pd.concat(rejects, ignore_index=True) if rejects else empty_rejects()
-    return SourceIntake(kept.reset_index(drop=True), all_rejects, dedup_log, records)
+    return SourceIntake(kept.reset_index(drop=True), rejects, dedup_log, records)
 
 
 def choose_roster_extract(

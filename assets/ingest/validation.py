@@ -36,7 +36,8 @@ def _reject_rows(
     frame = conformed.frame
     rejects = pd.DataFrame(
         {
-            "source": source,
+            # provider results of several providers are validated together
+            "source": frame.loc[index, "provider"].to_numpy() if "provider" in frame else source,
             "source_file": frame.loc[index, FILE_COLUMN].to_numpy(),
             "row_number": frame.loc[index, ROW_NUMBER].to_numpy(),
             "column": column.to_numpy(),

@@ -197,3 +197,23 @@ def test_conflicting_duplicates_keep_the_latest_drop_and_exact_resends_are_dedup
     ]
     r2 = week.results.set_index("record_id").loc["R2"]
     assert (r2["score"], bool(r2["passed"])) == (75.0, True)  # the later drop wins
+
+
+def test_rejects_name_their_own_provider_when_providers_are_validated_together(tmp_path, config):
+    write(
+        tmp_path / "providers/inhouse_academy/a.csv",
+        [
+            "provider,record_id,employee_id,email,first_name,last_name,module,assessment_date,"
+            "score,passed,credential_id",
+            "x,H1,E1,,,,SAFETY,2025-01-01,50,maybe,",
+        ],
+    )
+    write(
+        tmp_path / "providers/northfield_college/b.csv",
+        [NORTHFIELD_HEADER, "R1,E1,,Ann,Lee,Safety,02/30/2025,88,PASS,C1"],
+    )
+    week = _week(tmp_path, config)
+    assert sorted(zip(week.rejects["source"], week.rejects["column"], strict=True)) == [
+        ("inhouse_academy", "passed"),
+        ("northfield_college", "assessment_date"),
+    ]

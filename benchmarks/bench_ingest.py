@@ -30,8 +30,10 @@ def landing_for(employees: int) -> Path:
         started = time.perf_counter()
         generate_sample_data(landing, employees=employees, seed=11, progress=True)
         marker.write_text("ok")
-        print(f"  generated {employees:,} employees in {time.perf_counter() - started:.0f} s",
-              flush=True)
+        print(
+            f"  generated {employees:,} employees in {time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
     return landing
 
 
@@ -68,7 +70,9 @@ def main(sizes: list[int]) -> None:
         landing = landing_for(employees)
         out = subprocess.run(
             [sys.executable, __file__, "--child", str(landing)],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         )
         m = json.loads(out.stdout.strip().splitlines()[-1])
         print(

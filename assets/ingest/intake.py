@@ -27,11 +27,11 @@ from schemas.tables import (
 from .conform import (
     FILE_COLUMN,
     Conformed,
+    concat_conformed,
     conform_activities,
     conform_canonical_results,
     conform_provider_results,
     conform_roster,
-    concat_conformed,
 )
 from .dedup import DROP_ORDER, deduplicate, empty_dedup_log
 from .identity import link_activities, link_results

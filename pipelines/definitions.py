@@ -9,12 +9,16 @@ from assets.ingest.assets import landing_intake
 from assets.resources import CompetenceSettings
 from assets.warehouse import WarehouseIOManager
 from pipelines.jobs import weekly_competence_job
+from pipelines.schedules import weekly_competence_schedule
+from pipelines.sensors import data_team_failure_alert
 
 settings = CompetenceSettings.from_environment()
 
 defs = dg.Definitions(
     assets=[landing_intake, mail_clearance],
     jobs=[weekly_competence_job],
+    schedules=[weekly_competence_schedule],
+    sensors=[data_team_failure_alert],
     resources={
         "settings": settings,
         "io_manager": WarehouseIOManager(database=str(settings.warehouse_path)),

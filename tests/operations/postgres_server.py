@@ -1,0 +1,84 @@
+"""A real PostgreSQL server on loopback for the deployment test, started and stopped by a fixture.
+
+PostgreSQL refuses to run as root, so the server runs as the ``postgres`` system user when the
+tests run as root. In CI (CI=true) a missing server binary is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+
+def _bin_dir() -> Path | None:
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return Path(candidates[-1]).parent if candidates else None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class PostgresServer:
+    def __init__(self, base: Path) -> None:
+        bin_dir = _bin_dir()
+        if bin_dir is None:
+            raise RuntimeError(
+                "PostgreSQL server binaries not found; install them with "
+                "`apt-get install -y postgresql` (make test does this when run as root)"
+            )
+        self.bin = bin_dir
+        self.data = base / "pgdata"
+        self.port = free_port()
+        self.as_postgres = os.geteuid() == 0
+
+    def _run(self, *args: str) -> None:
+        command = list(args)
+        if self.as_postgres:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, capture_output=True, text=True)
+
+    def start(self) -> PostgresServer:
+        self.data.mkdir(parents=True)
+        if self.as_postgres:
+            shutil.chown(self.data.parent, "postgres")
+            shutil.chown(self.data, "postgres")
+            self.data.parent.chmod(0o755)
+        self._run(
+            str(self.bin / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+        )
+        self._run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.data / "server.log"),
+            "-o",
+            f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1",
+            "-w",
+            "start",
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return self
+            time.sleep(0.2)
+        raise RuntimeError(f"PostgreSQL did not listen on 127.0.0.1:{self.port}")
+
+    def stop(self) -> None:
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")

@@ -9,7 +9,7 @@ export DAGSTER_HOME ?= $(CURDIR)/var/dagster_home
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml scripts/system_deps.sh
-	bash scripts/system_deps.sh postgres
+	bash scripts/system_deps.sh postgres chromium
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'

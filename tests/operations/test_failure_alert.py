@@ -12,8 +12,9 @@ from tests.conftest import PROJECT_ROOT
 
 def test_one_alert_per_root_run_written_to_the_outbox(tmp_path, monkeypatch):
     monkeypatch.delenv("COMPETENCE_SMTP_HOST", raising=False)
-    settings = CompetenceSettings(config_dir=str(PROJECT_ROOT / "config"),
-                                  output_dir=str(tmp_path / "var"))
+    settings = CompetenceSettings(
+        config_dir=str(PROJECT_ROOT / "config"), output_dir=str(tmp_path / "var")
+    )
     sent = alert_data_team(settings, "run-1", "run-1", "weekly_competence", "boom: <disk full>")
     assert sent == ["data-team@example.com"]
     # a retry of the same run (same root) sends nothing more

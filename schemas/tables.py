@@ -4,13 +4,21 @@ Each model states what a valid row is; rows that fail are not dropped but quaran
 ingestion stage (``assets.ingest.validation``) with the check's name and the offending value.
 Checks that depend on configuration or on the run date (known modules, "not in the future") are
 added per run by :func:`with_runtime_checks`, so the models stay importable without a config.
+
+Text columns are Arrow-backed strings (``Text``), as the ingestion readers produce them: Pandera
+then checks the column's dtype once instead of calling ``isinstance(str)`` on every cell, and the
+string checks (e-mail pattern) run in Arrow's C++ kernels.
 """
 
-from __future__ import annotations
+from typing import Annotated
 
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
 from pandera.typing import Series
+
+# An Arrow-backed text column: pd.ArrowDtype(pyarrow.string()).
+Text = Annotated[pd.ArrowDtype, pyarrow.string()]
 
 ROSTER_COLUMNS = (
     "employee_id",
@@ -50,14 +58,14 @@ ROW_CHECK_COLUMNS = {
 class RosterRecord(pa.DataFrameModel):
     """One employee on one HR roster extract."""
 
-    employee_id: Series[str] = pa.Field(nullable=False, description="HR employee number")
-    first_name: Series[str] = pa.Field(nullable=False)
-    last_name: Series[str] = pa.Field(nullable=False)
-    email: Series[str] = pa.Field(nullable=True, str_matches=EMAIL_PATTERN)
-    site: Series[str] = pa.Field(nullable=False, description="site code, e.g. DAYTON")
-    department: Series[str] = pa.Field(nullable=True)
-    job_role: Series[str] = pa.Field(nullable=False)
-    manager_email: Series[str] = pa.Field(nullable=True, str_matches=EMAIL_PATTERN)
+    employee_id: Series[Text] = pa.Field(nullable=False, description="HR employee number")
+    first_name: Series[Text] = pa.Field(nullable=False)
+    last_name: Series[Text] = pa.Field(nullable=False)
+    email: Series[Text] = pa.Field(nullable=True, str_matches=EMAIL_PATTERN)
+    site: Series[Text] = pa.Field(nullable=False, description="site code, e.g. DAYTON")
+    department: Series[Text] = pa.Field(nullable=True)
+    job_role: Series[Text] = pa.Field(nullable=False)
+    manager_email: Series[Text] = pa.Field(nullable=True, str_matches=EMAIL_PATTERN)
     hire_date: Series[pd.Timestamp] = pa.Field(nullable=False)
     termination_date: Series[pd.Timestamp] = pa.Field(nullable=True)
 
@@ -73,17 +81,17 @@ class RosterRecord(pa.DataFrameModel):
 class AssessmentResult(pa.DataFrameModel):
     """One module assessment reported by a training provider, in the canonical shape."""
 
-    provider: Series[str] = pa.Field(nullable=False)
-    record_id: Series[str] = pa.Field(nullable=False, description="unique within the provider")
-    employee_id: Series[str] = pa.Field(nullable=True)
-    email: Series[str] = pa.Field(nullable=True, str_matches=EMAIL_PATTERN)
-    first_name: Series[str] = pa.Field(nullable=True)
-    last_name: Series[str] = pa.Field(nullable=True)
-    module: Series[str] = pa.Field(nullable=False, description="canonical module code")
+    provider: Series[Text] = pa.Field(nullable=False)
+    record_id: Series[Text] = pa.Field(nullable=False, description="unique within the provider")
+    employee_id: Series[Text] = pa.Field(nullable=True)
+    email: Series[Text] = pa.Field(nullable=True, str_matches=EMAIL_PATTERN)
+    first_name: Series[Text] = pa.Field(nullable=True)
+    last_name: Series[Text] = pa.Field(nullable=True)
+    module: Series[Text] = pa.Field(nullable=False, description="canonical module code")
     assessment_date: Series[pd.Timestamp] = pa.Field(nullable=False)
     score: Series[float] = pa.Field(nullable=True, ge=0, le=100)
     passed: Series[pd.BooleanDtype] = pa.Field(nullable=False)
-    credential_id: Series[str] = pa.Field(nullable=True)
+    credential_id: Series[Text] = pa.Field(nullable=True)
 
     @pa.dataframe_check(name="some identity given (employee_id, email or name)")
     def _identifiable(cls, df: pd.DataFrame) -> Series[bool]:
@@ -98,13 +106,13 @@ class AssessmentResult(pa.DataFrameModel):
 class CeActivity(pa.DataFrameModel):
     """One continuing-education activity (course, webinar, conference...) of one employee."""
 
-    employee_id: Series[str] = pa.Field(nullable=False)
+    employee_id: Series[Text] = pa.Field(nullable=False)
     activity_date: Series[pd.Timestamp] = pa.Field(nullable=False)
-    activity_type: Series[str] = pa.Field(nullable=False)
+    activity_type: Series[Text] = pa.Field(nullable=False)
     hours: Series[float] = pa.Field(nullable=True, ge=0, le=1000)
     points: Series[float] = pa.Field(nullable=True, ge=0, le=1000)
-    description: Series[str] = pa.Field(nullable=True)
-    evidence_ref: Series[str] = pa.Field(nullable=True)
+    description: Series[Text] = pa.Field(nullable=True)
+    evidence_ref: Series[Text] = pa.Field(nullable=True)
 
     @pa.dataframe_check(name="hours or points given")
     def _hours_or_points(cls, df: pd.DataFrame) -> Series[bool]:

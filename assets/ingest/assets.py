@@ -116,14 +116,15 @@ def landing_intake(context: dg.AssetExecutionContext, settings: CompetenceSettin
 
 
 def stored_rows_per_file(intake) -> pd.Series:
-    stored = pd.concat(
-        [
-            intake.roster["source_file"],
-            intake.results["source_file"],
-            intake.activities["source_file"],
-        ]
-    )
-    return stored.value_counts()
+    # counted per table (Arrow text, millions of rows), then added up under plain file names
+    counts = []
+    for table in (intake.roster, intake.results, intake.activities):
+        if not table.empty:
+            count = table["source_file"].value_counts()
+            counts.append(count.set_axis(count.index.astype(object)))
+    if not counts:
+        return pd.Series(dtype="int64")
+    return pd.concat(counts).groupby(level=0).sum()
 
 
 def _conservation_check(intake) -> dg.AssetCheckResult:

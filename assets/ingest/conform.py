@@ -4,6 +4,9 @@ Providers differ only in configuration (``providers.yaml``): column names, date 
 names, how a pass is written. The functions here apply that configuration; they never drop a row.
 A cell that does not parse becomes missing in the canonical frame and is listed in
 ``Conformed.parse_failures`` so the validation step can quarantine the row with the raw value.
+
+Text stays Arrow-backed (``text.py``); dates, numbers, names and module words are parsed once per
+distinct value with the same pandas/Python functions as always, so results do not change.
 """
 
 from __future__ import annotations
@@ -13,10 +16,24 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from schemas.config import CANONICAL_RESULT_COLUMNS, PassRule, Provider
 
 from .readers import ROW_NUMBER
+from .text import (
+    by_distinct,
+    coalesce,
+    empty_text,
+    ends_with,
+    is_text,
+    map_by_kind,
+    map_text,
+    repeated,
+    text_series,
+    to_text,
+    trim_to_null,
+)
 
 FILE_COLUMN = "_file"
 
@@ -38,36 +55,47 @@ class Conformed:
 
 
 def concat_conformed(parts: list[Conformed]) -> Conformed:
-    """One frame for many files, so validation runs once per source instead of once per file."""
-    frames, raws, failures, offset = [], [], [], 0
+    """One frame for many files, so validation runs once per source instead of once per file.
+
+    Parse failures of the same column and expectation are merged into one mask over all rows.
+    """
+    frames, raws, offset = [], [], 0
+    merged: dict[tuple[str, str], list[tuple[int, pd.Series]]] = {}
     for part in parts:
         index = pd.RangeIndex(offset, offset + len(part.frame))
         frames.append(part.frame.set_axis(index))
         raws.append(part.raw.set_axis(index))
-        failures.extend(
-            ParseFailure(f.column, f.mask.set_axis(index), f.expected) for f in part.parse_failures
-        )
+        for f in part.parse_failures:
+            merged.setdefault((f.column, f.expected), []).append((offset, f.mask))
         offset += len(part.frame)
     frame = pd.concat(frames)
     for column in frame.columns:  # all-missing columns of one file must not change the dtype
         if frame[column].dtype == object:
             frame[column] = frame[column].where(frame[column].notna(), None)
-    full = frame.index
-    failures = [
-        ParseFailure(f.column, f.mask.reindex(full, fill_value=False), f.expected) for f in failures
-    ]
+    failures = []
+    for (column, expected), masks in merged.items():
+        full = np.zeros(offset, dtype=bool)
+        for start, mask in masks:
+            full[start : start + len(mask)] = mask.to_numpy(dtype=bool, na_value=False)
+        failures.append(ParseFailure(column, pd.Series(full, index=frame.index), expected))
     return Conformed(frame=frame, raw=pd.concat(raws), parse_failures=failures)
 
 
 def clean_text(values: pd.Series) -> pd.Series:
     """Strip surrounding spaces; blank becomes missing; Excel integers lose their '.0'."""
-    kind = pd.api.types.infer_dtype(values, skipna=True)
-    if kind == "empty":
-        return pd.Series(None, index=values.index, dtype=object)
-    if kind != "string":
-        values = values.astype(object).map(_cell_to_text, na_action="ignore")
-    as_text = values.str.strip()
-    return as_text.where(as_text.notna() & (as_text != ""), None).astype(object)
+    if is_text(values):
+        return trim_to_null(values)
+    if values.dtype == object:
+        kind = pd.api.types.infer_dtype(values, skipna=True)
+        if kind == "empty":
+            return empty_text(values.index)
+        if kind != "string":  # an Excel column of mixed kinds: once per distinct cell
+            written = map_by_kind(values.to_numpy(dtype=object), _cell_to_text)
+            values = pd.Series(written, index=values.index, dtype=object)
+        return trim_to_null(to_text(values))
+    # an Excel column of numbers or dates: each distinct value written once
+    written = by_distinct(values, lambda u: u.map(_cell_to_text).to_numpy(dtype=object), None)
+    return trim_to_null(to_text(pd.Series(written, index=values.index)))
 
 
 def _cell_to_text(value: object) -> str:
@@ -78,15 +106,35 @@ def _cell_to_text(value: object) -> str:
     return str(value)
 
 
+def _parse_date_text(values: pd.Series, date_format: str) -> pd.Series:
+    """Text cells in ``date_format``, each distinct text parsed once."""
+
+    def parse(distinct: pd.Series) -> np.ndarray:
+        parsed = pd.to_datetime(distinct.str.strip(), format=date_format, errors="coerce")
+        return parsed.to_numpy(dtype="datetime64[ns]")
+
+    return pd.Series(
+        by_distinct(values, parse, np.datetime64("NaT", "ns")),
+        index=values.index,
+        dtype="datetime64[ns]",
+    )
+
+
 def parse_dates(values: pd.Series, date_format: str) -> pd.Series:
     """Text in ``date_format``; real dates from Excel are taken as they are."""
+    if is_text(values):
+        return _parse_date_text(values, date_format)
+    if values.dtype.kind == "f":  # Excel numbers in a date column: as written, then as text
+        return _parse_date_text(clean_text(values), date_format)
     kind = pd.api.types.infer_dtype(values, skipna=True)
     if kind in {"datetime", "datetime64", "date"}:
         return pd.to_datetime(values, errors="coerce").dt.normalize()
     if kind == "string" or kind == "empty":
         return pd.to_datetime(values.str.strip(), format=date_format, errors="coerce")
-    is_date = values.map(lambda v: isinstance(v, pd.Timestamp | np.datetime64), na_action="ignore")
-    is_date = is_date.fillna(False).astype(bool)
+    is_date = map_by_kind(
+        values.to_numpy(dtype=object), lambda v: isinstance(v, pd.Timestamp | np.datetime64)
+    )
+    is_date = pd.Series(is_date, index=values.index, dtype="boolean").fillna(False).astype(bool)
     parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     parsed[is_date] = pd.to_datetime(values[is_date], errors="coerce").dt.normalize()
     text = ~is_date & values.notna()
@@ -96,16 +144,30 @@ def parse_dates(values: pd.Series, date_format: str) -> pd.Series:
     return parsed
 
 
+def _parse_number_objects(values: pd.Series) -> pd.Series:
+    text = values.astype("string").str.strip().str.rstrip("%")
+    return pd.to_numeric(text, errors="coerce").astype(float)
+
+
 def parse_numbers(values: pd.Series) -> pd.Series:
     """Plain numbers; a trailing '%' is tolerated (then the number is already a percentage)."""
+    if is_text(values):  # scores and hours repeat: each distinct text parsed once
+        numbers = by_distinct(values, lambda u: _parse_number_objects(u).to_numpy(), np.nan)
+        return pd.Series(numbers, index=values.index, dtype=float)
     if values.dtype == object:
-        text = values.astype("string").str.strip().str.rstrip("%")
-        return pd.to_numeric(text, errors="coerce").astype(float)
+        return _parse_number_objects(values)
     return pd.to_numeric(values, errors="coerce").astype(float)
 
 
+def _present_or_missing(raw: pd.Series, clean: pd.Series) -> pd.Series:
+    """What to parse: the cleaned text for text cells, else the typed cell where not blank."""
+    return clean if is_text(raw) else raw.where(clean.notna())
+
+
 def _failed(raw: pd.Series, parsed: pd.Series) -> pd.Series:
-    return raw.notna() & parsed.isna()
+    return pd.Series(
+        raw.notna().to_numpy(dtype=bool) & parsed.isna().to_numpy(dtype=bool), index=raw.index
+    )
 
 
 def _fold_one(text: str) -> str:
@@ -119,9 +181,7 @@ def fold_name(values: pd.Series) -> pd.Series:
 
     Folded once per distinct name: names repeat, and the per-string work is pure Python.
     """
-    distinct = values.dropna().unique()
-    folded = dict(zip(distinct, (_fold_one(v) for v in distinct), strict=True))
-    return values.map(folded)
+    return map_text(to_text(values), _fold_one)
 
 
 def apply_pass_rule(
@@ -136,20 +196,44 @@ def apply_pass_rule(
     words |= {w.casefold(): False for w in rule.fail_values or []}
     if result_words is None:
         return pd.Series(pd.NA, index=score.index, dtype="boolean"), "a result column"
-    passed = result_words.str.casefold().map(words).astype("boolean")
+    passed = _words_to_boolean(result_words, words)
     allowed = ", ".join([*(rule.pass_values or []), *(rule.fail_values or [])])
     return passed, f"one of {allowed}"
 
 
-def _split_full_name(full: pd.Series, order: str) -> tuple[pd.Series, pd.Series, pd.Series]:
+def _words_to_boolean(values: pd.Series, words: dict[str, bool]) -> pd.Series:
+    """Case-insensitive words to a nullable boolean; other words become missing."""
+    looked_up = by_distinct(
+        values, lambda u: u.str.casefold().map(words).to_numpy(dtype=object), None
+    )
+    return pd.Series(looked_up, index=values.index, dtype=object).astype("boolean")
+
+
+def _split_one(full: str, order: str) -> tuple[str | None, str | None]:
+    """(first, last) of one full name, or (None, None) if it is not written that way."""
     if order == "last_comma_first":
-        parts = full.str.split(",", n=1, expand=True).reindex(columns=[0, 1])
-        last, first = parts[0].str.strip(), parts[1].str.strip()
+        parts = full.split(",", 1)
+        last, first = parts[0].strip(), parts[1].strip() if len(parts) > 1 else None
     else:
-        parts = full.str.rsplit(" ", n=1, expand=True).reindex(columns=[0, 1])
-        first, last = parts[0].str.strip(), parts[1].str.strip()
-    bad = full.notna() & (first.isna() | last.isna() | (first == "") | (last == ""))
-    return first.where(~bad), last.where(~bad), bad
+        parts = full.rsplit(" ", 1)
+        first, last = parts[0].strip(), parts[1].strip() if len(parts) > 1 else None
+    if not first or not last:
+        return None, None
+    return first, last
+
+
+def _split_full_name(full: pd.Series, order: str) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Split each distinct full name once; ``bad`` marks names not written as configured."""
+    codes, uniques = pd.factorize(full, use_na_sentinel=True)
+    split = [_split_one(name, order) for name in uniques.tolist()]
+    indices = pa.array(codes, mask=codes < 0, type=pa.int64())
+    firsts = pa.array([s[0] for s in split], type=pa.string()).take(indices)
+    lasts = pa.array([s[1] for s in split], type=pa.string()).take(indices)
+    first, last = text_series(firsts, full.index), text_series(lasts, full.index)
+    bad = pd.Series(
+        full.notna().to_numpy(dtype=bool) & first.isna().to_numpy(dtype=bool), index=full.index
+    )
+    return first, last, bad
 
 
 def conform_provider_results(
@@ -171,18 +255,18 @@ def conform_provider_results(
         raw_values[target] = values
         return values
 
-    frame["provider"] = provider_name
+    frame["provider"] = repeated(provider_name, raw.index)
     for column in ("record_id", "employee_id", "email", "first_name", "last_name", "credential_id"):
         values = text(column)
-        frame[column] = values if values is not None else None
+        frame[column] = values if values is not None else empty_text(raw.index)
     full = text("full_name")
     if full is not None:
         first, last, bad = _split_full_name(full, provider.name_order)
         frame["first_name"] = (
-            frame["first_name"].fillna(first) if "first_name" in source_columns else first
+            coalesce(frame["first_name"], first) if "first_name" in source_columns else first
         )
         frame["last_name"] = (
-            frame["last_name"].fillna(last) if "last_name" in source_columns else last
+            coalesce(frame["last_name"], last) if "last_name" in source_columns else last
         )
         raw_values["first_name"] = full
         expected = (
@@ -193,16 +277,21 @@ def conform_provider_results(
         failures.append(ParseFailure("first_name", bad, expected))
 
     module = text("module")
-    mapped = module.map(provider.module_values) if provider.module_values else module
-    folded = {k.casefold(): v for k, v in provider.module_values.items()}
-    if folded:
-        mapped = mapped.fillna(module.str.casefold().map(folded))
-    frame["module"] = mapped.fillna(module)  # unknown names stay visible for the quarantine
+    exact = provider.module_values
+    folded = {k.casefold(): v for k, v in exact.items()}
+
+    def canonical_module(name: str) -> str:
+        if name in exact:
+            return exact[name]
+        # unknown names stay visible for the quarantine
+        return folded.get(name.casefold(), name)
+
+    frame["module"] = map_text(module, canonical_module)
 
     raw_date = raw[source_columns["assessment_date"]]
     raw_values["assessment_date"] = clean_text(raw_date)
     frame["assessment_date"] = parse_dates(
-        raw_date.where(raw_values["assessment_date"].notna()), provider.date_format
+        _present_or_missing(raw_date, raw_values["assessment_date"]), provider.date_format
     )
     failures.append(
         ParseFailure(
@@ -215,9 +304,9 @@ def conform_provider_results(
     score_raw = raw[source_columns["score"]] if "score" in source_columns else None
     if score_raw is not None:
         raw_values["score"] = clean_text(score_raw)
-        score = parse_numbers(score_raw.where(raw_values["score"].notna()))
+        score = parse_numbers(_present_or_missing(score_raw, raw_values["score"]))
         failures.append(ParseFailure("score", _failed(raw_values["score"], score), "a number"))
-        percent_sign = raw_values["score"].astype("string").str.endswith("%").fillna(False)
+        percent_sign = ends_with(raw_values["score"], "%")
         if provider.score_scale == "fraction":
             score = score.where(percent_sign, score * 100)
         frame["score"] = score.round(6)
@@ -227,13 +316,10 @@ def conform_provider_results(
     result_words = text("passed")
     passed, expected = apply_pass_rule(provider.pass_rule, result_words, frame["score"])
     frame["passed"] = passed
-    failures.append(
-        ParseFailure(
-            "passed",
-            passed.isna() & (result_words.notna() if result_words is not None else True),
-            expected,
-        )
-    )
+    unparsed = passed.isna().to_numpy(dtype=bool)
+    if result_words is not None:
+        unparsed &= result_words.notna().to_numpy(dtype=bool)
+    failures.append(ParseFailure("passed", pd.Series(unparsed, index=raw.index), expected))
     if result_words is None:
         raw_values["passed"] = raw_values.get("score")
     return _finish(frame, raw_values, failures, raw, relative_path)
@@ -247,14 +333,10 @@ def conform_canonical_results(
     frame = pd.DataFrame(index=raw.index)
     raw_values = pd.DataFrame(index=raw.index)
     for column in CANONICAL_RESULT_COLUMNS:
-        values = (
-            clean_text(raw[cols[column]])
-            if column in cols
-            else pd.Series(None, index=raw.index, dtype=object)
-        )
+        values = clean_text(raw[cols[column]]) if column in cols else empty_text(raw.index)
         raw_values[column] = values
         frame[column] = values
-    frame["provider"] = provider_name  # the folder name is the provider
+    frame["provider"] = repeated(provider_name, raw.index)  # the folder name is the provider
     failures = []
     frame["assessment_date"] = parse_dates(raw_values["assessment_date"], "%Y-%m-%d")
     failures.append(
@@ -266,9 +348,7 @@ def conform_canonical_results(
     )
     frame["score"] = parse_numbers(raw_values["score"])
     failures.append(ParseFailure("score", _failed(raw_values["score"], frame["score"]), "a number"))
-    frame["passed"] = (
-        raw_values["passed"].str.casefold().map({"true": True, "false": False}).astype("boolean")
-    )
+    frame["passed"] = _words_to_boolean(raw_values["passed"], {"true": True, "false": False})
     failures.append(
         ParseFailure("passed", _failed(raw_values["passed"], frame["passed"]), "true or false")
     )
@@ -294,11 +374,11 @@ def conform_roster(
         "job_role",
         "manager_email",
     ):
-        frame[column] = raw_values.get(column, None)
+        frame[column] = raw_values[column] if column in raw_values else empty_text(raw.index)
     for column in ("hire_date", "termination_date"):
         if column in raw_values:
             frame[column] = parse_dates(
-                raw[source_columns[column]].where(raw_values[column].notna()), "%Y-%m-%d"
+                _present_or_missing(raw[source_columns[column]], raw_values[column]), "%Y-%m-%d"
             )
             failures.append(
                 ParseFailure(
@@ -322,7 +402,7 @@ def conform_activities(
     for column, source in source_columns.items():
         raw_values[column] = clean_text(raw[source])
     for column in ("employee_id", "activity_type", "description", "evidence_ref"):
-        frame[column] = raw_values.get(column, None)
+        frame[column] = raw_values[column] if column in raw_values else empty_text(raw.index)
     frame["activity_date"] = parse_dates(raw_values["activity_date"], "%Y-%m-%d")
     failures.append(
         ParseFailure(
@@ -343,7 +423,7 @@ def conform_activities(
 
 
 def _finish(frame, raw_values, failures, raw, relative_path) -> Conformed:
-    frame[FILE_COLUMN] = relative_path
+    frame[FILE_COLUMN] = repeated(relative_path, raw.index)
     frame[ROW_NUMBER] = raw[ROW_NUMBER].to_numpy()
     for column in frame.columns:
         if frame[column].dtype == object:

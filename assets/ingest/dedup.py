@@ -44,32 +44,55 @@ def _key_text(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     return key
 
 
+def _in_drop_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows by drop order, then row. One file per drop order, so the file name cannot reorder
+    anything; frames arrive concatenated in that order already, and then no copy is made."""
+    drop = frame[DROP_ORDER].to_numpy()
+    row = frame[ROW_NUMBER].to_numpy()
+    later = (drop[1:] > drop[:-1]) | ((drop[1:] == drop[:-1]) & (row[1:] >= row[:-1]))
+    if later.all():
+        return frame
+    return frame.sort_values([DROP_ORDER, FILE_COLUMN, ROW_NUMBER], kind="stable")
+
+
 def deduplicate(
     frame: pd.DataFrame, key: list[str], content: list[str], source: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return (kept rows, log of removed rows). ``frame`` carries DROP_ORDER, file and row."""
     if frame.empty:
         return frame, empty_dedup_log()
-    ordered = frame.sort_values([DROP_ORDER, FILE_COLUMN, ROW_NUMBER], kind="stable")
+    ordered = _in_drop_order(frame)
+    # Only rows whose key repeats can be repeats: compare whole records among those alone.
+    repeated_key = ordered.duplicated(subset=key, keep=False).to_numpy()
+    if not repeated_key.any():
+        return frame, empty_dedup_log()
+    candidates = ordered[repeated_key]
     # missing values compare equal here (pandas duplicated), as they should for a re-send
-    exact = ordered.duplicated(subset=key + content, keep="last")
-    superseded = ~exact & ordered[~exact].duplicated(subset=key, keep="last").reindex(
-        ordered.index, fill_value=False
+    exact_c = candidates.duplicated(subset=key + content, keep="last")
+    superseded_c = ~exact_c & candidates[~exact_c].duplicated(subset=key, keep="last").reindex(
+        candidates.index, fill_value=False
     )
+    exact = pd.Series(False, index=ordered.index)
+    superseded = pd.Series(False, index=ordered.index)
+    exact[repeated_key] = exact_c.to_numpy()
+    superseded[repeated_key] = superseded_c.to_numpy()
     removed_mask = exact | superseded
     if not removed_mask.any():
         return frame, empty_dedup_log()
-    group = ordered.groupby(key, dropna=False, sort=False).ngroup()
-    kept = ordered[~removed_mask]
+    group = candidates.groupby(key, dropna=False, sort=False).ngroup()
+    winners = ~(exact_c | superseded_c)
     winner = pd.DataFrame(
-        {"file": kept[FILE_COLUMN].to_numpy(), "row": kept[ROW_NUMBER].to_numpy()},
-        index=group[~removed_mask].to_numpy(),
+        {
+            "file": candidates.loc[winners, FILE_COLUMN].to_numpy(),
+            "row": candidates.loc[winners, ROW_NUMBER].to_numpy(),
+        },
+        index=group[winners].to_numpy(),
     )
     logs = []
-    for kind, mask in (("EXACT_REPEAT", exact), ("SUPERSEDED", superseded)):
+    for kind, mask in (("EXACT_REPEAT", exact_c), ("SUPERSEDED", superseded_c)):
         if not mask.any():
             continue
-        removed = ordered[mask]
+        removed = candidates[mask]
         won = winner.loc[group[mask].to_numpy()]
         logs.append(
             pd.DataFrame(
@@ -87,4 +110,7 @@ def deduplicate(
     log = pd.concat(logs, ignore_index=True)
     for column in ("row_number", "kept_row"):
         log[column] = log[column].astype("Int64")
-    return kept.sort_index(), log
+    kept = ordered[~removed_mask.to_numpy()]
+    if not kept.index.is_monotonic_increasing:
+        kept = kept.sort_index()
+    return kept, log

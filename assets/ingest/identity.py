@@ -6,13 +6,32 @@ A record whose e-mail or name fits several people is AMBIGUOUS; one that fits no
 UNMATCHED. Both go to the exceptions table with what was tried, and are never guessed.
 An unknown employee id falls through to e-mail and name, because providers often key in the id
 by hand; the exception text then says the id was not found.
+
+Millions of results are linked with Arrow lookups; only the few records that are not linked by
+id are folded by name, and only the unlinked ones are explained row by row.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .conform import fold_name
+from .text import (
+    arrow_of,
+    as_objects,
+    casefold,
+    coalesce,
+    concat_text,
+    is_in,
+    text_series,
+    to_text,
+)
 
 UNMATCHED_COLUMNS = [
     "provider",
@@ -27,75 +46,119 @@ UNMATCHED_COLUMNS = [
     "last_name",
     "candidates",
 ]
+METHODS = pa.array([None, "employee_id", "email", "name"], type=pa.string())
 
 
-def _unique_lookup(keys: pd.Series, ids: pd.Series) -> tuple[pd.Series, dict]:
+@dataclass
+class _Lookup:
+    """Keys that name exactly one person (Arrow arrays), and keys shared by several."""
+
+    keys: pa.Array
+    ids: pa.Array
+    shared: dict[str, str]  # key -> 'id1;id2'
+
+    def finds(self, values: pd.Series) -> np.ndarray:
+        return is_in(values, self.keys)
+
+    def shared_by_several(self, values: pd.Series) -> np.ndarray:
+        return is_in(values, pd.Series(list(self.shared), dtype=object))
+
+    def person(self, values: pd.Series) -> pd.Series:
+        positions = pc.index_in(arrow_of(to_text(values)), value_set=self.keys)
+        return text_series(self.ids.take(positions), values.index)
+
+
+def _unique_lookup(keys: pd.Series, ids: pd.Series) -> _Lookup:
     """(key -> the one id) for unique keys, (key -> 'id1;id2') for keys shared by several."""
-    table = pd.DataFrame({"key": keys, "id": ids}).dropna().drop_duplicates()
-    shared_mask = table["key"].duplicated(keep=False)
-    unique = table[~shared_mask].set_index("key")["id"]
-    shared = table[shared_mask].sort_values("id").groupby("key")["id"].agg(";".join).to_dict()
-    return unique, shared
+    table = pd.DataFrame({"key": to_text(keys), "id": to_text(ids)}).dropna().drop_duplicates()
+    shared_mask = table["key"].duplicated(keep=False).to_numpy()
+    unique = table[~shared_mask]
+    shared = as_objects(table[shared_mask]).sort_values("id").groupby("key")["id"]
+    return _Lookup(
+        keys=arrow_of(unique["key"]).combine_chunks(),
+        ids=arrow_of(unique["id"]).combine_chunks(),
+        shared=shared.agg(";".join).to_dict(),
+    )
+
+
+def _only_where(
+    rows: np.ndarray, test: Callable[[pd.Series], np.ndarray], values: pd.Series
+) -> np.ndarray:
+    """``test`` run on the selected rows only (most results link by id and skip the rest)."""
+    hits = np.zeros(len(values), dtype=bool)
+    if rows.any():
+        hits[rows] = test(values[rows])
+    return hits
+
+
+def _full_names(frame: pd.DataFrame) -> pd.Series:
+    return fold_name(concat_text(frame["first_name"], " ", frame["last_name"]))
 
 
 def link_results(results: pd.DataFrame, roster: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Add ``person_id`` and ``match_method`` to results; return (results, exceptions)."""
     results = results.copy()
-    known_ids = set(roster["employee_id"].dropna())
-    email_unique, email_shared = _unique_lookup(
-        roster["email"].str.casefold(), roster["employee_id"]
-    )
-    name_keys = fold_name(roster["first_name"] + " " + roster["last_name"])
-    name_unique, name_shared = _unique_lookup(name_keys, roster["employee_id"])
+    index = results.index
+    roster_ids = to_text(roster["employee_id"])
+    by_email_of = _unique_lookup(casefold(roster["email"]), roster_ids)
+    by_name_of = _unique_lookup(_full_names(roster), roster_ids)
 
-    person = pd.Series(None, index=results.index, dtype=object)
-    method = pd.Series(None, index=results.index, dtype=object)
+    employee_id = to_text(results["employee_id"])
+    by_id = is_in(employee_id, roster_ids)
+    person = employee_id.where(by_id)
+    method = np.where(by_id, 1, 0)
 
-    by_id = results["employee_id"].isin(known_ids)
-    person[by_id] = results.loc[by_id, "employee_id"]
-    method[by_id] = "employee_id"
+    email_key = casefold(results["email"])
+    by_email = _only_where(~by_id, by_email_of.finds, email_key)
+    person = coalesce(person, by_email_of.person(email_key[by_email]).reindex(index))
+    method[by_email] = 2
 
-    email_key = results["email"].str.casefold()
-    by_email = person.isna() & email_key.isin(email_unique.index)
-    person[by_email] = email_key[by_email].map(email_unique)
-    method[by_email] = "email"
-
-    result_names = pd.Series(None, index=results.index, dtype=object)
-    pending = person.isna()
-    result_names[pending] = fold_name(
-        results.loc[pending, "first_name"] + " " + results.loc[pending, "last_name"]
-    )
-    by_name = person.isna() & result_names.isin(name_unique.index)
-    person[by_name] = result_names[by_name].map(name_unique)
-    method[by_name] = "name"
+    # names are folded (pure Python per distinct name) only where id and e-mail did not link
+    pending = ~(by_id | by_email)
+    result_names = _full_names(results[pending]).reindex(index)
+    by_name = _only_where(pending, by_name_of.finds, result_names)
+    person = coalesce(person, by_name_of.person(result_names[by_name]).reindex(index))
+    method[by_name] = 3
 
     results["person_id"] = person
-    results["match_method"] = method
+    results["match_method"] = text_series(METHODS.take(pa.array(method)), index)
 
-    missing = person.isna()
-    ambiguous_email = missing & email_key.isin(email_shared.keys())
-    ambiguous_name = missing & ~ambiguous_email & result_names.isin(name_shared.keys())
-    candidates = pd.Series(None, index=results.index, dtype=object)
-    candidates[ambiguous_email] = email_key[ambiguous_email].map(email_shared)
-    candidates[ambiguous_name] = result_names[ambiguous_name].map(name_shared)
-    reason = pd.Series("UNMATCHED", index=results.index, dtype=object)
-    reason[ambiguous_email | ambiguous_name] = "AMBIGUOUS"
+    missing = ~(by_id | by_email | by_name)
+    ambiguous_email = _only_where(missing, by_email_of.shared_by_several, email_key)
+    ambiguous_name = ~ambiguous_email & _only_where(
+        missing, by_name_of.shared_by_several, result_names
+    )
+    email_shared, name_shared = by_email_of.shared, by_name_of.shared
 
-    unlinked = results[missing]
-    detail = _explain(unlinked, ambiguous_email[missing], ambiguous_name[missing])
+    # the unlinked records are few: explained row by row, as Python strings
+    unlinked = as_objects(results[missing])
+    email_key = email_key[missing].to_numpy(dtype=object, na_value=None)
+    result_names = result_names[missing].to_numpy(dtype=object, na_value=None)
+    amb_email, amb_name = ambiguous_email[missing], ambiguous_name[missing]
+    candidates = pd.Series(None, index=unlinked.index, dtype=object)
+    candidates[amb_email] = [email_shared[k] for k in email_key[amb_email]]
+    candidates[amb_name] = [name_shared[k] for k in result_names[amb_name]]
+    reason = pd.Series("UNMATCHED", index=unlinked.index, dtype=object)
+    reason[amb_email | amb_name] = "AMBIGUOUS"
+
+    detail = _explain(
+        unlinked,
+        pd.Series(amb_email, index=unlinked.index),
+        pd.Series(amb_name, index=unlinked.index),
+    )
     exceptions = pd.DataFrame(
         {
             "provider": unlinked["provider"],
             "record_id": unlinked["record_id"],
             "source_file": unlinked["source_file"],
             "row_number": unlinked["source_row"].astype("Int64"),
-            "reason": reason[missing],
+            "reason": reason,
             "detail": detail,
             "employee_id": unlinked["employee_id"],
             "email": unlinked["email"],
             "first_name": unlinked["first_name"],
             "last_name": unlinked["last_name"],
-            "candidates": candidates[missing],
+            "candidates": candidates,
         }
     ).reset_index(drop=True)
     return results, exceptions
@@ -121,9 +184,10 @@ def link_activities(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Continuing-education records carry only an employee id: link by it, or report them."""
     activities = activities.copy()
-    known = activities["employee_id"].isin(set(roster["employee_id"].dropna()))
-    activities["person_id"] = activities["employee_id"].where(known)
-    unlinked = activities[~known]
+    employee_id = to_text(activities["employee_id"])
+    known = is_in(employee_id, to_text(roster["employee_id"]))
+    activities["person_id"] = employee_id.where(known)
+    unlinked = as_objects(activities[~known])
     exceptions = pd.DataFrame(
         {
             "provider": "activities",

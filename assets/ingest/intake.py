@@ -6,6 +6,8 @@ that prove nothing was lost: for every file, rows in = accepted + rejected + de-
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
@@ -39,6 +41,8 @@ from .landing import FileProblem, LandingFile, LandingInventory
 from .readers import ROW_NUMBER, UnreadableFile, match_columns, read_table
 from .validation import empty_rejects, quarantine
 
+READ_THREADS = max(1, min(4, os.cpu_count() or 1))
+
 SOURCE_FILE_COLUMNS = [
     "source",
     "file",
@@ -65,7 +69,7 @@ class SourceIntake:
 def _required_columns_schema(columns: dict[str, str]) -> pa.DataFrameSchema:
     """Raw-table schema: the file must carry these columns (any type, blanks allowed)."""
     return pa.DataFrameSchema(
-        {source: pa.Column(object, nullable=True, required=True) for source in columns.values()},
+        {source: pa.Column(None, nullable=True, required=True) for source in columns.values()},
         strict=False,
         coerce=False,
     )
@@ -141,11 +145,19 @@ def _intake(
     content: list[str],
 ) -> SourceIntake:
     conformed_files, records = [], []
-    for order, f in enumerate(files):
+
+    def read(f: LandingFile) -> Conformed | UnreadableFile:
         try:
-            conformed = _read_and_conform(f, config, canonical_providers)
+            return _read_and_conform(f, config, canonical_providers)
         except UnreadableFile as problem:
-            records.append(_file_record(f, problem=str(problem)))
+            return problem
+
+    # Files are read on all cores (Arrow and calamine release the GIL); results stay in order.
+    with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
+        outcomes = list(pool.map(read, files))
+    for order, (f, conformed) in enumerate(zip(files, outcomes, strict=True)):
+        if isinstance(conformed, UnreadableFile):
+            records.append(_file_record(f, problem=str(conformed)))
             continue
         conformed.frame[DROP_ORDER] = order
         conformed_files.append(conformed)

@@ -1,22 +1,44 @@
 """Read one landing file into a frame of raw text cells, keeping each row's number in the file.
 
 Readers never guess types: every cell stays as it was written (Excel dates and numbers excepted,
-which arrive as Python values) so that a rejected row can show the user the offending value.
-A file that cannot be read raises :class:`UnreadableFile` with a message naming the file and the
-problem; callers record it and go on with the other files.
+which arrive as dates and numbers) so that a rejected row can show the user the offending value.
+Text columns are Arrow-backed strings (see ``text.py``): millions of Python string objects would
+cost gigabytes. A file that cannot be read raises :class:`UnreadableFile` with a message naming the
+file and the problem; callers record it and go on with the other files.
+
+The fast readers (pyarrow's CSV reader, python-calamine's rows) handle the ordinary file; any file
+they cannot read exactly as pandas would (ragged rows, bad bytes, odd headers...) is read again by
+the pandas readers, which also word the problems, so the results never depend on the route.
 """
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+from pandas._libs.parsers import STR_NA_VALUES
+from python_calamine import CalamineWorkbook
+
+from .text import PY_WHITESPACE, TEXT, map_by_kind, text_series, to_text
 
 ROW_NUMBER = "_row"  # the row's line number in a CSV, or its row number in the Excel sheet
+
+# pandas' read_excel reads these cell texts as missing (keep_default_na); so do we.
+_EXCEL_NA = pa.array(sorted(STR_NA_VALUES), type=pa.string())
 
 
 class UnreadableFile(Exception):
     """The whole file is rejected; ``str(exc)`` is the user-facing message."""
+
+
+class _NeedsPandas(Exception):
+    """The fast reader cannot promise pandas' reading of this file; use the pandas reader."""
 
 
 def _normalise_header(frame: pd.DataFrame) -> pd.DataFrame:
@@ -24,10 +46,77 @@ def _normalise_header(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+# --- CSV ------------------------------------------------------------------------------------
+
+
 def read_csv(
     path: Path, *, label: str, encoding: str = "utf-8", delimiter: str = ",", skip_rows: int = 0
 ) -> pd.DataFrame:
     """Every column as text; empty cells become missing values; a line number per row."""
+    try:
+        frame = _read_csv_arrow(path, encoding=encoding, delimiter=delimiter, skip_rows=skip_rows)
+    except _NeedsPandas:
+        frame = _read_csv_pandas(
+            path, label=label, encoding=encoding, delimiter=delimiter, skip_rows=skip_rows
+        )
+    frame = _normalise_header(frame)
+    # header is line skip_rows + 1, so the first data row is line skip_rows + 2
+    frame[ROW_NUMBER] = np.arange(skip_rows + 2, skip_rows + 2 + len(frame), dtype=np.int64)
+    return frame
+
+
+def _csv_header(path: Path, encoding: str, delimiter: str, skip_rows: int) -> list[str]:
+    with path.open(encoding=encoding, newline="") as handle:
+        for _ in range(skip_rows):
+            handle.readline()
+        line = handle.readline()
+    return next(csv.reader([line], delimiter=delimiter, strict=True))
+
+
+def _read_csv_arrow(path: Path, *, encoding: str, delimiter: str, skip_rows: int) -> pd.DataFrame:
+    """Every column as Arrow text, read in C on all cores; raises _NeedsPandas when unsure."""
+    try:
+        if len(delimiter) != 1:
+            raise _NeedsPandas
+        header = _csv_header(path, encoding, delimiter, skip_rows)
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(
+                skip_rows=skip_rows, encoding=encoding, block_size=8 << 20
+            ),
+            # quoted line breaks are legal CSV, and pandas reads them as part of the value
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except _NeedsPandas:
+        raise
+    except Exception:  # bad bytes, ragged rows, empty file...: pandas reads or words it
+        raise _NeedsPandas from None
+    names = table.column_names
+    if (
+        names != header
+        or len(set(names)) != len(names)
+        or any(n.strip() == "" for n in names)
+        or any(not pa.types.is_string(t) for t in table.schema.types)
+    ):
+        raise _NeedsPandas  # headers pandas would rename ("Unnamed: 3", "name.1") or a BOM
+    index = pd.RangeIndex(table.num_rows)
+    empty = pa.scalar(None, pa.string())
+    columns = {}
+    for name, column in zip(names, table.columns, strict=True):
+        # only an empty cell is missing (na_values=[""], keep_default_na=False)
+        blank = pc.equal(pc.utf8_length(column), 0)
+        columns[name] = text_series(pc.if_else(blank, empty, column), index)
+    return pd.DataFrame(columns, index=index, copy=False)
+
+
+def _read_csv_pandas(
+    path: Path, *, label: str, encoding: str, delimiter: str, skip_rows: int
+) -> pd.DataFrame:
     try:
         frame = pd.read_csv(
             path,
@@ -48,10 +137,7 @@ def read_csv(
         raise UnreadableFile(f"{label}: not a readable CSV file ({exc})") from None
     except LookupError:
         raise UnreadableFile(f"{label}: unknown encoding {encoding!r} in providers.yaml") from None
-    frame = _normalise_header(frame)
-    # header is line skip_rows + 1, so the first data row is line skip_rows + 2
-    frame[ROW_NUMBER] = range(skip_rows + 2, skip_rows + 2 + len(frame))
-    return frame
+    return pd.DataFrame({c: to_text(frame[c]) for c in frame.columns}, index=frame.index)
 
 
 def _decode_problem(path: Path, label: str, encoding: str) -> str:
@@ -70,8 +156,108 @@ def _decode_problem(path: Path, label: str, encoding: str) -> str:
     )
 
 
+# --- XLSX -----------------------------------------------------------------------------------
+
+
 def read_xlsx(path: Path, *, label: str, sheet: str | int = 0, skip_rows: int = 0) -> pd.DataFrame:
-    """Every column as read by calamine (fast, Rust); a sheet row number per row."""
+    """Every column as read by calamine (fast, Rust); a sheet row number per row.
+
+    Text columns become Arrow text, all-number columns floats, all-date columns datetimes; a
+    column of mixed kinds keeps Python values as pandas' calamine reader gives them.
+    """
+    try:
+        frame = _read_xlsx_calamine(path, sheet=sheet, skip_rows=skip_rows)
+    except _NeedsPandas:
+        frame = _read_xlsx_pandas(path, label=label, sheet=sheet, skip_rows=skip_rows)
+    frame = _normalise_header(frame)
+    # blank cells (missing or only spaces) make a row blank; blank rows are not data
+    filled = np.zeros(len(frame), dtype=bool)
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype == object:
+            text = values.astype(str).str.strip()
+            values = values.where(values.notna() & (text != ""))
+            frame[column] = values
+        elif values.dtype == TEXT:
+            stripped = pc.utf8_trim(pa.array(values.array), characters=PY_WHITESPACE)
+            keep = pc.fill_null(pc.not_equal(pc.utf8_length(stripped), 0), False)
+            values = values.where(np.asarray(keep), None)
+            frame[column] = values
+        filled |= values.notna().to_numpy(dtype=bool)
+    frame = frame[filled].copy()
+    frame[ROW_NUMBER] = frame.index.to_numpy() + skip_rows + 2
+    return frame.reset_index(drop=True)
+
+
+def _read_xlsx_calamine(path: Path, *, sheet: str | int, skip_rows: int) -> pd.DataFrame:
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        worksheet = (
+            book.get_sheet_by_name(sheet)
+            if isinstance(sheet, str)
+            else book.get_sheet_by_index(sheet)
+        )
+        rows = worksheet.to_python(skip_empty_area=False)
+    except Exception:  # missing sheet, corrupt workbook: pandas words the problem
+        raise _NeedsPandas from None
+    rows = rows[skip_rows:]
+    if len(rows) < 2:
+        raise _NeedsPandas
+    header = rows[0]
+    if (
+        any(not isinstance(name, str) or name in STR_NA_VALUES for name in header)
+        or len({str(name).strip() for name in header}) != len(header)
+        or len(set(header)) != len(header)
+    ):
+        raise _NeedsPandas  # headers pandas would rename ("Unnamed: 3", "name.1")
+    index = pd.RangeIndex(len(rows) - 1)
+    try:
+        columns = {
+            name: _xlsx_column(values, index)
+            for name, values in zip(header, zip(*rows[1:], strict=True), strict=True)
+        }
+    except Exception:  # e.g. a date pandas cannot hold: pandas words the problem
+        raise _NeedsPandas from None
+    return pd.DataFrame(columns, index=index, copy=False)
+
+
+def _xlsx_column(values: tuple, index: pd.Index) -> pd.Series:
+    kinds = set(map(type, values))
+    if kinds == {str}:
+        array = pa.array(values, type=pa.string())
+        missing = pc.is_in(array, value_set=_EXCEL_NA)
+        return text_series(pc.if_else(missing, pa.scalar(None, pa.string()), array), index)
+    blank = np.fromiter(
+        (type(v) is str and v in STR_NA_VALUES for v in values), dtype=bool, count=len(values)
+    )
+    filled = [v for v, b in zip(values, blank, strict=True) if not b]
+    filled_kinds = set(map(type, filled))
+    if filled_kinds == {float}:
+        numbers = np.full(len(values), np.nan)
+        numbers[~blank] = np.array(filled, dtype=float)
+        return pd.Series(numbers, index=index)
+    if filled_kinds and filled_kinds <= {dt.date, dt.datetime}:
+        stamps = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
+        stamps[~blank] = pd.to_datetime(pd.Series(filled, dtype=object)).to_numpy()
+        return pd.Series(stamps, index=index)
+    # mixed kinds: as pandas' calamine reader converts them, missing as NaN
+    cells = np.asarray(values, dtype=object)
+    cells[blank] = np.nan
+    return pd.Series(map_by_kind(cells, _excel_cell), index=index, dtype=object)
+
+
+def _excel_cell(value: object) -> object:
+    """pandas' conversion of one calamine cell (integral floats as int, dates as Timestamp)."""
+    if isinstance(value, float):
+        return int(value) if int(value) == value else value
+    if isinstance(value, dt.date):
+        return pd.Timestamp(value)
+    if isinstance(value, dt.timedelta):
+        return pd.Timedelta(value)
+    return value
+
+
+def _read_xlsx_pandas(path: Path, *, label: str, sheet: str | int, skip_rows: int) -> pd.DataFrame:
     try:
         frame = pd.read_excel(
             path, sheet_name=sheet, skiprows=skip_rows, dtype=object, engine="calamine"
@@ -86,14 +272,7 @@ def read_xlsx(path: Path, *, label: str, sheet: str | int = 0, skip_rows: int = 
             f"{label}: not a readable XLSX workbook ({type(exc).__name__}: {exc})"
         ) from None
     frame = _normalise_header(frame)
-    frame = frame.loc[:, [not c.startswith("Unnamed:") or frame[c].notna().any() for c in frame]]
-    # blank cells arrive as NaN or ""; make them missing, and strings of everything else but dates
-    for column in frame.columns:
-        values = frame[column]
-        frame[column] = values.where(values.notna() & (values.astype(str).str.strip() != ""))
-    frame = frame.dropna(how="all")
-    frame[ROW_NUMBER] = frame.index.to_numpy() + skip_rows + 2
-    return frame.reset_index(drop=True)
+    return frame.loc[:, [not c.startswith("Unnamed:") or frame[c].notna().any() for c in frame]]
 
 
 def read_table(

@@ -7,6 +7,7 @@ rejected whole; the rest is accepted. Nothing is dropped silently.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
@@ -34,12 +35,17 @@ def _reject_rows(
     source: str,
 ) -> pd.DataFrame:
     frame = conformed.frame
+    rows = frame.index.get_indexer(index)
+
+    def cells(name: str) -> np.ndarray:
+        return frame[name].iloc[rows].to_numpy(dtype=object)
+
     rejects = pd.DataFrame(
         {
             # provider results of several providers are validated together
-            "source": frame.loc[index, "provider"].to_numpy() if "provider" in frame else source,
-            "source_file": frame.loc[index, FILE_COLUMN].to_numpy(),
-            "row_number": frame.loc[index, ROW_NUMBER].to_numpy(),
+            "source": cells("provider") if "provider" in frame else source,
+            "source_file": cells(FILE_COLUMN),
+            "row_number": cells(ROW_NUMBER),
             "column": column.to_numpy(),
             "check": check.to_numpy(),
             "value": value.to_numpy(),
@@ -62,15 +68,21 @@ def _reject_rows(
 
 def _raw_value(conformed: Conformed, index: pd.Index, columns: pd.Series) -> pd.Series:
     """The value as written in the file, so the user can find it; canonical value as fallback."""
-    values = []
     raw, frame = conformed.raw, conformed.frame
-    for idx, column in zip(index, columns, strict=True):
-        if column in raw.columns and pd.notna(raw.at[idx, column]):
-            values.append(str(raw.at[idx, column]))
-        elif column in frame.columns and pd.notna(frame.at[idx, column]):
-            values.append(str(frame.at[idx, column]))
-        else:
-            values.append(None)
+    rows = frame.index.get_indexer(index)
+    columns = columns.to_numpy(dtype=object)
+    values = np.full(len(rows), None, dtype=object)
+    for column in pd.unique(columns):
+        here = columns == column
+        found = np.full(here.sum(), None, dtype=object)
+        # the first of (raw, canonical) that has a value, written as text
+        for table in (raw, frame):
+            if column not in table.columns:
+                continue
+            cells = table[column].iloc[rows[here]]
+            fill = pd.isna(found) & cells.notna().to_numpy(dtype=bool)
+            found[fill] = [str(v) for v in cells[fill]]
+        values[here] = found
     return pd.Series(values, dtype=object)
 
 
@@ -108,7 +120,10 @@ def quarantine(
     rejected = pd.Series(False, index=frame.index)
     parse_cells: set[tuple[object, str]] = set()
     for failure in conformed.parse_failures:
-        mask = failure.mask.reindex(frame.index, fill_value=False).fillna(False).astype(bool)
+        mask = failure.mask
+        if not mask.index.equals(frame.index):
+            mask = mask.reindex(frame.index, fill_value=False)
+        mask = mask.fillna(False).astype(bool)
         if not mask.any():
             continue
         idx = frame.index[mask]

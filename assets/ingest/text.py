@@ -1,0 +1,181 @@
+"""Vectorised text cells: pyarrow-backed strings, trimmed and folded without a Python call per row.
+
+Millions of cells as Python ``str`` objects cost gigabytes and a Python call per cell for every
+``strip``/``notna``; Arrow strings cost bytes and run in C. Where exact Python semantics matter
+(``str.strip``'s idea of whitespace, ``str.casefold``, pandas' date and number parsing), the
+work is done once per *distinct* value and spread back by index: names, dates, modules and
+scores repeat a lot, so the Python part stays small.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+TEXT = pd.ArrowDtype(pa.string())
+
+# Exactly the characters Python's str.strip() removes (every c with c.isspace(); a test keeps
+# this in step with the running Python). Arrow's own notion of whitespace differs slightly.
+PY_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+def is_text(values: pd.Series) -> bool:
+    """An Arrow-backed string column (as the readers produce)."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.ArrowDtype):
+        return pa.types.is_string(dtype.pyarrow_dtype) or pa.types.is_large_string(
+            dtype.pyarrow_dtype
+        )
+    return False
+
+
+def arrow_of(values: pd.Series) -> pa.ChunkedArray:
+    """The Arrow data under a text column (no copy)."""
+    array = pa.array(values.array)  # the Arrow protocol hands over the data itself
+    return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
+
+
+def text_series(values: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series:
+    if pa.types.is_large_string(values.type):
+        values = values.cast(pa.string())
+    return pd.Series(pd.arrays.ArrowExtensionArray(values), index=index, copy=False)
+
+
+def repeated(value: str, index: pd.Index) -> pd.Series:
+    """One text value on every row (provider, file name), without a Python object per row."""
+    return text_series(pa.repeat(pa.scalar(value, pa.string()), len(index)), index)
+
+
+def empty_text(index: pd.Index) -> pd.Series:
+    return text_series(pa.nulls(len(index), pa.string()), index)
+
+
+def to_text(values: pd.Series) -> pd.Series:
+    """Object strings (or missing) as an Arrow text column."""
+    if is_text(values):
+        return values
+    array = pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    return text_series(array, values.index)
+
+
+def trim_to_null(values: pd.Series) -> pd.Series:
+    """Surrounding whitespace removed (as ``str.strip``), blank cells missing."""
+    trimmed = pc.utf8_trim(arrow_of(values), characters=PY_WHITESPACE)
+    blank = pc.equal(pc.utf8_length(trimmed), 0)
+    return text_series(pc.if_else(blank, pa.scalar(None, pa.string()), trimmed), values.index)
+
+
+def present(values: pd.Series) -> np.ndarray:
+    """A plain numpy mask of the non-missing cells."""
+    return values.notna().to_numpy(dtype=bool)
+
+
+def by_distinct(values: pd.Series, func: Callable[[pd.Series], object], fill: object) -> np.ndarray:
+    """``func`` applied to each distinct value once; ``fill`` where ``values`` is missing.
+
+    ``func`` takes and returns a Series of the distinct values (same order).
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    distinct = pd.Series(uniques)
+    if is_text(distinct):
+        distinct = distinct.astype(object)  # the same Python strings the old per-row code saw
+    result = np.asarray(func(distinct))
+    # the missing-value sentinel -1 picks the appended fill value
+    return np.append(result, np.array([fill], dtype=result.dtype))[codes]
+
+
+def map_text(values: pd.Series, func: Callable[[str], str | None]) -> pd.Series:
+    """A text column with ``func`` applied once per distinct value (missing stays missing)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = pa.array([func(u) for u in uniques.tolist()], type=pa.string())
+    indices = pa.array(codes, mask=codes < 0, type=pa.int64())
+    return text_series(mapped.take(indices), values.index)
+
+
+def lookup_text(values: pd.Series, mapping: dict[str, str]) -> pd.Series:
+    """Exact-match lookup of each cell in ``mapping``; cells not in it become missing."""
+    if not mapping:
+        return empty_text(values.index)
+    keys = pa.array(list(mapping), type=pa.string())
+    targets = pa.array(list(mapping.values()), type=pa.string())
+    positions = pc.index_in(arrow_of(to_text(values)), value_set=keys)
+    return text_series(targets.take(positions), values.index)
+
+
+def casefold(values: pd.Series) -> pd.Series:
+    """``str.casefold`` of every cell; ASCII-only columns fold in C (same result there)."""
+    values = to_text(values)
+    array = arrow_of(values)
+    if pc.all(pc.string_is_ascii(array)).as_py() is not False:
+        return text_series(pc.ascii_lower(array), values.index)
+    return map_text(values, str.casefold)
+
+
+def concat_text(*parts: pd.Series | str) -> pd.Series:
+    """Element-wise concatenation of text columns and literals; missing if any part is."""
+    index = next(p.index for p in parts if isinstance(p, pd.Series))
+    arrays = [
+        arrow_of(to_text(p)) if isinstance(p, pd.Series) else pa.scalar(p, pa.string())
+        for p in parts
+    ]
+    joined = pc.binary_join_element_wise(*arrays, pa.scalar("", pa.string()))
+    return text_series(joined, index)
+
+
+def coalesce(first: pd.Series, second: pd.Series) -> pd.Series:
+    """``first`` where given, else ``second``."""
+    return text_series(
+        pc.coalesce(arrow_of(to_text(first)), arrow_of(to_text(second))), first.index
+    )
+
+
+def ends_with(values: pd.Series, suffix: str) -> np.ndarray:
+    """A numpy mask: the cell ends with ``suffix`` (missing cells do not)."""
+    hits = pc.ends_with(arrow_of(to_text(values)), pattern=suffix)
+    return pc.fill_null(hits, False).to_numpy(zero_copy_only=False)
+
+
+def is_in(values: pd.Series, candidates: pd.Series | pd.Index) -> np.ndarray:
+    """A numpy mask: the cell is one of the (non-missing) candidates; missing cells are not."""
+    pool = pc.drop_null(pc.unique(arrow_of(to_text(pd.Series(candidates)))))
+    hits = pc.is_in(arrow_of(to_text(values)), value_set=pool)
+    return pc.fill_null(hits, False).to_numpy(zero_copy_only=False)
+
+
+def as_objects(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as Python strings (None when missing), for small tables built by hand."""
+    return frame.assign(
+        **{
+            c: pd.Series(frame[c].to_numpy(dtype=object, na_value=None), index=frame.index)
+            for c in frame.columns
+            if is_text(frame[c])
+        }
+    )
+
+
+def map_by_kind(values: Sequence, func: Callable[[object], object]) -> np.ndarray:
+    """``func`` once per distinct (type, value) of a column of mixed Python values.
+
+    Values are grouped by exact type first: pandas would otherwise merge 1, 1.0 and True. NaN
+    (a blank cell) stays NaN.
+    """
+    values = np.asarray(values, dtype=object)
+    out = np.full(len(values), np.nan, dtype=object)
+    kinds, kind_list = pd.factorize(np.fromiter(map(type, values), dtype=object, count=len(values)))
+    for code, kind in enumerate(kind_list):
+        where = np.flatnonzero(kinds == code)
+        if kind is float:
+            where = where[~np.isnan(values[where].astype(float))]
+        codes, uniques = pd.factorize(values[where], use_na_sentinel=True)
+        mapped = np.empty(len(uniques) + 1, dtype=object)
+        mapped[:-1] = [func(u) for u in np.asarray(uniques, dtype=object)]
+        mapped[-1] = np.nan
+        out[where] = mapped[codes]
+    return out

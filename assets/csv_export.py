@@ -1,8 +1,5 @@
-"""CSV exports that are safe to open in a spreadsheet (SPEC 5).
-
-Text cells a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or
-carriage return) are prefixed with a single quote. Dates are written as ``YYYY-MM-DD``.
-"""
+"""CSV exports that are safe to open in a spreadsheet (SPEC 5): formula cells neutralised by
+:func:`assets.reporting.csv_safety.neutralize_formula_cells`, dates as ``YYYY-MM-DD``."""
 
 from __future__ import annotations
 
@@ -10,20 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralize_formula_cells(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy where text cells that start like a formula are prefixed with a single quote."""
-    safe = frame.copy()
-    for column in safe.columns:
-        values = safe[column]
-        if values.dtype == object or pd.api.types.is_string_dtype(values):
-            text = values.astype("string")
-            risky = text.str.startswith(FORMULA_STARTS).fillna(False).astype(bool)
-            if risky.any():
-                safe[column] = values.where(~risky, "'" + text)
-    return safe
+from assets.reporting.csv_safety import neutralize_formula_cells
 
 
 def _dates_as_iso(frame: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,226 @@
+"""The module passes of the employed people, indexed for "first pass on or after day X" queries.
+
+Cycle chaining asks, for many people at once, questions like "the first SAFETY pass after this
+person's expiry date". Sorting every pass once by (person, module, day) as a single integer key
+answers each of those questions with one ``numpy.searchsorted`` over all people together.
+
+Several passes of the same module on the same day are one pass for the rules (a provider that
+reports an exam twice does not earn two retakes). The record kept as evidence for such a day is,
+in order of preference: one with a credential id, then linked by employee id, then by e-mail, then
+by name, then the smallest ``provider:record_id``, so that the choice never depends on row order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from assets.certification.dates import NO_DAY, DayGrid, days_from_datetimes
+from assets.certification.text_columns import arrow_text, is_arrow_text, take_objects
+
+# The latest-attempt arrays use this for "never attempted".
+NO_ATTEMPT = -NO_DAY
+
+_MATCH_RANK = {"employee_id": 0, "email": 1, "name": 2}
+
+
+@dataclass(frozen=True)
+class SourceRecords:
+    """The identifying columns of the results rows (the frame's own columns, not copies)."""
+
+    provider: pd.Series
+    record_id: pd.Series
+    credential_id: pd.Series
+    matched_by_name: np.ndarray  # bool
+
+    @classmethod
+    def of(cls, results: pd.DataFrame) -> SourceRecords:
+        by_name = results["match_method"] == "name"
+        return cls(
+            provider=results["provider"],
+            record_id=results["record_id"],
+            credential_id=results["credential_id"],
+            matched_by_name=by_name.to_numpy(dtype=bool, na_value=False),
+        )
+
+    def __len__(self) -> int:
+        return len(self.provider)
+
+    def labels(self, rows: np.ndarray) -> np.ndarray:
+        """``provider:record_id`` of a few rows, as Python strings."""
+        provider = take_objects(self.provider, rows).astype(str)
+        return (provider + ":" + take_objects(self.record_id, rows).astype(str)).astype(object)
+
+
+@dataclass(frozen=True)
+class AssessmentIndex:
+    """Passes and attempts of employed people on or before D, by (person, module).
+
+    ``modules`` lists every configured module; a module's number is its position there.
+    ``first_pass``, ``last_pass`` and ``last_attempt`` are dense ``(people, modules)`` day
+    arrays (``NO_DAY`` / ``NO_ATTEMPT`` when none). ``keys`` are the sorted distinct pass days as
+    grid keys of group ``person * len(modules) + module``; ``record_row[i]`` is the position in
+    the results frame (and in ``records``) of the record that evidences ``keys[i]``.
+    """
+
+    modules: tuple[str, ...]
+    grid: DayGrid
+    keys: np.ndarray
+    record_row: np.ndarray
+    first_pass: np.ndarray
+    last_pass: np.ndarray
+    last_attempt: np.ndarray
+    records: SourceRecords
+
+    def _group(self, person: np.ndarray, module: int) -> np.ndarray:
+        return np.asarray(person, dtype=np.int64) * len(self.modules) + module
+
+    def first_pass_from(self, person: np.ndarray, module: int, from_day: np.ndarray) -> np.ndarray:
+        """Day of each person's first pass of ``module`` on or after ``from_day``, else NO_DAY."""
+        group = self._group(person, module)
+        at = np.searchsorted(self.keys, self.grid.key(group, from_day), side="left")
+        found_key = self.keys[np.minimum(at, len(self.keys) - 1)] if len(self.keys) else at
+        found = (at < len(self.keys)) & (self.grid.group_of(found_key) == group)
+        return np.where(found, self.grid.day_of(found_key), NO_DAY)
+
+    def record_of(self, person: np.ndarray, module: int, day: np.ndarray) -> np.ndarray:
+        """Row in ``records`` of the pass of ``module`` on ``day``; -1 where there is none."""
+        key = self.grid.key(self._group(person, module), day)
+        at = np.searchsorted(self.keys, key, side="left")
+        safe = np.minimum(at, max(len(self.keys) - 1, 0))
+        found = (at < len(self.keys)) & (day < NO_DAY)
+        if len(self.keys):
+            found &= self.keys[safe] == key
+        return np.where(found, self.record_row[safe] if len(self.keys) else -1, -1)
+
+    def repeat_passes(self, modules: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Passes of ``modules`` that repeat an earlier pass of the same module (retakes).
+
+        Returns grid keys of group ``person`` sorted, and the evidencing record rows.
+        """
+        group = self.grid.group_of(self.keys)
+        repeat = np.ones(len(self.keys), dtype=bool)
+        repeat[1:] = group[1:] == group[:-1]
+        if len(repeat):
+            repeat[0] = False
+        repeat &= np.isin(group % len(self.modules), modules)
+        person = group[repeat] // len(self.modules)
+        keys = self.grid.key(person, self.grid.day_of(self.keys[repeat]))
+        order = np.argsort(keys, kind="stable")
+        return keys[order], self.record_row[repeat][order]
+
+
+def _module_numbers(module: pd.Series, modules: tuple[str, ...]) -> np.ndarray:
+    if is_arrow_text(module):
+        found = pc.index_in(arrow_text(module), value_set=pa.array(modules, type=pa.string()))
+        return np.asarray(pc.fill_null(found, -1), dtype=np.int64)
+    if isinstance(module.dtype, pd.CategoricalDtype):
+        lookup = pd.Index(modules).get_indexer(module.cat.categories)
+        codes = module.cat.codes.to_numpy()
+        return np.where(codes >= 0, lookup[codes], -1)
+    return pd.Index(modules).get_indexer(module)
+
+
+def _passed(column: pd.Series) -> np.ndarray:
+    if column.dtype == bool:
+        return column.to_numpy()
+    return column.fillna(False).to_numpy(dtype=bool)  # a missing verdict is not a pass
+
+
+def build_assessment_index(
+    results: pd.DataFrame,
+    person: np.ndarray,
+    n_people: int,
+    modules: tuple[str, ...],
+    grid_start: int,
+    as_of_day: int,
+) -> AssessmentIndex:
+    """Index the results of employed people dated on or before D.
+
+    ``person`` gives each results row's position among the employed people (-1: not employed).
+    """
+    day, dated = days_from_datetimes(results["assessment_date"])
+    module = _module_numbers(results["module"], modules)
+    keep = (person >= 0) & dated & (day <= as_of_day) & (module >= 0)
+    rows = np.flatnonzero(keep)
+    person, module, day = person[rows].astype(np.int64), module[rows], day[rows]
+    n_modules = len(modules)
+
+    last_attempt = np.full(n_people * n_modules, NO_ATTEMPT, dtype=np.int64)
+    np.maximum.at(last_attempt, person * n_modules + module, day)
+
+    passed = _passed(results["passed"])[rows]
+    grid = DayGrid(grid_start, as_of_day)
+    kept = np.flatnonzero(passed)
+    keys = grid.key(person[kept] * n_modules + module[kept], day[kept])
+    pass_rows = rows[kept]
+    order = np.argsort(keys)
+    keys, pass_rows = keys[order], pass_rows[order]
+    first_of_key = np.ones(len(keys), dtype=bool)
+    first_of_key[1:] = keys[1:] != keys[:-1]
+    records = SourceRecords.of(results)
+    record_row = _best_records(results, keys, pass_rows, first_of_key)
+    keys = keys[first_of_key]
+
+    group = grid.group_of(keys)
+    starts = np.ones(len(keys), dtype=bool)
+    starts[1:] = group[1:] != group[:-1]
+    ends = np.ones(len(keys), dtype=bool)
+    ends[:-1] = group[1:] != group[:-1]
+    first_pass = np.full(n_people * n_modules, NO_DAY, dtype=np.int64)
+    first_pass[group[starts]] = grid.day_of(keys[starts])
+    last_pass = np.full(n_people * n_modules, NO_DAY, dtype=np.int64)
+    last_pass[group[ends]] = grid.day_of(keys[ends])
+    shape = (n_people, n_modules)
+    return AssessmentIndex(
+        modules=modules,
+        grid=grid,
+        keys=keys,
+        record_row=record_row,
+        first_pass=first_pass.reshape(shape),
+        last_pass=last_pass.reshape(shape),
+        last_attempt=last_attempt.reshape(shape),
+        records=records,
+    )
+
+
+def _best_records(
+    results: pd.DataFrame, keys: np.ndarray, pass_rows: np.ndarray, first_of_key: np.ndarray
+) -> np.ndarray:
+    """The evidencing record of each distinct pass key (``keys`` sorted, one run per key).
+
+    Only keys reported by several records need a choice; they are rare (the same exam sent by
+    two providers, or twice), so only they pay for the preference and the string sort.
+    """
+    record_row = pass_rows[first_of_key]
+    repeated = ~first_of_key
+    if not repeated.any():
+        return record_row
+    key_number = np.cumsum(first_of_key) - 1
+    contested = np.zeros(len(record_row), dtype=bool)
+    contested[key_number[repeated]] = True
+    at = np.flatnonzero(contested[key_number])
+    rows = pass_rows[at]
+    credential_id = take_objects(results["credential_id"], rows)
+    candidates = pd.DataFrame(
+        {
+            "key": key_number[at],
+            "no_credential_id": pd.isna(credential_id)
+            | (pd.Series(credential_id, dtype=object).fillna("").astype(str).str.strip() == ""),
+            "match": take_objects(results["match_method"], rows),
+            "provider": take_objects(results["provider"], rows),
+            "record_id": take_objects(results["record_id"], rows),
+            "row": rows,
+        }
+    )
+    candidates["match"] = candidates["match"].map(_MATCH_RANK).fillna(3)
+    candidates = candidates.astype({"provider": str, "record_id": str})
+    best = candidates.sort_values(
+        ["key", "no_credential_id", "match", "provider", "record_id"]
+    ).drop_duplicates("key")
+    record_row[best["key"].to_numpy()] = best["row"].to_numpy()
+    return record_row

@@ -1,0 +1,109 @@
+"""Certification assets: status, points ledger, renewal forecast and site compliance per week.
+
+Thin wrappers around :func:`assets.certification.engine.evaluate`; the rules live there. Each
+table is stored per week in the warehouse (idempotent overwrite), so later weeks read earlier
+ones for trends; ``status/<week>/employee_status.csv`` carries exactly the SPEC 8 columns.
+"""
+
+import dagster as dg
+import pandas as pd
+
+from assets.certification.engine import evaluate
+from assets.partitions import as_of_date, weekly_partitions
+from assets.reporting.exports import employee_status_csv
+from assets.resources import CompetenceSettings
+
+WEEK = {"partition_expr": "week"}
+TABLES = {
+    "certification_status": "Who holds which credential as of the week's Sunday: one row per "
+    "person employed that day and credential they hold or need, with status (NOT_STARTED, "
+    "IN_PROGRESS, CERTIFIED, EXPIRING, EXPIRED), dates, points and compliance.",
+    "points_ledger": "Every recertification point earned inside each person's current cycle: "
+    "continuing education, employment anniversaries and assessment retakes, with the source.",
+    "renewal_forecast": "People in or near their renewal window: points still needed, days left "
+    "and whether their current pace reaches the requirement before expiry.",
+    "site_compliance": "Per site: headcount in scope, compliant, in grace, non-compliant, "
+    "expiring within 30/60/90 days, and the compliance rate (compliant / in scope).",
+}
+DATE_COLUMNS = ("hire_date", "termination_date", "assessment_date", "activity_date")
+
+
+def _as_engine_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Frames read back from DuckDB: nanosecond datetimes, booleans, plain objects."""
+    frame = frame.copy()
+    for column in DATE_COLUMNS:
+        if column in frame:
+            frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
+    if "passed" in frame:
+        frame["passed"] = frame["passed"].astype(bool)
+    return frame
+
+
+def linked_results(assessment_results: pd.DataFrame) -> pd.DataFrame:
+    """Results linked to exactly one person, keyed by that person (the engine's input)."""
+    linked = assessment_results[assessment_results["person_id"].notna()]
+    return _as_engine_frame(linked.assign(employee_id=linked["person_id"]))
+
+
+def linked_activities(ce_activities: pd.DataFrame) -> pd.DataFrame:
+    linked = ce_activities[ce_activities["person_id"].notna()]
+    activity_id = linked["evidence_ref"].where(
+        linked["evidence_ref"].notna(),
+        linked["source_file"] + ":" + linked["source_row"].astype(str),
+    )
+    return _as_engine_frame(linked.assign(employee_id=linked["person_id"], activity_id=activity_id))
+
+
+@dg.multi_asset(
+    outs={
+        name: dg.AssetOut(description=text, metadata=WEEK, kinds={"pandas", "duckdb"})
+        for name, text in TABLES.items()
+    },
+    partitions_def=weekly_partitions,
+    group_name="certification",
+)
+def certification(
+    context: dg.AssetExecutionContext,
+    settings: CompetenceSettings,
+    roster_snapshot: pd.DataFrame,
+    assessment_results: pd.DataFrame,
+    ce_activities: pd.DataFrame,
+):
+    """Status and compliance of every employed person, point-in-time as of the week's Sunday."""
+    config = settings.load_config()
+    partition = context.partition_key
+    as_of = as_of_date(partition)
+    result = evaluate(
+        _as_engine_frame(roster_snapshot),
+        linked_results(assessment_results),
+        linked_activities(ce_activities),
+        config,
+        as_of,
+    )
+    export = settings.status_dir(partition) / "employee_status.csv"
+    export.write_bytes(employee_status_csv(result.status))
+
+    week = pd.Timestamp(partition)
+    tables = {
+        "certification_status": result.status,
+        "points_ledger": result.ledger,
+        "renewal_forecast": result.forecast,
+        "site_compliance": result.site_compliance,
+    }
+    for name, frame in tables.items():
+        frame = frame.assign(week=week)
+        metadata = {
+            "dagster/row_count": len(frame),
+            "preview": dg.MetadataValue.md(
+                frame.drop(columns=["week"]).head(5).to_markdown(index=False)
+                if not frame.empty
+                else "_empty_"
+            ),
+        }
+        if name == "certification_status" and not frame.empty:
+            metadata["by_status"] = dg.MetadataValue.json(frame["status"].value_counts().to_dict())
+            metadata["by_compliance"] = dg.MetadataValue.json(
+                frame["compliance"].value_counts().to_dict()
+            )
+            metadata["export"] = dg.MetadataValue.path(str(export))
+        yield dg.Output(frame, output_name=name, metadata=metadata)

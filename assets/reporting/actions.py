@@ -1,0 +1,174 @@
+"""The action list: who must do what by when, and the points forecast of those near renewal.
+
+Who needs action: every NON_COMPLIANT row (overdue: act now), every GRACE row (qualify by the
+due date) and every EXPIRING row whose renewal is not yet secured (renew by the expiry date).
+Most urgent first: overdue rows by days overdue (longest first), then the rest by date.
+"Near renewal" (SPEC 5 section 5) reads as: expiry within twice the warning window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from assets.reporting.exports import is_missing
+from schemas.config import CompetenceConfig, PointsRenewal
+
+LEDGER_CATEGORIES = ("CONTINUING_EDUCATION", "EMPLOYMENT", "ASSESSMENT_RETAKE")
+
+
+@dataclass(frozen=True)
+class Action:
+    employee_id: str
+    name: str
+    job_role: str
+    credential: str
+    compliance: str
+    what: str
+    by_when: date | None
+    overdue_days: int
+    manager: str
+
+    @property
+    def when_text(self) -> str:
+        if self.overdue_days > 0:
+            return f"now - overdue {self.overdue_days} d"
+        return f"{self.by_when:%Y-%m-%d}" if self.by_when else "now"
+
+
+@dataclass(frozen=True)
+class RenewalOutlook:
+    employee_id: str
+    name: str
+    credential: str
+    expires_on: str
+    days_left: int
+    points: float
+    needed: float
+    projected: float | None
+    on_track: bool | None
+    ledger: dict[str, float]
+
+
+def _passed(value: object) -> set[str]:
+    return set() if is_missing(value) else {m for m in str(value).split(";") if m}
+
+
+def _when(value: object) -> date | None:
+    return None if is_missing(value) else pd.Timestamp(value).date()
+
+
+def _what(row: pd.Series, config: CompetenceConfig) -> str:
+    credential = config.credentials.credentials.get(str(row["credential"]))
+    if row["status"] == "EXPIRING":
+        if credential and isinstance(credential.renewal, PointsRenewal):
+            needed = row.get("points_needed")
+            amount = "" if is_missing(needed) else f"{float(needed):g} more "
+            return f"Earn {amount}renewal points before expiry"
+        modules = ", ".join(credential.required_modules) if credential else "the modules"
+        return f"Pass {modules} again before expiry"
+    if row["status"] == "EXPIRED":
+        return (
+            "Re-certify: pass every required module again (expired "
+            f"{pd.Timestamp(row['expires_on']):%Y-%m-%d})"
+            if not is_missing(row["expires_on"])
+            else "Re-certify: pass every required module again"
+        )
+    if credential is None:
+        return f"Complete {row['credential']}"
+    missing = [m for m in credential.required_modules if m not in _passed(row["modules_passed"])]
+    return "Pass " + ", ".join(missing) if missing else f"Complete {row['credential']}"
+
+
+def action_list(rows: pd.DataFrame, config: CompetenceConfig) -> list[Action]:
+    """Every row needing action at one site, most urgent first."""
+    secured = rows["renewal_secured"].map(lambda v: not is_missing(v) and bool(v))
+    need = rows[
+        (rows["compliance"].isin(("NON_COMPLIANT", "GRACE")))
+        | ((rows["status"] == "EXPIRING") & ~secured)
+    ]
+    actions = []
+    for _, row in need.iterrows():
+        overdue = row.get("overdue_days")
+        overdue = 0 if is_missing(overdue) else int(overdue)
+        if row["compliance"] == "NON_COMPLIANT":
+            by_when = _when(row["due_date"])
+            overdue = max(overdue, 0)
+        elif row["status"] == "EXPIRING":
+            by_when = _when(row["expires_on"])
+        else:
+            by_when = _when(row["due_date"])
+        manager = "" if is_missing(row.get("manager_email")) else str(row["manager_email"])
+        actions.append(
+            Action(
+                str(row["employee_id"]),
+                f"{row['first_name']} {row['last_name']}",
+                str(row["job_role"]),
+                str(row["credential"]),
+                str(row["compliance"]),
+                _what(row, config),
+                by_when,
+                overdue if row["compliance"] == "NON_COMPLIANT" else 0,
+                manager,
+            )
+        )
+    # Overdue first (longest first), then by date; person and credential break ties stably.
+    return sorted(
+        actions,
+        key=lambda a: (
+            a.compliance != "NON_COMPLIANT",
+            -a.overdue_days,
+            a.by_when or date.min,
+            a.employee_id,
+            a.credential,
+        ),
+    )
+
+
+def renewal_outlook(
+    rows: pd.DataFrame, forecast: pd.DataFrame, ledger: pd.DataFrame, window_days: int
+) -> list[RenewalOutlook]:
+    """Points forecast and ledger by category for the site's people near renewal."""
+    if forecast.empty:
+        return []
+    people = rows[rows["compliance"] == "COMPLIANT"][
+        ["employee_id", "credential", "first_name", "last_name", "cycle_start"]
+    ]
+    near = forecast.merge(people, on=["employee_id", "credential"], how="inner")
+    days = pd.to_numeric(near["days_left"], errors="coerce")
+    near = near[(days >= 0) & (days <= window_days)].sort_values(["days_left", "employee_id"])
+    outlooks = []
+    for _, row in near.iterrows():
+        mine = (
+            ledger[
+                (ledger["employee_id"] == row["employee_id"])
+                & (ledger["credential"] == row["credential"])
+            ]
+            if not ledger.empty
+            else ledger
+        )
+        if not mine.empty and not is_missing(row["cycle_start"]):
+            mine = mine[pd.to_datetime(mine["cycle_start"]) == pd.Timestamp(row["cycle_start"])]
+        by_category = {
+            c: float(mine.loc[mine["category"] == c, "points"].sum()) if not mine.empty else 0.0
+            for c in LEDGER_CATEGORIES
+        }
+        projected = row.get("projected_points_at_expiry")
+        on_track = row.get("on_track")
+        outlooks.append(
+            RenewalOutlook(
+                str(row["employee_id"]),
+                f"{row['first_name']} {row['last_name']}",
+                str(row["credential"]),
+                f"{pd.Timestamp(row['expires_on']):%Y-%m-%d}",
+                int(row["days_left"]),
+                float(row["cycle_points"] or 0),
+                0.0 if is_missing(row["points_needed"]) else float(row["points_needed"]),
+                None if is_missing(projected) else float(projected),
+                None if is_missing(on_track) else bool(on_track),
+                by_category,
+            )
+        )
+    return outlooks

@@ -1,0 +1,356 @@
+"""The grading rules behind the audit findings: one function per ``rule`` name of the criteria.
+
+Each rule looks at one site's facts and returns a verdict with the statement an auditor would
+write: the requirement, what failed, and the objective evidence (names, dates, record ids).
+Verdicts, mildest first: ``CONFORMS``, ``OBSERVATION``, ``MINOR_NC``, ``MAJOR_NC``.
+
+Readings of the SPEC where it is silent (also in the project report):
+
+- ``competence_determined`` (7.2 a): a job role present at the site with no entry in
+  requirements.yaml is a ``MINOR_NC`` - the requirement is not met for those people, but the
+  system for determining competence exists (other roles have entries), so it is not a breakdown.
+- ``persons_competent`` (7.2 b): the share is non-compliant rows over in-scope rows (COMPLIANT,
+  GRACE and NON_COMPLIANT; one row per person and credential); "more than" is strict.
+- ``actions_taken`` (7.2 c): a module attempt dated within ``progress_lookback_days`` before D
+  (inclusive) counts as progress.
+- ``evidence_retained`` (7.2 d): a compliant status with no provider record at all is a
+  ``MINOR_NC`` (no evidence retained); one whose records carry no credential id, or that was
+  linked to the person by name only, is an ``OBSERVATION``, as are unmatched or rejected records
+  attributable to the site. Unmatched records rarely name a site: an AMBIGUOUS record counts for
+  the site when one of its candidates works there, an UNMATCHED one when its employee id or e-mail
+  is a site employee's; rejected rows count when the rejects table carries a ``site`` or
+  ``employee_id`` column. The rest is reported company-wide and only mentioned here.
+- ``documented_information_controlled`` (7.5.3): a source whose reject share exceeds
+  ``reject_share_threshold`` is a ``MINOR_NC``; a file rejected whole is an ``OBSERVATION``;
+  rejects within the threshold show the controls working and conform.
+- ``manual_check``: a criterion the roster and training records cannot evaluate (e.g. IATF 16949
+  7.2.3 internal auditor competency) is an ``OBSERVATION`` asking for manual verification, never a
+  silent ``CONFORMS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+
+from assets.reporting.exports import is_missing
+from schemas.config import Policy
+
+CONFORMS, OBSERVATION, MINOR_NC, MAJOR_NC = "CONFORMS", "OBSERVATION", "MINOR_NC", "MAJOR_NC"
+VERDICT_SEVERITY = {CONFORMS: 0, OBSERVATION: 1, MINOR_NC: 2, MAJOR_NC: 3}
+IN_SCOPE = ("COMPLIANT", "GRACE", "NON_COMPLIANT")
+NAMED_IN_STATEMENT = 6  # an auditor names a sample, then gives the count
+
+
+@dataclass(frozen=True)
+class SiteFacts:
+    """What the rules may look at for one site and week."""
+
+    site: str
+    as_of: date
+    status: pd.DataFrame  # the site's status rows
+    source_files: pd.DataFrame  # every input file (files are company-wide)
+    site_rejected: pd.DataFrame  # rejected rows attributable to the site
+    site_unmatched: pd.DataFrame  # unmatched/ambiguous records attributable to the site
+    unattributed_rejected: int
+    unattributed_unmatched: int
+    policy: Policy
+    config_hash: str
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    verdict: str
+    finding: str  # what failed, with objective evidence; empty when it conforms
+    evidence: str  # short, for the findings table
+    affected_count: int
+
+
+def worst(verdicts: list[str]) -> str:
+    """The most severe of the verdicts (CONFORMS for none)."""
+    return max(verdicts, key=VERDICT_SEVERITY.__getitem__, default=CONFORMS)
+
+
+def fmt_date(value: object) -> str:
+    return "" if is_missing(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def person(row: pd.Series) -> str:
+    return f"{row['first_name']} {row['last_name']} ({row['employee_id']})"
+
+
+def sample(items: list[str]) -> str:
+    """Name the first few, then count the rest, as an audit statement does."""
+    shown = "; ".join(items[:NAMED_IN_STATEMENT])
+    rest = len(items) - NAMED_IN_STATEMENT
+    return shown + (
+        f"; and {rest} more (listed in the attached employee_status.csv)" if rest > 0 else ""
+    )
+
+
+def _flag(series: pd.Series) -> pd.Series:
+    """A nullable boolean column as plain bools, unknown counting as False."""
+    return series.map(lambda v: False if is_missing(v) else bool(v)).astype(bool)
+
+
+def _text(series: pd.Series) -> pd.Series:
+    return series.map(lambda v: "" if is_missing(v) else str(v).strip())
+
+
+def competence_determined(facts: SiteFacts) -> RuleOutcome:
+    rows = facts.status
+    if rows.empty:
+        return RuleOutcome(CONFORMS, "", "no employees at the site on the as-of date", 0)
+    undetermined = rows[~_flag(rows["requirement_determined"])]
+    roles = sorted(rows["job_role"].astype(str).unique())
+    if undetermined.empty:
+        return RuleOutcome(
+            CONFORMS, "", f"all {len(roles)} active job roles have a requirement entry", 0
+        )
+    by_role = []
+    for role, people in sorted(undetermined.groupby("job_role", sort=True), key=lambda g: g[0]):
+        names = sample([person(r) for _, r in people.drop_duplicates("employee_id").iterrows()])
+        count = people["employee_id"].nunique()
+        by_role.append(f"'{role}' ({count} {'person' if count == 1 else 'people'}: {names})")
+    affected = undetermined["employee_id"].nunique()
+    finding = (
+        f"The competence needed has not been determined for {len(by_role)} of {len(roles)} job "
+        f"roles active at site {facts.site} on {facts.as_of:%Y-%m-%d}: requirements.yaml "
+        f"(configuration {facts.config_hash[:12]}) has no entry for " + ", ".join(by_role) + "."
+    )
+    evidence = f"{len(by_role)} role(s) without a requirement entry, {affected} affected"
+    return RuleOutcome(MINOR_NC, finding, evidence, affected)
+
+
+def persons_competent(facts: SiteFacts) -> RuleOutcome:
+    policy = facts.policy
+    rows = facts.status[facts.status["compliance"].isin(IN_SCOPE)]
+    if rows.empty:
+        return RuleOutcome(CONFORMS, "", "no persons at the site need a credential", 0)
+    nc = rows[rows["compliance"] == "NON_COMPLIANT"]
+    share = len(nc) / len(rows)
+    if nc.empty:
+        return RuleOutcome(CONFORMS, "", f"all {len(rows)} persons in scope compliant", 0)
+    overdue = pd.to_numeric(nc["overdue_days"], errors="coerce").fillna(0)
+    long_overdue = nc[overdue > policy.major_nc_overdue_days]
+    major_share = share > policy.major_nc_share
+    verdict = MAJOR_NC if major_share or not long_overdue.empty else MINOR_NC
+    ordered = nc.assign(_o=overdue).sort_values(["_o", "employee_id"], ascending=[False, True])
+    details = [
+        f"{person(r)}, {r['job_role']}, {r['credential']} {r['status']}, due "
+        f"{fmt_date(r['due_date'])}, overdue {int(r['_o'])} days"
+        for _, r in ordered.iterrows()
+    ]
+    why = []
+    if major_share:
+        why.append(f"above the {policy.major_nc_share:.0%} limit for a major nonconformity")
+    if not long_overdue.empty:
+        why.append(f"{len(long_overdue)} overdue by more than {policy.major_nc_overdue_days} days")
+    finding = (
+        f"{len(nc)} of {len(rows)} persons in scope at site {facts.site} ({share:.1%}) do not hold "
+        f"the required credential on {facts.as_of:%Y-%m-%d}"
+        + (f" ({'; '.join(why)})" if why else "")
+        + ". Objective evidence: "
+        + sample(details)
+        + "."
+    )
+    evidence = (
+        f"{len(nc)}/{len(rows)} non-compliant ({share:.1%}); longest overdue {int(overdue.max())} d"
+    )
+    return RuleOutcome(verdict, finding, evidence, len(nc))
+
+
+def actions_taken(facts: SiteFacts) -> RuleOutcome:
+    lookback = facts.policy.progress_lookback_days
+    rows = facts.status[facts.status["compliance"].isin(("GRACE", "NON_COMPLIANT"))]
+    if rows.empty:
+        return RuleOutcome(CONFORMS, "", "nobody in grace or non-compliant", 0)
+    cutoff = pd.Timestamp(facts.as_of - timedelta(days=lookback))
+    last = pd.to_datetime(rows["last_attempt_date"], errors="coerce")
+    # Assign before filtering: assigning a Series to an empty frame would adopt its index.
+    stale = rows.assign(_last=last)[last.isna() | (last < cutoff)]
+    if stale.empty:
+        return RuleOutcome(
+            CONFORMS, "", f"all {len(rows)} attempted a module in the last {lookback} days", 0
+        )
+    stale = stale.sort_values(["_last", "employee_id"], na_position="first")
+    details = [
+        f"{person(r)}, {r['compliance']}, "
+        + (
+            f"last module attempt {fmt_date(r['_last'])}"
+            if not is_missing(r["_last"])
+            else "no module attempt on record"
+        )
+        for _, r in stale.iterrows()
+    ]
+    finding = (
+        f"{len(stale)} of {len(rows)} persons in grace or non-compliant at site {facts.site} show "
+        f"no module attempt between {cutoff:%Y-%m-%d} and {facts.as_of:%Y-%m-%d} "
+        f"({lookback} days), so no action to acquire the competence is evident: "
+        + sample(details)
+        + "."
+    )
+    evidence = f"{len(stale)}/{len(rows)} without a module attempt in {lookback} days"
+    return RuleOutcome(OBSERVATION, finding, evidence, len(stale))
+
+
+def evidence_retained(facts: SiteFacts) -> RuleOutcome:
+    compliant = facts.status[facts.status["compliance"] == "COMPLIANT"]
+    record_ids = _text(compliant["evidence_record_ids"])
+    credential_ids = _text(compliant["evidence_credential_ids"])
+    no_records = compliant[record_ids == ""]
+    no_credential = compliant[(record_ids != "") & (credential_ids == "")]
+    by_name = compliant[_flag(compliant["matched_by_name"])]
+    parts, verdicts, affected = [], [], set()
+    if not no_records.empty:
+        verdicts.append(MINOR_NC)
+        affected |= set(no_records["employee_id"])
+        parts.append(
+            f"{len(no_records)} compliant status(es) trace to no provider record: "
+            + sample(
+                [
+                    f"{person(r)}, {r['credential']} certified {fmt_date(r['certified_on'])}"
+                    for _, r in no_records.iterrows()
+                ]
+            )
+        )
+    if not no_credential.empty:
+        verdicts.append(OBSERVATION)
+        affected |= set(no_credential["employee_id"])
+        parts.append(
+            f"{len(no_credential)} compliant status(es) rest on provider records without a "
+            "credential id: "
+            + sample(
+                [
+                    f"{person(r)}, records {r['evidence_record_ids']}"
+                    for _, r in no_credential.iterrows()
+                ]
+            )
+        )
+    if not by_name.empty:
+        verdicts.append(OBSERVATION)
+        affected |= set(by_name["employee_id"])
+        parts.append(
+            f"{len(by_name)} compliant status(es) rest on records linked to the person by name "
+            "only (no employee id or e-mail match): "
+            + sample(
+                [f"{person(r)}, records {r['evidence_record_ids']}" for _, r in by_name.iterrows()]
+            )
+        )
+    if not facts.site_unmatched.empty:
+        verdicts.append(OBSERVATION)
+        parts.append(
+            f"{len(facts.site_unmatched)} provider record(s) that may concern this site could not "
+            "be linked to one person: "
+            + sample(
+                [
+                    f"{r['provider']}:{r['record_id']} ({r['reason']}, {r['source_file']} row "
+                    f"{r['row_number']})"
+                    for _, r in facts.site_unmatched.iterrows()
+                ]
+            )
+        )
+    if not facts.site_rejected.empty:
+        verdicts.append(OBSERVATION)
+        parts.append(
+            f"{len(facts.site_rejected)} input row(s) for this site were rejected: "
+            + sample(
+                [
+                    f"{r['source_file']} row {r['row_number']} ({r['column']}: {r['check']})"
+                    for _, r in facts.site_rejected.iterrows()
+                ]
+            )
+        )
+    company_wide = (
+        f"; company-wide, {facts.unattributed_unmatched} unmatched record(s) and "
+        f"{facts.unattributed_rejected} rejected row(s) could not be attributed to a site"
+        if facts.unattributed_unmatched or facts.unattributed_rejected
+        else ""
+    )
+    if not verdicts:
+        return RuleOutcome(
+            CONFORMS,
+            "",
+            f"all {len(compliant)} compliant statuses trace to provider records with a "
+            f"credential id{company_wide}",
+            0,
+        )
+    finding = (
+        f"Documented evidence of competence at site {facts.site} on {facts.as_of:%Y-%m-%d} is "
+        "incomplete. " + ". ".join(parts) + "."
+    )
+    evidence = "; ".join(p.split(":")[0] for p in parts) + company_wide
+    return RuleOutcome(
+        worst(verdicts),
+        finding,
+        evidence,
+        len(affected) or len(facts.site_unmatched) + len(facts.site_rejected),
+    )
+
+
+def documented_information_controlled(facts: SiteFacts) -> RuleOutcome:
+    files = facts.source_files
+    if files.empty:
+        return RuleOutcome(
+            OBSERVATION,
+            "No input files are recorded for this run, so the "
+            "control of the documented information cannot be shown.",
+            "no input files recorded",
+            0,
+        )
+    threshold = facts.policy.reject_share_threshold
+    numbers = files.assign(
+        rows_in=pd.to_numeric(files["rows_in"], errors="coerce").fillna(0),
+        rejected=pd.to_numeric(files["rejected"], errors="coerce").fillna(0),
+    )
+    per_source = numbers.groupby("source", sort=True)[["rows_in", "rejected"]].sum()
+    per_source["share"] = (
+        per_source["rejected"] / per_source["rows_in"].where(per_source["rows_in"] > 0)
+    ).fillna(0.0)
+    over = per_source[per_source["share"] > threshold]
+    failed = files[~files["problem"].map(is_missing)].sort_values("file")
+    parts, verdicts = [], []
+    if not over.empty:
+        verdicts.append(MINOR_NC)
+        parts.append(
+            f"{len(over)} source(s) exceed the {threshold:.0%} reject threshold: "
+            + "; ".join(
+                f"{src} rejected {int(r.rejected)} of {int(r.rows_in)} rows ({r.share:.1%})"
+                for src, r in over.iterrows()
+            )
+        )
+    if not failed.empty:
+        verdicts.append(OBSERVATION)
+        parts.append(
+            f"{len(failed)} file(s) were rejected whole: "
+            + sample([f"{r['file']} ({r['problem']})" for _, r in failed.iterrows()])
+        )
+    total_in, total_rej = int(per_source["rows_in"].sum()), int(per_source["rejected"].sum())
+    overall = f"{total_rej} of {total_in} input rows rejected in {len(files)} files"
+    if not verdicts:
+        return RuleOutcome(CONFORMS, "", f"{overall}; every source within {threshold:.0%}", 0)
+    finding = "Input records were not all suitable for use. " + ". ".join(parts) + "."
+    return RuleOutcome(worst(verdicts), finding, overall, len(over) + len(failed))
+
+
+def manual_check(facts: SiteFacts) -> RuleOutcome:
+    return RuleOutcome(
+        OBSERVATION,
+        "This criterion cannot be evaluated from the HR roster and training-provider records; "
+        "verify it with the site's own records before the audit.",
+        "not evaluable from roster and training records",
+        0,
+    )
+
+
+RULES: dict[str, Callable[[SiteFacts], RuleOutcome]] = {
+    "competence_determined": competence_determined,
+    "persons_competent": persons_competent,
+    "actions_taken": actions_taken,
+    "evidence_retained": evidence_retained,
+    "documented_information_controlled": documented_information_controlled,
+    "manual_check": manual_check,
+}

@@ -1,0 +1,77 @@
+"""CSV bytes that ride along in the PDFs as attachments (the rows only a machine needs).
+
+``employee_status.csv`` has exactly the columns of SPEC 8 in that order, so the attachment and
+``status/<partition>/employee_status.csv`` can be the same bytes. Formats: dates ``YYYY-MM-DD``
+(empty when there is none), booleans ``true``/``false`` (empty when unknown), points without a
+trailing ``.0``, UTF-8 with ``\\n`` line ends. Text cells are neutralized against spreadsheet
+formulas.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+from assets.reporting.csv_safety import neutralize_cell
+
+EMPLOYEE_STATUS_COLUMNS = (
+    "employee_id",
+    "first_name",
+    "last_name",
+    "site",
+    "job_role",
+    "credential",
+    "status",
+    "modules_passed",
+    "certified_on",
+    "cycle_start",
+    "expires_on",
+    "cycle_points",
+    "points_needed",
+    "renewal_secured",
+    "compliance",
+    "due_date",
+)
+
+
+def is_missing(value: object) -> bool:
+    """True for None, NA, NaT and NaN: the values a CSV shows as an empty cell."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and value != value
+
+
+def _cell_text(value: object) -> str:
+    if is_missing(value):
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, pd.Timestamp | datetime | date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float | np.floating):
+        return f"{float(value):.10g}"
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    # Only genuine text can smuggle a formula in; numbers (even negative ones) stay numbers.
+    return str(neutralize_cell(str(value)))
+
+
+def _text_column(series: pd.Series) -> pd.Series:
+    """Render one column as text the way the CSV contract wants it."""
+    return pd.Series([_cell_text(v) for v in series.tolist()], index=series.index, dtype=object)
+
+
+def frame_to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """Neutralized UTF-8 CSV of ``frame`` with the contract's formats; deterministic."""
+    text = pd.DataFrame({c: _text_column(frame[c]) for c in frame.columns}, index=frame.index)
+    text.columns = [str(neutralize_cell(str(c))) for c in frame.columns]
+    return text.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def employee_status_csv(status: pd.DataFrame) -> bytes:
+    """``employee_status.csv`` bytes for these status rows (SPEC 8 columns, sorted by person)."""
+    rows = status.loc[:, list(EMPLOYEE_STATUS_COLUMNS)]
+    rows = rows.sort_values(["site", "employee_id", "credential"], kind="stable")
+    return frame_to_csv_bytes(rows.reset_index(drop=True))

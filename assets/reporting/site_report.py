@@ -1,0 +1,195 @@
+"""Render one site's weekly PDF report (SPEC 5): cover, figures, changes, findings, actions,
+skills matrix and evidence appendix, with the site's rows attached as CSV.
+
+What goes in the PDF and what rides along as attachment: WeasyPrint lays out roughly 5 ms per
+table row, and a quality manager reads the exceptions, not the roll call. So the PDF prints every
+finding, the actions (most urgent first, up to ``MAX_ACTION_ROWS``), the changes (up to
+``MAX_CHANGE_ROWS`` per kind), the renewal outlook and - for a site with more than
+``skills_matrix.FULL_MATRIX_LIMIT`` people per credential - only the matrix rows that need action.
+Every row for every person is in ``employee_status.csv`` and ``skills_matrix.csv`` attached to the
+PDF, as the PDF says wherever it shortens a list.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from assets.reporting.actions import action_list, renewal_outlook
+from assets.reporting.audit_findings import site_facts, site_verdict, worst_findings
+from assets.reporting.changes import weekly_changes
+from assets.reporting.charts import STATUS_COLOURS, bar_chart, trend_chart
+from assets.reporting.context import ReportContext
+from assets.reporting.exports import employee_status_csv, frame_to_csv_bytes, is_missing
+from assets.reporting.pdf_writer import Chart, CsvAttachment, PdfMetadata, write_pdf
+from assets.reporting.skills_matrix import skills_matrices, skills_matrix_frame
+from assets.reporting.summary import SiteSummary, site_summary
+from schemas.config import CompetenceConfig
+
+MAX_ACTION_ROWS = 400
+MAX_CHANGE_ROWS = 60
+URGENT_ON_COVER = 5
+WORST_ON_COVER = 3
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts for a template, with missing values as empty strings."""
+    return [
+        {k: ("" if is_missing(v) else v) for k, v in row.items()}
+        for row in frame.to_dict("records")
+    ]
+
+
+def verdict_reason(findings: pd.DataFrame) -> str:
+    counts = findings["verdict"].value_counts() if not findings.empty else pd.Series(dtype=int)
+    parts = [
+        f"{int(counts.get(v, 0))} {label}"
+        for v, label in (
+            ("MAJOR_NC", "major NC"),
+            ("MINOR_NC", "minor NC"),
+            ("OBSERVATION", "observation(s)"),
+        )
+        if counts.get(v, 0)
+    ]
+    return ", ".join(parts) if parts else "no findings"
+
+
+def summary_charts(summary: SiteSummary, label: str) -> list[Chart]:
+    """Status mix, expiries and the compliance trend, each with alt text saying its numbers."""
+    statuses = list(summary.by_status)
+    counts = [summary.by_status[s] for s in statuses]
+    expiries = [summary.expiring_within[n] for n in (30, 60, 90)]
+    charts = [
+        Chart(
+            "status_mix",
+            bar_chart(
+                [s.replace("_", " ").lower() for s in statuses],
+                counts,
+                [STATUS_COLOURS[s] for s in statuses],
+                "Status of people who need a credential",
+            ),
+            "Status mix at "
+            + label
+            + ": "
+            + ", ".join(f"{s.lower()} {n}" for s, n in zip(statuses, counts, strict=True)),
+        ),
+        Chart(
+            "expiries",
+            bar_chart(
+                ["within 30 days", "within 60 days", "within 90 days"],
+                expiries,
+                ["#c62828", "#e08e00", "#f9a825"],
+                "Credentials expiring",
+            ),
+            f"Expiries at {label}: {expiries[0]} within 30 days, {expiries[1]} within 60, "
+            f"{expiries[2]} within 90",
+        ),
+    ]
+    trend = summary.trend
+    if trend.weeks:
+        charts.append(
+            Chart(
+                "trend",
+                trend_chart(
+                    trend.weeks,
+                    trend.rates,
+                    f"Compliance rate, last {len(trend.weeks)} of {trend.wanted_weeks} weeks",
+                ),
+                f"Compliance rate by week at {label}: "
+                + ", ".join(
+                    f"{w:%Y-%m-%d} {'n/a' if r is None else f'{r:.0%}'}"
+                    for w, r in zip(trend.weeks, trend.rates, strict=True)
+                ),
+            )
+        )
+    return charts
+
+
+def render_site_report(
+    site: str,
+    *,
+    status: pd.DataFrame,
+    previous_status: pd.DataFrame,
+    compliance_history: pd.DataFrame,
+    renewal_forecast: pd.DataFrame,
+    points_ledger: pd.DataFrame,
+    findings: pd.DataFrame,
+    source_files: pd.DataFrame,
+    rejected_rows: pd.DataFrame,
+    unmatched_records: pd.DataFrame,
+    config: CompetenceConfig,
+    ctx: ReportContext,
+) -> bytes:
+    """The site's PDF/A-3b report for ``ctx.week`` as bytes (deterministic for equal inputs).
+
+    ``status``, ``previous_status``, ``compliance_history`` and ``findings`` may hold every site;
+    the site's rows are selected here. ``findings`` are :func:`audit_findings` rows.
+    """
+    policy = config.policy
+    site_cfg = config.site(site)
+    rows = status[status["site"] == site].reset_index(drop=True)
+    history = (
+        compliance_history[compliance_history["site"] == site]
+        if not (compliance_history.empty)
+        else compliance_history
+    )
+    site_findings = findings[findings["site"] == site].reset_index(drop=True)
+    summary = site_summary(rows, history, ctx.week, ctx.as_of, policy.report.history_weeks)
+    actions = action_list(rows, config)
+    outlook_days = 2 * policy.expiry_warning_days
+    facts = site_facts(status, source_files, rejected_rows, unmatched_records, config, ctx, site)
+    rag = site_verdict(site_findings)
+    label = f"{site_cfg.name} ({site})" if site_cfg.name != site else site
+    attachments = [
+        CsvAttachment(
+            "employee_status.csv",
+            employee_status_csv(rows),
+            f"Status rows of site {site}, {ctx.iso_week}",
+        ),
+        CsvAttachment(
+            "skills_matrix.csv",
+            frame_to_csv_bytes(skills_matrix_frame(rows, config)),
+            f"Skills matrix of site {site}, {ctx.iso_week}",
+        ),
+    ]
+    context = {
+        "ctx": ctx,
+        "paper": policy.report.paper,
+        "company": policy.company_name,
+        "site": site,
+        "site_name": site_cfg.name,
+        "site_configured": site in policy.sites,
+        "running_title": f"{label} · competence report",
+        "criteria_sets": list(site_cfg.audit_criteria),
+        "rag": rag,
+        "rag_reason": verdict_reason(site_findings),
+        "summary": summary,
+        "expiry_window": policy.expiry_warning_days,
+        "worst": records(worst_findings(site_findings, WORST_ON_COVER)),
+        "urgent": actions[:URGENT_ON_COVER],
+        "actions": actions[:MAX_ACTION_ROWS],
+        "actions_total": len(actions),
+        "changes": weekly_changes(status, previous_status, site, status),
+        "change_rows": MAX_CHANGE_ROWS,
+        "findings": records(site_findings),
+        "open_findings": records(site_findings[site_findings["verdict"] != "CONFORMS"]),
+        "outlook": renewal_outlook(rows, renewal_forecast, points_ledger, outlook_days),
+        "outlook_days": outlook_days,
+        "matrices": skills_matrices(rows, config),
+        "source_files": records(source_files.sort_values(["source", "file"])),
+        "site_unmatched": records(facts.site_unmatched),
+        "config_hash": config.config_hash,
+        "attachment_names": [a.name for a in attachments],
+    }
+    metadata = PdfMetadata(
+        title=f"Competence report {label} {ctx.iso_week}",
+        subject=f"CPT certification status and competence compliance of site {site}, week "
+        f"{ctx.iso_week}, as of {ctx.as_of:%Y-%m-%d}",
+        keywords=[site, ctx.iso_week, "competence", "ISO 9001 7.2", *site_cfg.audit_criteria],
+        author=policy.company_name,
+        as_of=ctx.as_of,
+    )
+    return write_pdf(
+        "site_report.html.j2", context, metadata, summary_charts(summary, label), attachments
+    )

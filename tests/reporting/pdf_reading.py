@@ -1,0 +1,32 @@
+"""Read rendered PDFs back: text with pypdf, metadata and attachments with pikepdf."""
+
+from __future__ import annotations
+
+import io
+
+import pikepdf
+from pypdf import PdfReader
+
+
+def pdf_text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def squashed(text: str) -> str:
+    """Text without whitespace (nor the zero-width spaces that let long runs wrap)."""
+    return "".join(text.replace("\u200b", "").split())
+
+
+def attachments(pdf: bytes) -> dict[str, bytes]:
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return {name: spec.get_file().read_bytes() for name, spec in document.attachments.items()}
+
+
+def pdfa_identification(pdf: bytes) -> tuple[str, str]:
+    with pikepdf.open(io.BytesIO(pdf)) as document, document.open_metadata() as meta:
+        return meta.get("pdfaid:part"), meta.get("pdfaid:conformance")
+
+
+def docinfo(pdf: bytes) -> dict[str, str]:
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return {str(k): str(v) for k, v in document.docinfo.items()}

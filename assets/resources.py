@@ -63,3 +63,16 @@ class CompetenceSettings(dg.ConfigurableResource):
     @property
     def warehouse_path(self) -> Path:
         return self.output_path / "warehouse.duckdb"
+
+
+DEFAULT_MAIL_SIZE_LIMIT = 10 * 1024 * 1024
+
+
+def mail_size_limit(settings: CompetenceSettings) -> int:
+    """policy.report.max_attachment_mb in bytes (after encoding); the default when the
+    configuration cannot be read yet — the run itself then stops with the config error."""
+    try:
+        mb = load_config(Path(settings.config_dir)).policy.report.max_attachment_mb
+    except ConfigError:
+        return DEFAULT_MAIL_SIZE_LIMIT
+    return int(mb * 1024 * 1024)

@@ -87,9 +87,15 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
             if not exists:
                 return pd.DataFrame()
             if not keys:
-                return con.execute(f"select * from {table}").df()
-            return con.execute(
-                f"select * from {table} where week in (select unnest(?::timestamp[])) "
-                "order by week",
-                [[pd.Timestamp(k) for k in keys]],
-            ).df()
+                frame = con.execute(f"select * from {table}").df()
+            else:
+                frame = con.execute(
+                    f"select * from {table} where week in (select unnest(?::timestamp[])) "
+                    "order by week",
+                    [[pd.Timestamp(k) for k in keys]],
+                ).df()
+        # DuckDB hands back microsecond timestamps; the rules and reports use nanoseconds
+        for column in frame.columns:
+            if pd.api.types.is_datetime64_any_dtype(frame[column]):
+                frame[column] = frame[column].astype("datetime64[ns]")
+        return frame

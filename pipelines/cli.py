@@ -28,6 +28,10 @@ def _ensure_dagster_home() -> Path:
         home = str((_env_path("COMPETENCE_OUTPUT_DIR", "var") / "dagster_home").resolve())
         os.environ["DAGSTER_HOME"] = home
     Path(home).mkdir(parents=True, exist_ok=True)
+    instance_yaml = Path(home) / "dagster.yaml"
+    if not instance_yaml.exists():
+        # a local instance: keep runs on disk, no usage statistics
+        instance_yaml.write_text("telemetry:\n  enabled: false\n")
     return Path(home)
 
 
@@ -117,6 +121,8 @@ def run_weeks(
             for event in result.all_events:
                 if event.is_step_failure and event.step_failure_data is not None:
                     error = event.step_failure_data.error
+                    while error is not None and error.cause is not None:
+                        error = error.cause  # the root cause, not Dagster's wrapper
                     user = event.step_failure_data.user_failure_data
                     message = (user.description if user and user.description else None) or (
                         error.message.strip() if error else "unknown error"

@@ -1,12 +1,16 @@
-"""The Dagster code location ``pipelines.definitions`` (SPEC 8): assets, resources, jobs."""
+"""The Dagster code location ``pipelines.definitions`` (SPEC 8): assets, resources, automation."""
 
 import os
 
 import dagster as dg
 
+from assets.certification.assets import certification
+from assets.delivery.assets import email_delivery
 from assets.delivery.clearance import mail_clearance
+from assets.delivery.mailer import mailer_from_env
 from assets.ingest.assets import landing_intake
-from assets.resources import CompetenceSettings
+from assets.reporting.assets import audit_findings, site_report_pdfs
+from assets.resources import CompetenceSettings, mail_size_limit
 from assets.warehouse import WarehouseIOManager
 from pipelines.jobs import weekly_competence_job
 from pipelines.schedules import weekly_competence_schedule
@@ -15,13 +19,23 @@ from pipelines.sensors import data_team_failure_alert
 settings = CompetenceSettings.from_environment()
 
 defs = dg.Definitions(
-    assets=[landing_intake, mail_clearance],
+    assets=[
+        landing_intake,
+        certification,
+        audit_findings,
+        site_report_pdfs,
+        mail_clearance,
+        email_delivery,
+    ],
     jobs=[weekly_competence_job],
     schedules=[weekly_competence_schedule],
     sensors=[data_team_failure_alert],
     resources={
         "settings": settings,
         "io_manager": WarehouseIOManager(database=str(settings.warehouse_path)),
+        "mailer": mailer_from_env(
+            settings.output_path / "outbox", max_attachment_bytes=mail_size_limit(settings)
+        ),
     },
     # One process for the whole week: the default executor starts a process per step and
     # re-imports everything each time (measured in the README's "Executor" section).

@@ -1,0 +1,133 @@
+"""The e-mail asset: mail each week's reports to their recipients, exactly once.
+
+It depends on ``mail_clearance``, whose blocking data-quality check skips this step (and only
+this step) when a source rejected too much. Sending happens only when the run asks for it — the
+weekly schedule tags its runs ``competence/send_mail=true``; a backfill or CLI run can pass
+``send: true`` as run config — so backfills render and store but send nothing by default.
+"""
+
+import json
+from datetime import date
+
+import dagster as dg
+import pandas as pd
+
+from assets.delivery.dispatch import ReportToSend, deliver_reports
+from assets.delivery.mailer import Mailer
+from assets.delivery.message import Action, Finding, ReportSummary, SiteLine
+from assets.delivery.recipients import COMPANY, resolve_recipients
+from assets.partitions import as_of_date, iso_week_label, week_start, weekly_partitions
+from assets.resources import CompetenceSettings
+
+SEND_MAIL_TAG = "competence/send_mail"
+
+
+class DeliveryConfig(dg.Config):
+    send: bool = False  # also switched on by the run tag competence/send_mail=true
+    resend_changed: bool = False  # re-send a report that changed after it was delivered
+
+
+def _summary(row: pd.Series, iso_week: str, as_of: date, lines=(), without=()) -> ReportSummary:
+    rate = row["compliance_rate"]
+    return ReportSummary(
+        site=row["report"],
+        site_name=row["site_name"],
+        iso_week=iso_week,
+        as_of=as_of,
+        compliance_rate=None if pd.isna(rate) else float(rate),
+        verdict=str(row["verdict"]).lower(),  # the reports say RED, the mail says red
+        counts=json.loads(row["counts_json"]),
+        findings=[Finding(*f) for f in json.loads(row["findings_json"])],
+        actions=[
+            Action(name, what, date.fromisoformat(due) if due else None)
+            for name, what, due in json.loads(row["actions_json"])
+        ],
+        pdf_path=row["path"],
+        sites=tuple(lines),
+        sites_without_recipients=tuple(without),
+    )
+
+
+@dg.asset(
+    partitions_def=weekly_partitions,
+    group_name="delivery",
+    kinds={"email", "duckdb"},
+    metadata={"partition_expr": "week"},
+    deps=["mail_clearance"],
+)
+def email_delivery(
+    context: dg.AssetExecutionContext,
+    config: DeliveryConfig,
+    settings: CompetenceSettings,
+    mailer: Mailer,
+    site_report_pdfs: pd.DataFrame,
+) -> dg.Output[pd.DataFrame]:
+    """Each site's report to that site's quality managers only, the roll-up to its readers; a
+    delivery ledger (site, week, recipient, report hash) makes reruns send nothing twice."""
+    competence = settings.load_config()
+    partition = context.partition_key
+    iso_week, as_of, week = iso_week_label(partition), as_of_date(partition), week_start(partition)
+    send = config.send or context.run.tags.get(SEND_MAIL_TAG) == "true"
+
+    sites = [r for r in site_report_pdfs["report"] if r != COMPANY]
+    plan = resolve_recipients(competence.recipients, sites)
+    site_rows = site_report_pdfs[site_report_pdfs["report"] != COMPANY]
+    lines = [
+        SiteLine(
+            r.report,
+            r.site_name,
+            None if pd.isna(r.compliance_rate) else r.compliance_rate,
+            r.verdict,
+        )
+        for r in site_rows.itertuples()
+    ]
+    reports = []
+    for _, row in site_report_pdfs.iterrows():
+        is_company = row["report"] == COMPANY
+        summary = _summary(
+            row,
+            iso_week,
+            as_of,
+            lines if is_company else (),
+            plan.sites_without_recipients if is_company else (),
+        )
+        reports.append(
+            ReportToSend.from_pdf(
+                site=row["report"],
+                week=week,
+                iso_week=iso_week,
+                pdf_path=row["path"],
+                summary=summary,
+                recipients=plan.for_report(row["report"]),
+            )
+        )
+    outcome = deliver_reports(
+        reports,
+        mailer,
+        settings.warehouse_path,
+        context.run.run_id,
+        send=send,
+        resend_changed=config.resend_changed,
+    )
+    if not send:
+        context.log.info(
+            f"Sending is off for this run ({len(outcome.would_send)} message(s) would go out); "
+            "the schedule sends, or pass run config send: true."
+        )
+    if outcome.failed:
+        context.log.warning(f"{len(outcome.failed)} message(s) failed; the next run retries them.")
+    table = pd.DataFrame(outcome.rows())
+    if table.empty:
+        table = pd.DataFrame({"site": pd.Series(dtype=object)})
+    return dg.Output(
+        table.assign(week=pd.Timestamp(week)),
+        metadata={
+            "send": send,
+            "would_send": len(outcome.would_send),
+            "delivered": len(outcome.delivered),
+            "failed": len(outcome.failed),
+            "skipped": len(outcome.skipped),
+            "sites_without_recipients": dg.MetadataValue.json(list(plan.sites_without_recipients)),
+            "summary": dg.MetadataValue.md(outcome.to_markdown()),
+        },
+    )

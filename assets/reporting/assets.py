@@ -1,0 +1,303 @@
+"""Reporting assets: audit findings per site, and the PDFs (one per site, one company roll-up).
+
+Reports are rendered even when the week's e-mail is held: the hold is computed here from the
+stored ``source_files`` (never from the gate's check result, which would race) and printed on the
+cover. Sites render in two worker processes when there are many of them (WeasyPrint is
+single-threaded; two processes give about 1.95x on this 2-core machine).
+"""
+
+import hashlib
+import json
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+import dagster as dg
+import pandas as pd
+
+from assets.delivery.clearance import reject_shares
+from assets.delivery.recipients import resolve_recipients
+from assets.partitions import week_start, weekly_partitions
+from assets.provenance import code_version, newest_input_file
+from assets.reporting.actions import action_list
+from assets.reporting.audit_findings import audit_findings as grade_site
+from assets.reporting.audit_findings import site_verdict, worst_findings
+from assets.reporting.company_report import render_company_report
+from assets.reporting.context import ReportContext
+from assets.reporting.site_report import render_site_report
+from assets.reporting.summary import site_summary
+from assets.resources import CompetenceSettings
+from schemas.config import CompetenceConfig
+
+WEEK = {"partition_expr": "week"}
+# Allowing the weeks before 2020-01-06 in the history windows is marked beta; it is what lets the
+# first weeks render with a shorter history instead of failing.
+warnings.filterwarnings("ignore", message=".*allow_nonexistent_upstream_partitions.*")
+HISTORY_WEEKS = 52  # the most a report can chart; policy.report.history_weeks picks within it
+PARALLEL_FROM_SITES = 6  # below this, starting worker processes costs more than it saves
+
+
+def report_context(
+    context: dg.AssetExecutionContext,
+    config: CompetenceConfig,
+    source_files: pd.DataFrame,
+    roster_snapshot: pd.DataFrame,
+) -> ReportContext:
+    shares = reject_shares(source_files, config.policy.reject_share_threshold)
+    over = shares[~shares["within_policy"]]
+    hold_reason = "; ".join(
+        f"{r.source}: {r.rejected} of {r.rows_in} rows rejected ({r.reject_share:.1%})"
+        for r in over.itertuples()
+    )
+    before_first = bool(
+        not roster_snapshot.empty and roster_snapshot["before_first_extract"].fillna(False).any()
+    )
+    return ReportContext.for_week(
+        week_start(context.partition_key),
+        run_id=context.run.run_id,
+        code_version=code_version(),
+        config_hash=config.config_hash,
+        newest_input_file=newest_input_file(source_files),
+        held=bool(hold_reason),
+        hold_reason=hold_reason,
+        before_first_extract=before_first,
+    )
+
+
+def sites_of(status: pd.DataFrame, config: CompetenceConfig) -> list[str]:
+    """Every site with people this week, and every configured site (an empty one says so)."""
+    return sorted(set(status["site"].dropna().astype(str)) | set(config.policy.sites))
+
+
+def _with_ns_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    for column in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            frame[column] = frame[column].astype("datetime64[ns]")
+    return frame
+
+
+@dg.asset(
+    partitions_def=weekly_partitions,
+    group_name="reporting",
+    kinds={"pandas", "duckdb"},
+    metadata=WEEK,
+)
+def audit_findings(
+    context: dg.AssetExecutionContext,
+    settings: CompetenceSettings,
+    certification_status: pd.DataFrame,
+    source_files: pd.DataFrame,
+    rejected_rows: pd.DataFrame,
+    unmatched_records: pd.DataFrame,
+    roster_snapshot: pd.DataFrame,
+) -> dg.Output[pd.DataFrame]:
+    """What an auditor would find at each site this week: every criterion of the site's audit
+    criteria sets (ISO 9001 7.2 a-d and 7.5.3 by default) with its verdict — CONFORMS,
+    OBSERVATION, MINOR_NC or MAJOR_NC — and, for anything but CONFORMS, an auditor's statement."""
+    config = settings.load_config()
+    ctx = report_context(context, config, source_files, roster_snapshot)
+    status = _with_ns_dates(certification_status)
+    frames = [
+        grade_site(status, source_files, rejected_rows, unmatched_records, config, ctx, site)
+        for site in sites_of(status, config)
+    ]
+    findings = pd.concat(frames, ignore_index=True).assign(week=pd.Timestamp(ctx.week))
+    verdicts = findings["verdict"].value_counts().to_dict()
+    return dg.Output(
+        findings,
+        metadata={
+            "dagster/row_count": len(findings),
+            "by_verdict": dg.MetadataValue.json(verdicts),
+            "preview": dg.MetadataValue.md(
+                findings[findings["verdict"] != "CONFORMS"][
+                    ["site", "criteria_set", "clause", "verdict", "evidence"]
+                ]
+                .head(10)
+                .to_markdown(index=False)
+                or "_no findings_"
+            ),
+        },
+    )
+
+
+# --- rendering, possibly in worker processes ---------------------------------------------------
+
+_SHARED: dict = {}
+
+
+def _init_worker(shared: dict) -> None:
+    _SHARED.update(shared)
+
+
+def _render_site(site: str) -> tuple[str, bytes]:
+    return site, render_site_report(site, **_SHARED)
+
+
+def _render_sites(sites: list[str], shared: dict) -> dict[str, bytes]:
+    if len(sites) < PARALLEL_FROM_SITES:
+        _init_worker(shared)
+        return dict(map(_render_site, sites))
+    # spawn, not fork: the parent holds Dagster and DuckDB threads that fork would copy mid-state
+    with ProcessPoolExecutor(
+        max_workers=2,
+        mp_context=get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(shared,),
+    ) as pool:
+        return dict(pool.map(_render_site, sites, chunksize=max(1, len(sites) // 8)))
+
+
+def _summary_row(site, site_name, path, pdf, rows, findings, config, ctx, history_weeks) -> dict:
+    summary = site_summary(rows, pd.DataFrame(), ctx.week, ctx.as_of, history_weeks)
+    actions = action_list(rows, config)[:5] if not rows.empty else []
+    worst = worst_findings(findings, 5) if not findings.empty else findings
+    return {
+        "report": site,
+        "site_name": site_name,
+        "path": str(path),
+        "sha256": hashlib.sha256(pdf).hexdigest(),
+        "size_bytes": len(pdf),
+        "verdict": site_verdict(findings) if not findings.empty else "GREEN",
+        "compliance_rate": summary.rate,
+        "held": ctx.held,
+        "hold_reason": ctx.hold_reason,
+        "counts_json": json.dumps(summary.by_compliance),
+        "findings_json": json.dumps(
+            [[f.clause, f.verdict, f.title] for f in worst.itertuples()] if not worst.empty else []
+        ),
+        "actions_json": json.dumps(
+            [[a.name, a.what, a.by_when.isoformat() if a.by_when else None] for a in actions]
+        ),
+    }
+
+
+@dg.asset(
+    partitions_def=weekly_partitions,
+    group_name="reporting",
+    kinds={"pdf", "duckdb"},
+    metadata=WEEK,
+    ins={
+        "status_two_weeks": dg.AssetIn(
+            "certification_status",
+            partition_mapping=dg.TimeWindowPartitionMapping(
+                start_offset=-1, allow_nonexistent_upstream_partitions=True
+            ),
+        ),
+        "compliance_history": dg.AssetIn(
+            "site_compliance",
+            partition_mapping=dg.TimeWindowPartitionMapping(
+                start_offset=-(HISTORY_WEEKS - 1), allow_nonexistent_upstream_partitions=True
+            ),
+        ),
+    },
+)
+def site_report_pdfs(
+    context: dg.AssetExecutionContext,
+    settings: CompetenceSettings,
+    status_two_weeks: pd.DataFrame,
+    compliance_history: pd.DataFrame,
+    renewal_forecast: pd.DataFrame,
+    points_ledger: pd.DataFrame,
+    audit_findings: pd.DataFrame,
+    source_files: pd.DataFrame,
+    rejected_rows: pd.DataFrame,
+    unmatched_records: pd.DataFrame,
+    roster_snapshot: pd.DataFrame,
+) -> dg.Output[pd.DataFrame]:
+    """The week's PDF reports — one per site for its quality manager and one company roll-up
+    for the quality director — archived as PDF/A-3b with the status rows attached as CSV, under
+    reports/<week>/. The table lists each file with its hash and first-page figures."""
+    config = settings.load_config()
+    ctx = report_context(context, config, source_files, roster_snapshot)
+    week = pd.Timestamp(ctx.week)
+    both = _with_ns_dates(status_two_weeks)
+    status = both[both["week"] == week].drop(columns=["week"])
+    previous = both[both["week"] < week].drop(columns=["week"])
+    history = compliance_history.copy()
+    if not history.empty:
+        history["week"] = pd.to_datetime(history["week"]).dt.date
+    findings = audit_findings.drop(columns=["week"])
+    shared = {
+        "status": status,
+        "previous_status": previous,
+        "compliance_history": history,
+        "renewal_forecast": _with_ns_dates(renewal_forecast),
+        "points_ledger": _with_ns_dates(points_ledger),
+        "findings": findings,
+        "source_files": source_files,
+        "rejected_rows": rejected_rows,
+        "unmatched_records": unmatched_records,
+        "config": config,
+        "ctx": ctx,
+    }
+    sites = sites_of(status, config)
+    pdfs = _render_sites(sites, shared)
+
+    out_dir = settings.output_path / "reports" / context.partition_key
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for site in sites:
+        path = out_dir / f"{site}.pdf"
+        path.write_bytes(pdfs[site])
+        rows.append(
+            _summary_row(
+                site,
+                config.site(site).name,
+                path,
+                pdfs[site],
+                status[status["site"] == site],
+                findings[findings["site"] == site],
+                config,
+                ctx,
+                config.policy.report.history_weeks,
+            )
+        )
+    plan = resolve_recipients(config.recipients, sites)
+    company_pdf = render_company_report(
+        status=status,
+        compliance_history=history,
+        findings=findings,
+        source_files=source_files,
+        rejected_rows=rejected_rows,
+        unmatched_records=unmatched_records,
+        config=config,
+        ctx=ctx,
+        sites_without_recipients=list(plan.sites_without_recipients),
+    )
+    company_path = out_dir / "company.pdf"
+    company_path.write_bytes(company_pdf)
+    rows.append(
+        _summary_row(
+            "company",
+            config.policy.company_name,
+            company_path,
+            company_pdf,
+            status,
+            findings,
+            config,
+            ctx,
+            config.policy.report.history_weeks,
+        )
+    )
+    index = pd.DataFrame(rows).assign(week=week)
+    if plan.sites_without_recipients:
+        context.log.warning(
+            "No recipients in recipients.yaml for: "
+            + ", ".join(plan.sites_without_recipients)
+            + " (their PDFs are kept, not mailed)"
+        )
+    return dg.Output(
+        index,
+        metadata={
+            "reports": len(index),
+            "folder": dg.MetadataValue.path(str(out_dir)),
+            "held": ctx.held,
+            "sites_without_recipients": dg.MetadataValue.json(list(plan.sites_without_recipients)),
+            "preview": dg.MetadataValue.md(
+                index[["report", "verdict", "compliance_rate", "size_bytes"]].to_markdown(
+                    index=False
+                )
+            ),
+        },
+    )

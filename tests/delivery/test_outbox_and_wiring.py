@@ -127,9 +127,13 @@ def test_inside_dagster_the_env_password_authenticates(clean_env, smtp_server, c
         delivery = deliver_reports([report], mailer, ledger, context.run_id, send=True)
         return dg.MaterializeResult(metadata={"sent": len(delivery.delivered)})
 
-    result = dg.materialize(
-        [report_emails], resources={"mailer": mailer_from_env(tmp_path / "outbox")}
-    )
+    # an explicit instance: the ephemeral default can be collected while the run still needs it
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(
+            [report_emails],
+            resources={"mailer": mailer_from_env(tmp_path / "outbox")},
+            instance=instance,
+        )
     assert result.success
     [materialization] = result.asset_materializations_for_node("report_emails")
     assert materialization.metadata["sent"].value == 1

@@ -10,6 +10,7 @@ import dagster as dg
 import psycopg2
 import pytest
 
+from assets.delivery.mailer import Mailer
 from assets.resources import CompetenceSettings
 from assets.warehouse import WarehouseIOManager
 from pipelines.definitions import defs
@@ -61,6 +62,7 @@ def test_a_week_runs_against_a_postgres_backed_instance(postgres, tmp_path, monk
             run_date="2026-11-25",
         ),
         "io_manager": WarehouseIOManager(database=str(tmp_path / "var/warehouse.duckdb")),
+        "mailer": Mailer(outbox_dir=str(tmp_path / "var/outbox")),
     }
     with dg.DagsterInstance.from_config(str(home)) as instance:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"

@@ -9,8 +9,10 @@ single-threaded; two processes give about 1.95x on this 2-core machine).
 import hashlib
 import json
 import warnings
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -148,6 +150,80 @@ def _render_sites(sites: list[str], shared: dict) -> dict[str, bytes]:
         return dict(pool.map(_render_site, sites, chunksize=max(1, len(sites) // 8)))
 
 
+def fingerprint(*parts: object) -> str:
+    """A hash of a report's inputs (frames by content, other parts by text)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, pd.DataFrame):
+            digest.update("|".join(map(str, part.columns)).encode())
+            if not part.empty:
+                hashed = pd.util.hash_pandas_object(part.astype(str), index=False)
+                digest.update(hashed.to_numpy().tobytes())
+        else:
+            digest.update(str(part).encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _site_inputs(site: str, shared: dict) -> str:
+    """What a site's PDF is made of; the same fingerprint means the same report."""
+    ctx = shared["ctx"]
+    by_site = [
+        frame[frame["site"] == site] if "site" in frame else frame
+        for frame in (
+            shared["status"],
+            shared["previous_status"],
+            shared["compliance_history"],
+            shared["findings"],
+        )
+    ]
+    return fingerprint(
+        site,
+        *by_site,
+        shared["renewal_forecast"],
+        shared["points_ledger"],
+        shared["source_files"],
+        shared["rejected_rows"],
+        shared["unmatched_records"],
+        ctx.config_hash,
+        ctx.code_version,
+        ctx.held,
+        ctx.hold_reason,
+        ctx.newest_input_file,
+        ctx.before_first_extract,
+    )
+
+
+def reuse_or_render(
+    wanted: dict[str, str], render: Callable[[list[str]], dict[str, bytes]], out_dir: Path
+) -> tuple[dict[str, bytes], int]:
+    """Keep a week's PDF whose inputs did not change since it was rendered; render the rest.
+
+    ``wanted`` maps a report name (site, or "company") to its input fingerprint. The PDF prints
+    the run that rendered it, so rendering again would change its bytes and make a plain rerun
+    look like a changed report (and the archived copy differ from the mailed one). A manifest
+    beside the PDFs records each one's input fingerprint and hash.
+    """
+    manifest_path = out_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    pdfs, stale = {}, []
+    for name, inputs in wanted.items():
+        entry, path = manifest.get(name), out_dir / f"{name}.pdf"
+        if entry and entry["inputs"] == inputs and path.exists():
+            data = path.read_bytes()
+            if hashlib.sha256(data).hexdigest() == entry["sha256"]:
+                pdfs[name] = data
+                continue
+        stale.append(name)
+    if stale:
+        pdfs.update(render(stale))
+    for name in stale:
+        (out_dir / f"{name}.pdf").write_bytes(pdfs[name])
+        manifest[name] = {"inputs": wanted[name], "sha256": hashlib.sha256(pdfs[name]).hexdigest()}
+    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    return pdfs, len(stale)
+
+
 def _summary_row(site, site_name, path, pdf, rows, findings, config, ctx, history_weeks) -> dict:
     summary = site_summary(rows, pd.DataFrame(), ctx.week, ctx.as_of, history_weeks)
     actions = action_list(rows, config)[:5] if not rows.empty else []
@@ -232,14 +308,16 @@ def site_report_pdfs(
         "ctx": ctx,
     }
     sites = sites_of(status, config)
-    pdfs = _render_sites(sites, shared)
-
     out_dir = settings.output_path / "reports" / context.partition_key
     out_dir.mkdir(parents=True, exist_ok=True)
+    pdfs, rendered = reuse_or_render(
+        {site: _site_inputs(site, shared) for site in sites},
+        lambda stale: _render_sites(stale, shared),
+        out_dir,
+    )
     rows = []
     for site in sites:
         path = out_dir / f"{site}.pdf"
-        path.write_bytes(pdfs[site])
         rows.append(
             _summary_row(
                 site,
@@ -254,19 +332,42 @@ def site_report_pdfs(
             )
         )
     plan = resolve_recipients(config.recipients, sites)
-    company_pdf = render_company_report(
-        status=status,
-        compliance_history=history,
-        findings=findings,
-        source_files=source_files,
-        rejected_rows=rejected_rows,
-        unmatched_records=unmatched_records,
-        config=config,
-        ctx=ctx,
-        sites_without_recipients=list(plan.sites_without_recipients),
+    without = list(plan.sites_without_recipients)
+    company_inputs = fingerprint(
+        "company",
+        status,
+        previous,
+        history,
+        findings,
+        source_files,
+        rejected_rows,
+        unmatched_records,
+        ctx.config_hash,
+        ctx.code_version,
+        ctx.held,
+        ctx.hold_reason,
+        ctx.newest_input_file,
+        ctx.before_first_extract,
+        without,
     )
-    company_path = out_dir / "company.pdf"
-    company_path.write_bytes(company_pdf)
+    company, rendered_company = reuse_or_render(
+        {"company": company_inputs},
+        lambda _: {
+            "company": render_company_report(
+                status=status,
+                compliance_history=history,
+                findings=findings,
+                source_files=source_files,
+                rejected_rows=rejected_rows,
+                unmatched_records=unmatched_records,
+                config=config,
+                ctx=ctx,
+                sites_without_recipients=without,
+            )
+        },
+        out_dir,
+    )
+    company_pdf, company_path = company["company"], out_dir / "company.pdf"
     rows.append(
         _summary_row(
             "company",
@@ -291,6 +392,8 @@ def site_report_pdfs(
         index,
         metadata={
             "reports": len(index),
+            "rendered": rendered + rendered_company,
+            "kept_unchanged": len(index) - rendered - rendered_company,
             "folder": dg.MetadataValue.path(str(out_dir)),
             "held": ctx.held,
             "sites_without_recipients": dg.MetadataValue.json(list(plan.sites_without_recipients)),

@@ -109,7 +109,9 @@ def run_weeks(
             seconds = time.perf_counter() - started
             if result.success:
                 if not quiet:
-                    print(f"week {key}: ok in {seconds:.1f} s (run {result.run_id[:8]})")
+                    print(
+                        f"week {key}: ok in {seconds:.1f} s (run {result.run_id[:8]})", flush=True
+                    )
                 continue
             failed_steps = {e.step_key for e in result.all_events if e.is_step_failure}
             hold = _mail_hold_reason(result)

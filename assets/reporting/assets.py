@@ -2,16 +2,13 @@
 
 Reports are rendered even when the week's e-mail is held: the hold is computed here from the
 stored ``source_files`` (never from the gate's check result, which would race) and printed on the
-cover. Sites render in two worker processes when there are many of them (WeasyPrint is
-single-threaded; two processes give about 1.95x on this 2-core machine).
+cover. Sites render in two worker processes (``render_pool``).
 """
 
 import hashlib
 import json
 import warnings
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path
 
 import dagster as dg
@@ -26,7 +23,7 @@ from assets.reporting.audit_findings import audit_findings as grade_site
 from assets.reporting.audit_findings import site_verdict, worst_findings
 from assets.reporting.company_report import render_company_report
 from assets.reporting.context import ReportContext
-from assets.reporting.site_report import render_site_report
+from assets.reporting.render_pool import render_sites
 from assets.reporting.summary import site_summary
 from assets.resources import CompetenceSettings
 from schemas.config import CompetenceConfig
@@ -121,33 +118,6 @@ def audit_findings(
             ),
         },
     )
-
-
-# --- rendering, possibly in worker processes ---------------------------------------------------
-
-_SHARED: dict = {}
-
-
-def _init_worker(shared: dict) -> None:
-    _SHARED.update(shared)
-
-
-def _render_site(site: str) -> tuple[str, bytes]:
-    return site, render_site_report(site, **_SHARED)
-
-
-def _render_sites(sites: list[str], shared: dict) -> dict[str, bytes]:
-    if len(sites) < PARALLEL_FROM_SITES:
-        _init_worker(shared)
-        return dict(map(_render_site, sites))
-    # spawn, not fork: the parent holds Dagster and DuckDB threads that fork would copy mid-state
-    with ProcessPoolExecutor(
-        max_workers=2,
-        mp_context=get_context("spawn"),
-        initializer=_init_worker,
-        initargs=(shared,),
-    ) as pool:
-        return dict(pool.map(_render_site, sites, chunksize=max(1, len(sites) // 8)))
 
 
 def fingerprint(*parts: object) -> str:
@@ -312,7 +282,7 @@ def site_report_pdfs(
     out_dir.mkdir(parents=True, exist_ok=True)
     pdfs, rendered = reuse_or_render(
         {site: _site_inputs(site, shared) for site in sites},
-        lambda stale: _render_sites(stale, shared),
+        lambda stale: render_sites(stale, shared),
         out_dir,
     )
     rows = []

@@ -32,6 +32,25 @@ ROSTER_COLUMNS = (
     "hire_date",
     "termination_date",
 )
+# status/<partition>/employee_status.csv and the PDF attachment (SPEC 8), in this order
+EMPLOYEE_STATUS_COLUMNS = (
+    "employee_id",
+    "first_name",
+    "last_name",
+    "site",
+    "job_role",
+    "credential",
+    "status",
+    "modules_passed",
+    "certified_on",
+    "cycle_start",
+    "expires_on",
+    "cycle_points",
+    "points_needed",
+    "renewal_secured",
+    "compliance",
+    "due_date",
+)
 ROSTER_REQUIRED = ("employee_id", "first_name", "last_name", "site", "job_role", "hire_date")
 
 ACTIVITY_COLUMNS = (

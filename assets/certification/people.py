@@ -25,19 +25,7 @@ import pyarrow.compute as pc
 from assets.certification.dates import day_number, days_from_datetimes
 from assets.certification.text_columns import arrow_text, positions_in
 from schemas.config import CompetenceConfig
-
-ROSTER_COLUMNS = (
-    "employee_id",
-    "first_name",
-    "last_name",
-    "email",
-    "site",
-    "department",
-    "job_role",
-    "manager_email",
-    "hire_date",
-    "termination_date",
-)
+from schemas.tables import ROSTER_COLUMNS
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from assets.certification.dates import NO_DAY, datetimes_from_days
 from assets.certification.evidence import module_pass_dates, modules_passed, proving_records
 from assets.certification.people import People
 from schemas.config import CompetenceConfig, Credential, PointsRenewal
+from schemas.tables import EMPLOYEE_STATUS_COLUMNS
 
 NOT_STARTED = "NOT_STARTED"
 IN_PROGRESS = "IN_PROGRESS"
@@ -45,24 +46,7 @@ EXPIRED = "EXPIRED"
 # Worst to best, for anyone who needs to compare statuses ("never makes a status worse").
 STATUS_ORDER = (NOT_STARTED, IN_PROGRESS, EXPIRED, EXPIRING, CERTIFIED)
 
-STATUS_CSV_COLUMNS = (
-    "employee_id",
-    "first_name",
-    "last_name",
-    "site",
-    "job_role",
-    "credential",
-    "status",
-    "modules_passed",
-    "certified_on",
-    "cycle_start",
-    "expires_on",
-    "cycle_points",
-    "points_needed",
-    "renewal_secured",
-    "compliance",
-    "due_date",
-)
+STATUS_CSV_COLUMNS = EMPLOYEE_STATUS_COLUMNS  # SPEC 8, defined once in schemas.tables
 STATUS_COLUMNS = (
     *STATUS_CSV_COLUMNS,
     "email",

@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from schemas.config import CANONICAL_RESULT_COLUMNS, PassRule, Provider
+from schemas.tables import ROSTER_COLUMNS
 
 from .readers import ROW_NUMBER
 from .text import (
@@ -364,16 +365,9 @@ def conform_roster(
     failures = []
     for column, source in source_columns.items():
         raw_values[column] = clean_text(raw[source])
-    for column in (
-        "employee_id",
-        "first_name",
-        "last_name",
-        "email",
-        "site",
-        "department",
-        "job_role",
-        "manager_email",
-    ):
+    for column in ROSTER_COLUMNS:
+        if column in ("hire_date", "termination_date"):
+            continue
         frame[column] = raw_values[column] if column in raw_values else empty_text(raw.index)
     for column in ("hire_date", "termination_date"):
         if column in raw_values:

@@ -15,25 +15,7 @@ import numpy as np
 import pandas as pd
 
 from assets.reporting.csv_safety import neutralize_cell
-
-EMPLOYEE_STATUS_COLUMNS = (
-    "employee_id",
-    "first_name",
-    "last_name",
-    "site",
-    "job_role",
-    "credential",
-    "status",
-    "modules_passed",
-    "certified_on",
-    "cycle_start",
-    "expires_on",
-    "cycle_points",
-    "points_needed",
-    "renewal_secured",
-    "compliance",
-    "due_date",
-)
+from schemas.tables import EMPLOYEE_STATUS_COLUMNS
 
 
 def is_missing(value: object) -> bool:

@@ -127,6 +127,44 @@ def action_list(rows: pd.DataFrame, config: CompetenceConfig) -> list[Action]:
     )
 
 
+def actions_frame(actions: list[Action]) -> pd.DataFrame:
+    """The action list as a table (the PDF's actions.csv attachment)."""
+    return pd.DataFrame(
+        {
+            "employee_id": [a.employee_id for a in actions],
+            "name": [a.name for a in actions],
+            "job_role": [a.job_role for a in actions],
+            "credential": [a.credential for a in actions],
+            "compliance": [a.compliance for a in actions],
+            "action": [a.what for a in actions],
+            "due_date": [a.by_when for a in actions],
+            "overdue_days": [a.overdue_days for a in actions],
+            "manager": [a.manager for a in actions],
+        }
+    )
+
+
+def outlook_frame(outlook: list[RenewalOutlook]) -> pd.DataFrame:
+    """The renewal outlook as a table (the PDF's renewal_outlook.csv attachment)."""
+    return pd.DataFrame(
+        {
+            "employee_id": [o.employee_id for o in outlook],
+            "name": [o.name for o in outlook],
+            "credential": [o.credential for o in outlook],
+            "expires_on": [o.expires_on for o in outlook],
+            "days_left": [o.days_left for o in outlook],
+            **{
+                category.lower() + "_points": [o.ledger.get(category, 0.0) for o in outlook]
+                for category in LEDGER_CATEGORIES
+            },
+            "cycle_points": [o.points for o in outlook],
+            "points_needed": [o.needed for o in outlook],
+            "projected_points_at_expiry": [o.projected for o in outlook],
+            "on_track": [o.on_track for o in outlook],
+        }
+    )
+
+
 def renewal_outlook(
     rows: pd.DataFrame, forecast: pd.DataFrame, ledger: pd.DataFrame, window_days: int
 ) -> list[RenewalOutlook]:
@@ -139,22 +177,37 @@ def renewal_outlook(
     near = forecast.merge(people, on=["employee_id", "credential"], how="inner")
     days = pd.to_numeric(near["days_left"], errors="coerce")
     near = near[(days >= 0) & (days <= window_days)].sort_values(["days_left", "employee_id"])
+    # points by category in each person's current cycle, summed once (not a scan per person)
+    points = pd.DataFrame(columns=["employee_id", "credential", *LEDGER_CATEGORIES])
+    if not ledger.empty and not near.empty:
+        mine = ledger.merge(
+            near[["employee_id", "credential", "cycle_start"]].rename(
+                columns={"cycle_start": "current_cycle"}
+            ),
+            on=["employee_id", "credential"],
+        )
+        current = pd.to_datetime(mine["cycle_start"]) == pd.to_datetime(mine["current_cycle"])
+        mine = mine[current | mine["current_cycle"].isna()]
+        points = (
+            mine.pivot_table(
+                index=["employee_id", "credential"],
+                columns="category",
+                values="points",
+                aggfunc="sum",
+                fill_value=0.0,
+            )
+            .reindex(columns=list(LEDGER_CATEGORIES), fill_value=0.0)
+            .reset_index()
+        )
+    by_person = {
+        (r["employee_id"], r["credential"]): {c: float(r[c]) for c in LEDGER_CATEGORIES}
+        for r in points.to_dict("records")
+    }
     outlooks = []
     for _, row in near.iterrows():
-        mine = (
-            ledger[
-                (ledger["employee_id"] == row["employee_id"])
-                & (ledger["credential"] == row["credential"])
-            ]
-            if not ledger.empty
-            else ledger
+        by_category = by_person.get(
+            (row["employee_id"], row["credential"]), dict.fromkeys(LEDGER_CATEGORIES, 0.0)
         )
-        if not mine.empty and not is_missing(row["cycle_start"]):
-            mine = mine[pd.to_datetime(mine["cycle_start"]) == pd.Timestamp(row["cycle_start"])]
-        by_category = {
-            c: float(mine.loc[mine["category"] == c, "points"].sum()) if not mine.empty else 0.0
-            for c in LEDGER_CATEGORIES
-        }
         projected = row.get("projected_points_at_expiry")
         on_track = row.get("on_track")
         outlooks.append(

@@ -59,6 +59,17 @@ _ENVIRONMENT = Environment(
 )
 
 
+def short_list(value: object, keep: int = 5) -> object:
+    """A ``;``-joined list (candidate person ids) cut to its first few, with the count left."""
+    if not isinstance(value, str) or value.count(";") < keep:
+        return value
+    items = value.split(";")
+    return ";".join(items[:keep]) + f" and {len(items) - keep} more"
+
+
+_ENVIRONMENT.filters["short_list"] = short_list
+
+
 @dataclass(frozen=True)
 class CsvAttachment:
     name: str

@@ -16,7 +16,12 @@ from typing import Any
 
 import pandas as pd
 
-from assets.reporting.actions import action_list, renewal_outlook
+from assets.reporting.actions import (
+    action_list,
+    actions_frame,
+    outlook_frame,
+    renewal_outlook,
+)
 from assets.reporting.audit_findings import site_facts, site_verdict, worst_findings
 from assets.reporting.changes import weekly_changes
 from assets.reporting.charts import STATUS_COLOURS, bar_chart, trend_chart
@@ -27,8 +32,15 @@ from assets.reporting.skills_matrix import skills_matrices, skills_matrix_frame
 from assets.reporting.summary import SiteSummary, site_summary
 from schemas.config import CompetenceConfig
 
-MAX_ACTION_ROWS = 400
+# The most urgent actions print; all of them ride along as actions.csv. At ~5 ms per table row
+# WeasyPrint would spend seconds on a big site's list, and nobody works a 400-row list on paper.
+MAX_ACTION_ROWS = 100
 MAX_CHANGE_ROWS = 60
+# Unlinked provider records that may concern the site: a sample in the PDF, all of them in the
+# attached site_unmatched.csv (a big site can have hundreds of ambiguous name matches).
+MAX_UNMATCHED_ROWS = 30
+# People near renewal: those who will fall short first, then by days left; all in the CSV.
+MAX_OUTLOOK_ROWS = 60
 URGENT_ON_COVER = 5
 WORST_ON_COVER = 3
 
@@ -153,6 +165,36 @@ def render_site_report(
             f"Skills matrix of site {site}, {ctx.iso_week}",
         ),
     ]
+    outlook = sorted(
+        renewal_outlook(rows, renewal_forecast, points_ledger, outlook_days),
+        key=lambda o: (o.needed <= 0 or bool(o.on_track), o.days_left),
+    )
+    if outlook:
+        attachments.append(
+            CsvAttachment(
+                "renewal_outlook.csv",
+                frame_to_csv_bytes(outlook_frame(outlook)),
+                f"People whose credential expires within {outlook_days} days at site {site}, "
+                f"with their points by category, {ctx.iso_week}",
+            )
+        )
+    if actions:
+        attachments.append(
+            CsvAttachment(
+                "actions.csv",
+                frame_to_csv_bytes(actions_frame(actions)),
+                f"Every action due at site {site}, most urgent first, {ctx.iso_week}",
+            )
+        )
+    if not facts.site_unmatched.empty:
+        attachments.append(
+            CsvAttachment(
+                "site_unmatched.csv",
+                frame_to_csv_bytes(facts.site_unmatched),
+                f"Provider records that may concern site {site} but could not be linked, "
+                f"{ctx.iso_week}",
+            )
+        )
     context = {
         "ctx": ctx,
         "paper": policy.report.paper,
@@ -174,11 +216,13 @@ def render_site_report(
         "change_rows": MAX_CHANGE_ROWS,
         "findings": records(site_findings),
         "open_findings": records(site_findings[site_findings["verdict"] != "CONFORMS"]),
-        "outlook": renewal_outlook(rows, renewal_forecast, points_ledger, outlook_days),
+        "outlook": outlook[:MAX_OUTLOOK_ROWS],
+        "outlook_total": len(outlook),
         "outlook_days": outlook_days,
         "matrices": skills_matrices(rows, config),
         "source_files": records(source_files.sort_values(["source", "file"])),
-        "site_unmatched": records(facts.site_unmatched),
+        "site_unmatched": records(facts.site_unmatched.head(MAX_UNMATCHED_ROWS)),
+        "site_unmatched_total": len(facts.site_unmatched),
         "config_hash": config.config_hash,
         "attachment_names": [a.name for a in attachments],
     }

@@ -98,7 +98,7 @@ def test_nothing_outside_the_templates_is_fetched(rendered):
     for url in fetcher.requested:
         assert url.startswith(template_uri) or url.startswith("report-memory:"), url
     assert any(url.startswith("report-memory:") for url in fetcher.requested)  # the charts
-    assert set(attachments(pdf)) == {"employee_status.csv", "skills_matrix.csv"}
+    assert {"employee_status.csv", "skills_matrix.csv"} <= set(attachments(pdf))
 
 
 def test_fetcher_refuses_everything_but_template_files_and_its_charts():

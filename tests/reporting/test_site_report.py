@@ -219,8 +219,19 @@ def test_bundled_fonts_are_embedded(report):
 
 def test_attachment_is_the_status_csv_of_the_site(report):
     attached = attachments(report)
-    assert set(attached) == {"employee_status.csv", "skills_matrix.csv"}
+    assert set(attached) == {
+        "employee_status.csv",
+        "skills_matrix.csv",
+        "actions.csv",
+        "renewal_outlook.csv",
+    }
     assert attached["employee_status.csv"] == employee_status_csv(site_rows())
+    # every action, most urgent first: Ben (overdue), Dev (2026-12-20), Cleo (2027-02-01)
+    actions = attached["actions.csv"].decode().splitlines()
+    assert [line.split(",")[0] for line in actions[1:]] == ["E2", "E4", "E3"]
+    # Dev is the one near renewal (expiring, 40 points short)
+    outlook = attached["renewal_outlook.csv"].decode().splitlines()
+    assert [line.split(",")[0] for line in outlook[1:]] == ["E4"]
     lines = attached["employee_status.csv"].decode().splitlines()
     assert len(lines) == 6 and lines[2].startswith("E2,Ben,Brown,S1,")
     matrix = attached["skills_matrix.csv"].decode().splitlines()

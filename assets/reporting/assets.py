@@ -19,8 +19,8 @@ from assets.delivery.recipients import resolve_recipients
 from assets.partitions import week_start, weekly_partitions
 from assets.provenance import code_version, newest_input_file
 from assets.reporting.actions import action_list
+from assets.reporting.audit_findings import attribute, site_verdict, worst_findings
 from assets.reporting.audit_findings import audit_findings as grade_site
-from assets.reporting.audit_findings import site_verdict, worst_findings
 from assets.reporting.company_report import render_company_report
 from assets.reporting.context import ReportContext
 from assets.reporting.render_pool import render_sites
@@ -97,8 +97,11 @@ def audit_findings(
     config = settings.load_config()
     ctx = report_context(context, config, source_files, roster_snapshot)
     status = _with_ns_dates(certification_status)
+    attribution = attribute(status, rejected_rows, unmatched_records)  # once, not per site
     frames = [
-        grade_site(status, source_files, rejected_rows, unmatched_records, config, ctx, site)
+        grade_site(
+            status, source_files, rejected_rows, unmatched_records, config, ctx, site, attribution
+        )
         for site in sites_of(status, config)
     ]
     findings = pd.concat(frames, ignore_index=True).assign(week=pd.Timestamp(ctx.week))
@@ -135,9 +138,8 @@ def fingerprint(*parts: object) -> str:
     return digest.hexdigest()
 
 
-def _site_inputs(site: str, shared: dict) -> str:
+def _site_inputs(site: str, shared: dict, company_wide: str) -> str:
     """What a site's PDF is made of; the same fingerprint means the same report."""
-    ctx = shared["ctx"]
     by_site = [
         frame[frame["site"] == site] if "site" in frame else frame
         for frame in (
@@ -147,11 +149,18 @@ def _site_inputs(site: str, shared: dict) -> str:
             shared["findings"],
         )
     ]
+    people = set(by_site[0]["employee_id"])
+    per_person = [
+        frame[frame["employee_id"].isin(people)]
+        for frame in (shared["renewal_forecast"], shared["points_ledger"])
+    ]
+    return fingerprint(site, *by_site, *per_person, company_wide)
+
+
+def _company_wide_inputs(shared: dict) -> str:
+    """The inputs every site's report shares (files, exceptions, run facts), hashed once."""
+    ctx = shared["ctx"]
     return fingerprint(
-        site,
-        *by_site,
-        shared["renewal_forecast"],
-        shared["points_ledger"],
         shared["source_files"],
         shared["rejected_rows"],
         shared["unmatched_records"],
@@ -276,12 +285,14 @@ def site_report_pdfs(
         "unmatched_records": unmatched_records,
         "config": config,
         "ctx": ctx,
+        "attribution": attribute(status, rejected_rows, unmatched_records),
     }
     sites = sites_of(status, config)
+    company_wide = _company_wide_inputs(shared)
     out_dir = settings.output_path / "reports" / context.partition_key
     out_dir.mkdir(parents=True, exist_ok=True)
     pdfs, rendered = reuse_or_render(
-        {site: _site_inputs(site, shared) for site in sites},
+        {site: _site_inputs(site, shared, company_wide) for site in sites},
         lambda stale: render_sites(stale, shared),
         out_dir,
     )

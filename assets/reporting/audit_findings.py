@@ -8,11 +8,12 @@ configured sites); an unknown rule name is a configuration error and raises.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from assets.reporting.audit_rules import CONFORMS, RULES, VERDICT_SEVERITY, SiteFacts
 from assets.reporting.context import ReportContext
-from assets.reporting.exports import is_missing
 from schemas.config import CompetenceConfig
 
 FINDING_COLUMNS = (
@@ -28,38 +29,73 @@ FINDING_COLUMNS = (
 )
 
 
-def _tokens(value: object) -> set[str]:
-    if is_missing(value):
-        return set()
-    return {t.strip() for t in str(value).replace(",", ";").split(";") if t.strip()}
+@dataclass(frozen=True)
+class Attribution:
+    """Which unmatched records and rejected rows can be tied to which site, for the company.
+
+    Computed once per week (it does not depend on the site being graded): an unmatched record
+    concerns a site when one of its candidates, its employee id or its e-mail belongs to a person
+    there; a rejected row when it carries that site or one of its people.
+    """
+
+    unmatched_sites: pd.DataFrame  # columns: row (index into unmatched_records), site
+    rejected_sites: pd.DataFrame  # columns: row (index into rejected_rows), site
+
+    def unmatched_of(self, site: str) -> pd.Index:
+        return pd.Index(self.unmatched_sites.loc[self.unmatched_sites["site"] == site, "row"])
+
+    def rejected_of(self, site: str) -> pd.Index:
+        return pd.Index(self.rejected_sites.loc[self.rejected_sites["site"] == site, "row"])
 
 
-def _attribute_unmatched(unmatched: pd.DataFrame, site_rows: pd.DataFrame) -> pd.Series:
-    """Which unmatched/ambiguous records can be tied to a person of this site."""
-    if unmatched.empty:
-        return pd.Series(False, index=unmatched.index)
-    ids = set(site_rows["employee_id"].astype(str))
-    emails = {str(e).strip().lower() for e in site_rows["email"] if not is_missing(e)}
-
-    def concerns_site(record: pd.Series) -> bool:
-        if _tokens(record.get("candidates")) & ids:
-            return True
-        if not is_missing(record.get("employee_id")) and str(record["employee_id"]) in ids:
-            return True
-        email = record.get("email")
-        return not is_missing(email) and str(email).strip().lower() in emails
-
-    return unmatched.apply(concerns_site, axis=1).astype(bool)
+def _pairs(rows: pd.Index, keys: pd.Series, lookup: pd.Series) -> pd.DataFrame:
+    sites = keys.map(lookup)
+    found = sites.notna().to_numpy()
+    return pd.DataFrame({"row": rows[found], "site": sites[found].astype(str).to_numpy()})
 
 
-def _attribute_rejected(rejected: pd.DataFrame, site: str, site_rows: pd.DataFrame) -> pd.Series:
-    """Rejected rows carry a site only if the ingestion stage adds ``site``/``employee_id``."""
-    mine = pd.Series(False, index=rejected.index)
-    if "site" in rejected.columns:
-        mine |= rejected["site"].astype(str) == site
-    if "employee_id" in rejected.columns:
-        mine |= rejected["employee_id"].astype(str).isin(set(site_rows["employee_id"].astype(str)))
-    return mine
+def attribute(
+    status: pd.DataFrame, rejected_rows: pd.DataFrame, unmatched_records: pd.DataFrame
+) -> Attribution:
+    """Tie exceptions to sites, vectorised over the whole company."""
+    people = status.drop_duplicates("employee_id")
+    person_site = pd.Series(
+        people["site"].astype(str).to_numpy(), index=people["employee_id"].astype(str).to_numpy()
+    )
+    with_email = people[people["email"].notna()]
+    email_site = pd.Series(
+        with_email["site"].astype(str).to_numpy(),
+        index=with_email["email"].astype(str).str.strip().str.lower().to_numpy(),
+    )
+    email_site = email_site[~email_site.index.duplicated()]
+    pairs = []
+    u = unmatched_records
+    if not u.empty:
+        if "candidates" in u:
+            tokens = (
+                u["candidates"].dropna().astype(str).str.replace(",", ";").str.split(";").explode()
+            )
+            tokens = tokens.str.strip()
+            pairs.append(_pairs(tokens.index, tokens, person_site))
+        if "employee_id" in u:
+            ids = u["employee_id"].dropna().astype(str)
+            pairs.append(_pairs(ids.index, ids, person_site))
+        if "email" in u:
+            emails = u["email"].dropna().astype(str).str.strip().str.lower()
+            pairs.append(_pairs(emails.index, emails, email_site))
+    r = rejected_rows
+    rejected = []
+    if not r.empty and "site" in r:
+        sites = r["site"].dropna().astype(str)
+        rejected.append(pd.DataFrame({"row": sites.index, "site": sites.to_numpy()}))
+    if not r.empty and "employee_id" in r:
+        ids = r["employee_id"].dropna().astype(str)
+        rejected.append(_pairs(ids.index, ids, person_site))
+    empty = pd.DataFrame({"row": pd.Series(dtype="int64"), "site": pd.Series(dtype=object)})
+    return Attribution(
+        pd.concat([empty, *pairs], ignore_index=True).drop_duplicates(),
+        pd.concat([empty, *rejected], ignore_index=True).drop_duplicates(),
+    )
 
 
 def site_facts(
@@ -70,18 +106,18 @@ def site_facts(
     config: CompetenceConfig,
     ctx: ReportContext,
     site: str,
+    attribution: Attribution | None = None,
 ) -> SiteFacts:
-    """Collect what the rules need for ``site``, attributing exceptions where the data allows."""
+    """Collect what the rules need for ``site``, attributing exceptions where the data allows.
+
+    Pass ``attribution`` (from :func:`attribute`) when grading many sites: it is the same for all.
+    """
+    attribution = attribution or attribute(status, rejected_rows, unmatched_records)
     site_rows = status[status["site"] == site].reset_index(drop=True)
-    all_sites = status
-    unmatched_mine = _attribute_unmatched(unmatched_records, site_rows)
-    anyone = _attribute_unmatched(unmatched_records, all_sites)
-    rejected_mine = _attribute_rejected(rejected_rows, site, site_rows)
-    rejected_any = pd.Series(False, index=rejected_rows.index)
-    for other in sorted(all_sites["site"].astype(str).unique()):
-        rejected_any |= _attribute_rejected(
-            rejected_rows, other, all_sites[all_sites["site"] == other]
-        )
+    unmatched_mine = unmatched_records.index.isin(attribution.unmatched_of(site))
+    rejected_mine = rejected_rows.index.isin(attribution.rejected_of(site))
+    attributed_unmatched = unmatched_records.index.isin(attribution.unmatched_sites["row"])
+    attributed_rejected = rejected_rows.index.isin(attribution.rejected_sites["row"])
     return SiteFacts(
         site=site,
         as_of=ctx.as_of,
@@ -89,8 +125,8 @@ def site_facts(
         source_files=source_files,
         site_rejected=rejected_rows[rejected_mine].reset_index(drop=True),
         site_unmatched=unmatched_records[unmatched_mine].reset_index(drop=True),
-        unattributed_rejected=int((~rejected_any).sum()),
-        unattributed_unmatched=int((~anyone).sum()),
+        unattributed_rejected=int((~attributed_rejected).sum()),
+        unattributed_unmatched=int((~attributed_unmatched).sum()),
         policy=config.policy,
         config_hash=config.config_hash,
     )
@@ -104,6 +140,7 @@ def audit_findings(
     config: CompetenceConfig,
     ctx: ReportContext,
     site: str,
+    attribution: Attribution | None = None,
 ) -> pd.DataFrame:
     """One row per criterion of the site's criteria sets, with verdict and audit statement.
 
@@ -111,7 +148,9 @@ def audit_findings(
     observation: the requirement (paraphrased from the criteria file), what failed, and the
     objective evidence with names, dates and record ids.
     """
-    facts = site_facts(status, source_files, rejected_rows, unmatched_records, config, ctx, site)
+    facts = site_facts(
+        status, source_files, rejected_rows, unmatched_records, config, ctx, site, attribution
+    )
     sets = config.audit_criteria.criteria_sets
     rows = []
     for set_name in config.site(site).audit_criteria:

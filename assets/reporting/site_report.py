@@ -22,7 +22,7 @@ from assets.reporting.actions import (
     outlook_frame,
     renewal_outlook,
 )
-from assets.reporting.audit_findings import site_facts, site_verdict, worst_findings
+from assets.reporting.audit_findings import Attribution, site_facts, site_verdict, worst_findings
 from assets.reporting.changes import weekly_changes
 from assets.reporting.charts import STATUS_COLOURS, bar_chart, trend_chart
 from assets.reporting.context import ReportContext
@@ -132,6 +132,7 @@ def render_site_report(
     unmatched_records: pd.DataFrame,
     config: CompetenceConfig,
     ctx: ReportContext,
+    attribution: Attribution | None = None,
 ) -> bytes:
     """The site's PDF/A-3b report for ``ctx.week`` as bytes (deterministic for equal inputs).
 
@@ -150,7 +151,9 @@ def render_site_report(
     summary = site_summary(rows, history, ctx.week, ctx.as_of, policy.report.history_weeks)
     actions = action_list(rows, config)
     outlook_days = 2 * policy.expiry_warning_days
-    facts = site_facts(status, source_files, rejected_rows, unmatched_records, config, ctx, site)
+    facts = site_facts(
+        status, source_files, rejected_rows, unmatched_records, config, ctx, site, attribution
+    )
     rag = site_verdict(site_findings)
     label = f"{site_cfg.name} ({site})" if site_cfg.name != site else site
     attachments = [

@@ -17,7 +17,9 @@ from assets.reporting.exports import is_missing
 from schemas.config import CompetenceConfig
 
 FULL_MATRIX_LIMIT = 120
-PARTIAL_MATRIX_LIMIT = 300
+# On a large site the printed matrix is a sample: the people with gaps, worst status first. The
+# action list already names everyone who must act, and every row is in skills_matrix.csv.
+PARTIAL_MATRIX_LIMIT = 40
 STATUS_ORDER = {"EXPIRED": 0, "NOT_STARTED": 1, "IN_PROGRESS": 2, "EXPIRING": 3, "CERTIFIED": 4}
 
 
@@ -41,6 +43,7 @@ class SkillsMatrix:
     coverage: list[int]  # people with a pass, per module, over all rows
     total_rows: int
     partial: bool
+    with_gaps: int  # people non-compliant or in grace (all of them are printed unless partial)
 
 
 def pass_dates(value: object) -> dict[str, str]:
@@ -71,9 +74,10 @@ def skills_matrices(rows: pd.DataFrame, config: CompetenceConfig) -> list[Skills
         dates = [pass_dates(v) for v in mine["module_pass_dates"]]
         coverage = [sum(1 for d in dates if d.get(m)) for m in modules]
         partial = len(mine) > FULL_MATRIX_LIMIT
-        shown = mine
+        shown, with_gaps = mine, len(mine)
         if partial:
             act = mine["compliance"].isin(("NON_COMPLIANT", "GRACE"))
+            with_gaps = int(act.sum())
             shown = mine[act].head(PARTIAL_MATRIX_LIMIT)
         by_id = dict(zip(mine.index, dates, strict=True))
         matrix_rows = [
@@ -89,7 +93,9 @@ def skills_matrices(rows: pd.DataFrame, config: CompetenceConfig) -> list[Skills
             for i, r in shown.iterrows()
         ]
         matrices.append(
-            SkillsMatrix(credential, modules, required, matrix_rows, coverage, len(mine), partial)
+            SkillsMatrix(
+                credential, modules, required, matrix_rows, coverage, len(mine), partial, with_gaps
+            )
         )
     return matrices
 

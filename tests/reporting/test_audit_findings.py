@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from assets.reporting.audit_findings import audit_findings, site_verdict
+from assets.reporting.audit_findings import attribute, audit_findings, site_verdict
 from assets.reporting.audit_rules import RULES
 from schemas.config import AuditCriteriaConfig
 from tests.reporting import frames as F
@@ -261,3 +261,27 @@ def test_unknown_rule_name_is_a_configuration_error(config, ctx):
             ctx,
             "S1",
         )
+
+
+def test_unmatched_records_are_attributed_to_sites_by_candidates_id_or_email():
+    status = pd.DataFrame(
+        {
+            "employee_id": ["E1", "E2", "E3"],
+            "site": ["S1", "S2", "S2"],
+            "email": [None, "bo@acme.example", None],
+        }
+    )
+    unmatched = pd.DataFrame(
+        {
+            "record_id": ["A", "B", "C", "D", "E"],
+            "candidates": ["E1;E3", None, None, None, "E77"],
+            "employee_id": [None, "E2", None, None, None],
+            "email": [None, None, " BO@acme.example", None, None],
+        }
+    )
+    attribution = attribute(status, pd.DataFrame(), unmatched)
+    by_site = attribution.unmatched_sites.groupby("site")["row"].apply(sorted).to_dict()
+    # A names people at both sites; B by id and C by e-mail (case, spaces) belong to S2;
+    # D carries nothing and E names nobody on the roster: they stay unattributed
+    assert by_site == {"S1": [0], "S2": [0, 1, 2]}
+    assert sorted(set(attribution.unmatched_sites["row"])) == [0, 1, 2]

@@ -8,7 +8,11 @@ import pandas as pd
 
 from assets.reporting.actions import action_list
 from assets.reporting.changes import weekly_changes
-from assets.reporting.skills_matrix import FULL_MATRIX_LIMIT, skills_matrices
+from assets.reporting.skills_matrix import (
+    FULL_MATRIX_LIMIT,
+    PARTIAL_MATRIX_LIMIT,
+    skills_matrices,
+)
 from assets.reporting.summary import rate_trend, site_summary
 from tests.reporting import frames as F
 
@@ -168,3 +172,22 @@ def test_matrix_columns_follow_the_credential_definition(config):
     matrix = skills_matrices(rows, config)[0]
     assert matrix.modules == ["FORKLIFT"] and matrix.rows[0].passes == ["2025-03-03"]
     assert pd.Series(matrix.coverage).tolist() == [1]
+
+
+def test_large_site_matrix_prints_a_sample_of_the_people_with_gaps(config):
+    n = FULL_MATRIX_LIMIT + 60
+    gaps = PARTIAL_MATRIX_LIMIT + 10
+    people = [F.person(f"P{i:03d}", f"F{i}", f"L{i:03d}") for i in range(n)]
+    for i in range(gaps):  # the first `gaps` people are in grace with one module passed
+        people[i] = F.person(
+            f"P{i:03d}",
+            f"F{i}",
+            f"L{i:03d}",
+            status="IN_PROGRESS",
+            compliance="GRACE",
+            module_pass_dates="SAFETY=2026-10-01",
+        )
+    matrix = skills_matrices(F.status_frame(people), config)[0]
+    assert matrix.with_gaps == gaps
+    assert len(matrix.rows) == PARTIAL_MATRIX_LIMIT
+    assert matrix.rows[0].employee_id == "P000"  # same status: by last name

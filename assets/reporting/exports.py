@@ -14,7 +14,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from assets.reporting.csv_safety import neutralize_cell
+from assets.reporting.csv_safety import FORMULA_TRIGGERS, neutralize_cell
 from schemas.tables import EMPLOYEE_STATUS_COLUMNS
 
 
@@ -41,7 +41,27 @@ def _cell_text(value: object) -> str:
 
 
 def _text_column(series: pd.Series) -> pd.Series:
-    """Render one column as text the way the CSV contract wants it."""
+    """Render one column as text the way the CSV contract wants it.
+
+    Typed columns are formatted vectorised (a 100,000-row status export would otherwise spend
+    seconds in Python per cell); mixed object columns fall back to :func:`_cell_text`.
+    """
+    missing = series.isna()
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return series.dt.strftime("%Y-%m-%d").where(~missing, "").astype(object)
+    if pd.api.types.is_bool_dtype(series):
+        text = series.map({True: "true", False: "false"})
+        return text.where(~missing, "").astype(object)
+    if pd.api.types.is_integer_dtype(series):
+        return series.astype("Int64").astype(str).where(~missing, "").astype(object)
+    if pd.api.types.is_float_dtype(series):
+        values = series.to_numpy(dtype=float, na_value=np.nan)
+        text = [f"{v:.10g}" for v in values.tolist()]
+        return pd.Series(text, index=series.index, dtype=object).where(~missing, "")
+    if pd.api.types.infer_dtype(series, skipna=True) in {"string", "empty"}:
+        text = series.astype(object).where(~missing, "")
+        risky = text.str.startswith(FORMULA_TRIGGERS).fillna(False).astype(bool)
+        return text.where(~risky, "'" + text.astype(str))
     return pd.Series([_cell_text(v) for v in series.tolist()], index=series.index, dtype=object)
 
 

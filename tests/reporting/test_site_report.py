@@ -195,7 +195,7 @@ def test_evidence_appendix_lists_files_hashes_and_provenance(report, config):
     flat = squashed(pdf_text(report))
     assert "a" * 64 in flat and "b" * 64 in flat
     assert "providers/northfield_college/results.csv" in flat
-    assert "4039" in flat  # northfield: 40 rows in, 39 accepted
+    assert "40/39/1/0" in flat  # northfield: 40 rows in, 39 accepted, 1 rejected, 0 dupl.
     assert config.config_hash in flat and "run-2026-W47" in flat and "abc1234" in flat
 
 

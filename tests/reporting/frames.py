@@ -6,41 +6,13 @@ from datetime import date
 
 import pandas as pd
 
+from assets.certification.status import STATUS_COLUMNS as ENGINE_STATUS_COLUMNS
+
 WEEK = date(2026, 11, 16)  # Monday of 2026-W47
 AS_OF = date(2026, 11, 22)
 
-STATUS_COLUMNS = [
-    "employee_id",
-    "first_name",
-    "last_name",
-    "site",
-    "job_role",
-    "credential",
-    "status",
-    "modules_passed",
-    "certified_on",
-    "cycle_start",
-    "expires_on",
-    "cycle_points",
-    "points_needed",
-    "renewal_secured",
-    "compliance",
-    "due_date",
-    "email",
-    "department",
-    "manager_email",
-    "hire_date",
-    "required",
-    "requirement_determined",
-    "module_pass_dates",
-    "days_to_expiry",
-    "overdue_days",
-    "last_attempt_date",
-    "evidence_record_ids",
-    "evidence_credential_ids",
-    "matched_by_name",
-    "as_of",
-]
+# the engine's own status contract, so these frames cannot drift from what reports receive
+STATUS_COLUMNS = list(ENGINE_STATUS_COLUMNS)
 DATE_COLUMNS = [
     "certified_on",
     "cycle_start",

@@ -9,6 +9,7 @@ Reading an input returns every stored week of the requested partition range as o
 
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,10 +20,32 @@ import pandas as pd
 SCHEMA = "competence"
 
 
+LOCK_WAIT_SECONDS = 120.0
+
+
+def _open(database: str, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse, waiting while another process holds DuckDB's single-writer lock.
+
+    Two processes may meet here: steps of a run under the multiprocess executor, or a CLI run
+    next to `dagster dev`. DuckDB refuses a second writer at once; waiting with backoff turns
+    that into a queue instead of a failed step.
+    """
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(database, read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+
 @contextmanager
-def connect(database: str, read_only: bool = False):
+def connect(database: str, read_only: bool = False, wait_seconds: float = LOCK_WAIT_SECONDS):
     Path(database).parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(database, read_only=read_only)
+    con = _open(database, read_only, wait_seconds)
     try:
         yield con
     finally:

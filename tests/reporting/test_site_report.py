@@ -263,3 +263,41 @@ def test_short_history_says_so_and_full_history_does_not(config, ctx):
     assert "No snapshot of the previous week is stored" in short
     full = pdf_text(render(config, ctx, site_rows(), weeks=12))
     assert "History is shorter" not in full
+
+
+def test_a_long_action_list_prints_the_most_urgent_and_attaches_all(config, ctx):
+    from assets.reporting.site_report import MAX_ACTION_ROWS
+
+    n = MAX_ACTION_ROWS + 5
+    rows = F.status_frame(
+        [
+            F.person(
+                f"N{i:03d}",
+                f"Nina{i}",
+                "Late",
+                status="NOT_STARTED",
+                compliance="NON_COMPLIANT",
+                certified_on=None,
+                cycle_start=None,
+                expires_on=None,
+                modules_passed=None,
+                module_pass_dates=None,
+                due_date="2026-01-01",
+                overdue_days=325 - i,
+                days_to_expiry=None,
+                last_attempt_date=None,
+            )
+            for i in range(n)
+        ]
+    )
+    pdf = render(config, ctx, rows)
+    flat = squashed(pdf_text(pdf))
+    assert (
+        squashed(
+            f"The 5 least urgent actions are not printed; all {n} are in the attached actions.csv."
+        )
+        in flat
+    )
+    actions = attachments(pdf)["actions.csv"].decode().splitlines()
+    assert len(actions) == n + 1
+    assert actions[1].startswith("N000,")  # the longest overdue first

@@ -9,7 +9,7 @@ export DAGSTER_HOME ?= $(CURDIR)/var/dagster_home
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml scripts/system_deps.sh
-	bash scripts/system_deps.sh postgres chromium
+	bash scripts/system_deps.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
@@ -24,6 +24,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 test: lint
+	bash scripts/system_deps.sh postgres chromium  # the tests' real PostgreSQL and browser
 	$(BIN)/pytest -n 2 --dist loadfile
 
 bench: setup

@@ -12,7 +12,7 @@ have_lib 'libharfbuzz-subset.so.0' || missing+=(libharfbuzz-subset0)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 for extra in "$@"; do
   case "$extra" in
-    postgres) command -v pg_ctlcluster >/dev/null 2>&1 || [ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql) ;;
+    postgres) compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql) ;;
     chromium) command -v chromium >/dev/null 2>&1 || missing+=(chromium) ;;
   esac
 done

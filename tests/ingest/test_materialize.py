@@ -55,7 +55,11 @@ def _query(tmp_path, sql):
 
 def test_one_week_lands_in_the_warehouse_and_a_rerun_replaces_it(tmp_path):
     _landing(tmp_path / "landing")
-    instance = dg.DagsterInstance.ephemeral()
+    with dg.instance_for_test() as instance:
+        _check_one_week(tmp_path, instance)
+
+
+def _check_one_week(tmp_path, instance):
     result = _materialize(tmp_path, instance)
     assert result.success
     assert _query(tmp_path, "select count(*) from competence.roster_snapshot") == [(2,)]

@@ -44,6 +44,8 @@ import xlsxwriter
 from tqdm import tqdm
 
 from pipelines import sample_trouble as trouble
+from schemas.config import CANONICAL_RESULT_COLUMNS
+from schemas.tables import ACTIVITY_COLUMNS, ROSTER_COLUMNS
 
 DOMAIN = "acme-precision.example"
 EARLIEST_RECORD = date(2015, 1, 1)
@@ -105,40 +107,9 @@ APEX_HEADER = [
     "Percentage",
     "Badge",
 ]
-INHOUSE_HEADER = [
-    "provider",
-    "record_id",
-    "employee_id",
-    "email",
-    "first_name",
-    "last_name",
-    "module",
-    "assessment_date",
-    "score",
-    "passed",
-    "credential_id",
-]
-ROSTER_HEADER = [
-    "employee_id",
-    "first_name",
-    "last_name",
-    "email",
-    "site",
-    "department",
-    "job_role",
-    "manager_email",
-    "hire_date",
-    "termination_date",
-]
-ACTIVITY_HEADER = [
-    "employee_id",
-    "activity_date",
-    "activity_type",
-    "hours",
-    "points",
-    "description",
-    "evidence_ref",
-]
+INHOUSE_HEADER = list(CANONICAL_RESULT_COLUMNS)  # the data contract, not a copy of it
+ROSTER_HEADER = list(ROSTER_COLUMNS)  # the data contract, not a copy of it
+ACTIVITY_HEADER = list(ACTIVITY_COLUMNS)  # the data contract, not a copy of it
 
 # Designed histories. Each names what the person's records make true as of ``today``.
 SCENARIOS = (

@@ -25,17 +25,12 @@ TABLES = {
     "site_compliance": "Per site: headcount in scope, compliant, in grace, non-compliant, "
     "expiring within 30/60/90 days, and the compliance rate (compliant / in scope).",
 }
-DATE_COLUMNS = ("hire_date", "termination_date", "assessment_date", "activity_date")
 
 
 def _as_engine_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Frames read back from DuckDB: nanosecond datetimes, booleans, plain objects."""
-    frame = frame.copy()
-    for column in DATE_COLUMNS:
-        if column in frame:
-            frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
+    """Frames read back from DuckDB (nanosecond datetimes already): ``passed`` as plain bool."""
     if "passed" in frame:
-        frame["passed"] = frame["passed"].astype(bool)
+        return frame.assign(passed=frame["passed"].astype(bool))
     return frame
 
 

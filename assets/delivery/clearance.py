@@ -23,6 +23,16 @@ def reject_shares(source_files: pd.DataFrame, threshold: float) -> pd.DataFrame:
     return per_source
 
 
+def hold_reason(source_files: pd.DataFrame, threshold: float) -> str:
+    """Why the week's e-mail is held ("" when it is not): each source over the threshold."""
+    shares = reject_shares(source_files, threshold)
+    return "; ".join(
+        f"{row.source}: {row.rejected} of {row.rows_in} rows rejected "
+        f"({row.reject_share:.1%} > {threshold:.0%})"
+        for row in shares[~shares["within_policy"]].itertuples()
+    )
+
+
 @dg.asset(
     partitions_def=weekly_partitions,
     group_name="delivery",
@@ -46,11 +56,7 @@ def mail_clearance(
     threshold = config.policy.reject_share_threshold
     shares = reject_shares(source_files, threshold)
     over = shares[~shares["within_policy"]]
-    reason = "; ".join(
-        f"{row.source}: {row.rejected} of {row.rows_in} rows rejected "
-        f"({row.reject_share:.1%} > {threshold:.0%})"
-        for row in over.itertuples()
-    )
+    reason = hold_reason(source_files, threshold)
     if reason:
         context.log.warning(f"E-mail for this week is held: {reason}")
     yield dg.Output(

@@ -14,7 +14,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from assets.delivery.clearance import reject_shares
+from assets.delivery.clearance import hold_reason
 from assets.delivery.recipients import resolve_recipients
 from assets.partitions import week_start, weekly_partitions
 from assets.provenance import code_version, newest_input_file
@@ -42,12 +42,7 @@ def report_context(
     source_files: pd.DataFrame,
     roster_snapshot: pd.DataFrame,
 ) -> ReportContext:
-    shares = reject_shares(source_files, config.policy.reject_share_threshold)
-    over = shares[~shares["within_policy"]]
-    hold_reason = "; ".join(
-        f"{r.source}: {r.rejected} of {r.rows_in} rows rejected ({r.reject_share:.1%})"
-        for r in over.itertuples()
-    )
+    reason = hold_reason(source_files, config.policy.reject_share_threshold)
     before_first = bool(
         not roster_snapshot.empty and roster_snapshot["before_first_extract"].fillna(False).any()
     )
@@ -57,8 +52,8 @@ def report_context(
         code_version=code_version(),
         config_hash=config.config_hash,
         newest_input_file=newest_input_file(source_files),
-        held=bool(hold_reason),
-        hold_reason=hold_reason,
+        held=bool(reason),
+        hold_reason=reason,
         before_first_extract=before_first,
     )
 
@@ -66,14 +61,6 @@ def report_context(
 def sites_of(status: pd.DataFrame, config: CompetenceConfig) -> list[str]:
     """Every site with people this week, and every configured site (an empty one says so)."""
     return sorted(set(status["site"].dropna().astype(str)) | set(config.policy.sites))
-
-
-def _with_ns_dates(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.copy()
-    for column in frame.columns:
-        if pd.api.types.is_datetime64_any_dtype(frame[column]):
-            frame[column] = frame[column].astype("datetime64[ns]")
-    return frame
 
 
 @dg.asset(
@@ -96,7 +83,7 @@ def audit_findings(
     OBSERVATION, MINOR_NC or MAJOR_NC — and, for anything but CONFORMS, an auditor's statement."""
     config = settings.load_config()
     ctx = report_context(context, config, source_files, roster_snapshot)
-    status = _with_ns_dates(certification_status)
+    status = certification_status
     attribution = attribute(status, rejected_rows, unmatched_records)  # once, not per site
     frames = [
         grade_site(
@@ -266,7 +253,7 @@ def site_report_pdfs(
     config = settings.load_config()
     ctx = report_context(context, config, source_files, roster_snapshot)
     week = pd.Timestamp(ctx.week)
-    both = _with_ns_dates(status_two_weeks)
+    both = status_two_weeks
     status = both[both["week"] == week].drop(columns=["week"])
     previous = both[both["week"] < week].drop(columns=["week"])
     history = compliance_history.copy()
@@ -277,8 +264,8 @@ def site_report_pdfs(
         "status": status,
         "previous_status": previous,
         "compliance_history": history,
-        "renewal_forecast": _with_ns_dates(renewal_forecast),
-        "points_ledger": _with_ns_dates(points_ledger),
+        "renewal_forecast": renewal_forecast,
+        "points_ledger": points_ledger,
         "findings": findings,
         "source_files": source_files,
         "rejected_rows": rejected_rows,

@@ -28,23 +28,42 @@ NO_ATTEMPT = -NO_DAY
 _MATCH_RANK = {"employee_id": 0, "email": 1, "name": 2}
 
 
+_NULL_TEXT = pa.scalar(None, pa.string())
+
+
 @dataclass(frozen=True)
 class SourceRecords:
-    """The identifying columns of the results rows (the frame's own columns, not copies)."""
+    """The identifying columns of the results rows, ready for building evidence text.
+
+    The frame's own columns are kept for the few rows that need Python objects; the evidence
+    texts come from Arrow arrays prepared once: provider as dictionary codes (a handful of
+    distinct values), record and credential ids as Arrow strings, blank credential ids missing.
+    """
 
     provider: pd.Series
     record_id: pd.Series
     credential_id: pd.Series
     matched_by_name: np.ndarray  # bool
+    provider_code: np.ndarray  # int32 position in provider_label; -1 where missing
+    provider_label: pa.Array  # ";provider:" of each distinct provider
+    record_id_text: pa.Array
+    credential_text: pa.Array  # null where missing or blank
 
     @classmethod
     def of(cls, results: pd.DataFrame) -> SourceRecords:
         by_name = results["match_method"] == "name"
+        provider = pc.dictionary_encode(arrow_text(results["provider"]))
+        credential = arrow_text(results["credential_id"])
+        credential = pc.if_else(pc.equal(credential, ""), _NULL_TEXT, credential)
         return cls(
             provider=results["provider"],
             record_id=results["record_id"],
             credential_id=results["credential_id"],
             matched_by_name=by_name.to_numpy(dtype=bool, na_value=False),
+            provider_code=np.asarray(pc.fill_null(provider.indices, -1), dtype=np.int32),
+            provider_label=pc.binary_join_element_wise(";", provider.dictionary, ":", ""),
+            record_id_text=arrow_text(results["record_id"]),
+            credential_text=credential,
         )
 
     def __len__(self) -> int:
@@ -54,6 +73,24 @@ class SourceRecords:
         """``provider:record_id`` of a few rows, as Python strings."""
         provider = take_objects(self.provider, rows).astype(str)
         return (provider + ":" + take_objects(self.record_id, rows).astype(str)).astype(object)
+
+    def evidence_labels(self, rows: np.ndarray) -> pa.Array:
+        """``;provider:record_id`` of each row (null where ``rows`` is -1 or a part is missing)."""
+        absent = rows < 0
+        if not len(self.provider_label):  # no provider at all
+            return pa.nulls(len(rows), pa.string())
+        safe = np.where(absent, 0, rows)
+        code = self.provider_code[safe]
+        provider = pa.DictionaryArray.from_arrays(
+            pa.array(np.maximum(code, 0), mask=absent | (code < 0)), self.provider_label
+        ).cast(pa.string())
+        record_id = self.record_id_text.take(pa.array(safe, mask=absent))
+        return pc.binary_join_element_wise(provider, record_id, "")
+
+    def evidence_credentials(self, rows: np.ndarray) -> pa.Array:
+        """The credential id of each row (null where ``rows`` is -1 or the id is missing)."""
+        absent = rows < 0
+        return self.credential_text.take(pa.array(np.where(absent, 0, rows), mask=absent))
 
 
 @dataclass(frozen=True)
@@ -136,12 +173,14 @@ def build_assessment_index(
     person: np.ndarray,
     n_people: int,
     modules: tuple[str, ...],
-    grid_start: int,
+    grid: DayGrid,
     as_of_day: int,
+    records: SourceRecords,
 ) -> AssessmentIndex:
     """Index the results of employed people dated on or before D.
 
-    ``person`` gives each results row's position among the employed people (-1: not employed).
+    ``person`` gives each results row's position among the employed people (-1: not employed);
+    ``records`` are ``SourceRecords.of(results)``.
     """
     day, dated = days_from_datetimes(results["assessment_date"])
     module = _module_numbers(results["module"], modules)
@@ -154,7 +193,6 @@ def build_assessment_index(
     np.maximum.at(last_attempt, person * n_modules + module, day)
 
     passed = _passed(results["passed"])[rows]
-    grid = DayGrid(grid_start, as_of_day)
     kept = np.flatnonzero(passed)
     keys = grid.key(person[kept] * n_modules + module[kept], day[kept])
     pass_rows = rows[kept]
@@ -162,7 +200,6 @@ def build_assessment_index(
     keys, pass_rows = keys[order], pass_rows[order]
     first_of_key = np.ones(len(keys), dtype=bool)
     first_of_key[1:] = keys[1:] != keys[:-1]
-    records = SourceRecords.of(results)
     record_row = _best_records(results, keys, pass_rows, first_of_key)
     keys = keys[first_of_key]
 

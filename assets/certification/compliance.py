@@ -33,6 +33,7 @@ COMPLIANT = "COMPLIANT"
 GRACE = "GRACE"
 NON_COMPLIANT = "NON_COMPLIANT"
 NOT_REQUIRED = "NOT_REQUIRED"
+_LABELS = np.array([NOT_REQUIRED, COMPLIANT, GRACE, NON_COMPLIANT], dtype=object)
 
 SITE_COMPLIANCE_COLUMNS = (
     "site",
@@ -71,9 +72,10 @@ def compliance_of(
     last_expiry = np.where(expired, expires_on, np.iinfo(np.int64).min)
     overdue_since = np.maximum(grace_end, last_expiry)
 
-    label = np.select([certified, in_grace], [COMPLIANT, GRACE], NON_COMPLIANT).astype(object)
+    # labels index one shared string each: no million new Python strings
+    code = np.select([~required, certified, in_grace], [0, 1, 2], 3)
+    label = _LABELS[code]
     due = np.select([certified, in_grace], [expires_on, grace_end], overdue_since)
-    label[~required] = NOT_REQUIRED
     due = np.where(required, due, NO_DAY)
     overdue_days = np.where(required & overdue, as_of_day - overdue_since, -1)
     return label, due, overdue_days

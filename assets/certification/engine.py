@@ -20,19 +20,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
-from assets.certification.assessments import AssessmentIndex, build_assessment_index
+from assets.certification.assessments import AssessmentIndex, SourceRecords, build_assessment_index
 from assets.certification.compliance import site_compliance as _site_compliance
 from assets.certification.cycles import NEVER_CERTIFIED, chain_cycles
-from assets.certification.dates import NO_DAY, datetimes_from_days, day_number
+from assets.certification.dates import NO_DAY, DayGrid, datetimes_from_days, day_number
 from assets.certification.forecast import renewal_forecast as _renewal_forecast
+from assets.certification.parallel import worker_pool
 from assets.certification.people import People, employed_people
 from assets.certification.points import PointsSources, build_activity_index
 from assets.certification.status import finish_status, status_rows
-from schemas.config import CompetenceConfig, PointsRenewal
+from schemas.config import CompetenceConfig, Credential, PointsRenewal
 
 LEDGER_COLUMNS = (
     "employee_id",
@@ -115,55 +117,89 @@ def _finish_ledger(blocks: list[pd.DataFrame], credential_rank: dict[str, int]) 
     return table.iloc[order].reset_index(drop=True)[list(LEDGER_COLUMNS)]
 
 
+def _credential_rows(
+    people: People,
+    code: str,
+    credential: Credential,
+    assessments: AssessmentIndex,
+    sources: PointsSources | None,
+    config: CompetenceConfig,
+    as_of_day: int,
+    person: np.ndarray,
+) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
+    """Status rows (and ledger rows, for points renewal) of one credential for some people."""
+    number = {m: i for i, m in enumerate(assessments.modules)}
+    required = [number[m] for m in credential.required_modules]
+    outcome = chain_cycles(person, credential, required, assessments, sources, as_of_day)
+    status = status_rows(people, code, credential, outcome, assessments, config, as_of_day)
+    if sources is None:
+        return status, None
+    return status, _ledger_rows(people, code, sources, outcome, as_of_day)
+
+
 def _certification_tables(
     roster: pd.DataFrame,
     results: pd.DataFrame,
     activities: pd.DataFrame,
     config: CompetenceConfig,
     as_of: dt.date,
+    workers: int | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     d = day_number(as_of)
     roster = _with_optional_columns(roster, "roster")
     results = _with_optional_columns(results, "results")
     activities = _with_optional_columns(activities, "activities")
-    people = employed_people(roster, config, as_of)
     modules = tuple(sorted(config.credentials.all_modules))
-    first = _earliest_day(results["assessment_date"], activities["activity_date"])
-    assessments: AssessmentIndex = build_assessment_index(
-        results, people.positions(results["employee_id"]), len(people), modules, first or d, d
-    )
-    activity_index = build_activity_index(
-        activities, people.positions(activities["employee_id"]), assessments.grid, d
-    )
     number = {m: i for i, m in enumerate(modules)}
-    row_credential = np.where(
-        pd.isna(people.required_credential),
-        config.policy.default_credential,
-        people.required_credential,
-    )
-    status_blocks, ledger_blocks = [], []
-    for code, credential in config.credentials.credentials.items():
-        required = [number[m] for m in credential.required_modules]
-        holds = (assessments.first_pass[:, required] < NO_DAY).any(axis=1)
-        person = np.flatnonzero((row_credential == code) | holds)
-        sources = None
-        if isinstance(credential.renewal, PointsRenewal):
-            modules_of_credential = [*credential.required_modules, *credential.optional_modules]
-            sources = PointsSources(
-                credential.renewal,
-                assessments.grid,
-                activity_index,
-                assessments,
-                [number[m] for m in modules_of_credential],
-                people.hire_day,
-                people.manufacturing_related,
+    first = _earliest_day(results["assessment_date"], activities["activity_date"])
+    grid = DayGrid(first or d, d)
+    with worker_pool(workers) as pool:
+        people = employed_people(roster, config, as_of)
+        # neither needs the assessment index: the other core prepares them meanwhile
+        records = pool.submit(lambda: SourceRecords.of(results))
+        activity_index = pool.submit(
+            lambda: build_activity_index(
+                activities, people.positions(activities["employee_id"]), grid, d
             )
-        outcome = chain_cycles(person, credential, required, assessments, sources, d)
-        status_blocks.append(status_rows(people, code, credential, outcome, assessments, config, d))
-        if sources is not None:
-            ledger_blocks.append(_ledger_rows(people, code, sources, outcome, d))
-    rank = {code: i for i, code in enumerate(config.credentials.credentials)}
-    return finish_status(people, status_blocks, rank, d), _finish_ledger(ledger_blocks, rank)
+        )
+        person_of_result = people.positions(results["employee_id"])
+        assessments = build_assessment_index(
+            results, person_of_result, len(people), modules, grid, d, records.result()
+        )
+        row_credential = np.where(
+            pd.isna(people.required_credential),
+            config.policy.default_credential,
+            people.required_credential,
+        )
+        status_blocks, ledger_blocks = [], []
+        for code, credential in config.credentials.credentials.items():
+            required = [number[m] for m in credential.required_modules]
+            holds = (assessments.first_pass[:, required] < NO_DAY).any(axis=1)
+            person = np.flatnonzero((row_credential == code) | holds)
+            sources = None
+            if isinstance(credential.renewal, PointsRenewal):
+                modules_of_credential = [*credential.required_modules, *credential.optional_modules]
+                sources = PointsSources(
+                    credential.renewal,
+                    grid,
+                    activity_index.result(),
+                    assessments,
+                    [number[m] for m in modules_of_credential],
+                    people.hire_day,
+                    people.manufacturing_related,
+                )
+            parts = pool.map_chunks(
+                partial(
+                    _credential_rows, people, code, credential, assessments, sources, config, d
+                ),
+                person,
+            )
+            status_blocks.extend(status for status, _ in parts)
+            if sources is not None:
+                ledger_blocks.append(pd.concat([ledger for _, ledger in parts], ignore_index=True))
+        rank = {code: i for i, code in enumerate(config.credentials.credentials)}
+        status = finish_status(people, status_blocks, assessments, list(rank), d, pool)
+    return status, _finish_ledger(ledger_blocks, rank)
 
 
 def evaluate(

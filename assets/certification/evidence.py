@@ -1,41 +1,57 @@
 """The text columns that show an auditor which module passes prove a status.
 
-Built column-wise over all rows, never row by row: string work runs in Arrow compute kernels
-(missing pieces are nulls and are skipped when joining with ``;``), and module combinations come
-from a lookup table. Module codes in ``modules_passed`` and ``module_pass_dates`` are sorted;
-evidence lists follow the credential's order of required modules.
+The rules hand over numbers only: per status row, the latest pass day of each module
+(``module_days``, rows x modules) and the results rows of the passes that prove the status
+(``proof_rows``, rows x required modules, -1 where none). The texts are rendered once, after the
+rows are in their final order, so that millions of strings are never re-ordered or copied
+again; slices of rows go to the worker threads (Arrow's string kernels release the GIL) and
+come back as the chunks of one chunked Arrow array, never as Python strings.
+
+Missing pieces are nulls and are skipped when joining with ``;``; module codes in
+``modules_passed`` and ``module_pass_dates`` are sorted; evidence lists follow the credential's
+order of required modules.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from assets.certification.assessments import AssessmentIndex
+from assets.certification.assessments import SourceRecords
 from assets.certification.dates import NO_DAY
-from assets.certification.text_columns import take_text
+from assets.certification.parallel import WorkerPool
+
+_NULL_TEXT = pa.scalar(None, pa.string())
+
+EVIDENCE_TEXT_COLUMNS = ("module_pass_dates", "evidence_record_ids", "evidence_credential_ids")
 
 
 def _empty(n: int) -> pa.Array:
     return pa.array(np.full(n, "", dtype=object), type=pa.string())
 
 
-def _join_all(pieces: list[pa.Array], n: int, glued: bool = False) -> pa.Array:
-    """The ``;``-joined present pieces of each row ('' when none is present).
+def _join_all(pieces: list[pa.Array], n: int) -> pa.Array:
+    """The present pieces of each row, each already starting with ``;``, joined ('' when none).
 
-    Every present piece gets a leading ``;`` (unless ``glued``: it has one already), absent
-    ones become '', the pieces are concatenated and the first character dropped: a few kernels,
-    and ids that contain ``;`` stay intact. (``null_handling="skip"`` would be one call, but
-    pyarrow 26 drops all-null rows with it.)
+    Absent pieces become '', the pieces are concatenated and the leading ``;`` dropped: a few
+    kernels, and ids that contain ``;`` stay intact.
     """
     if not pieces:
         return _empty(n)
-    if not glued:
-        pieces = [pc.binary_join_element_wise(";", piece, "") for piece in pieces]
     joined = pc.binary_join_element_wise(*pieces, "", null_handling="replace", null_replacement="")
+    return pc.utf8_slice_codeunits(joined, 1)
+
+
+def _join_present(pieces: list[pa.Array], n: int) -> pa.Array:
+    """The present pieces of each row joined by ``;`` ('' when none), for pieces without one.
+
+    A leading empty piece keeps every row non-null — pyarrow 26 drops the rows whose pieces are
+    all null under ``null_handling="skip"`` — and its separator is sliced off again.
+    """
+    if not pieces:
+        return _empty(n)
+    joined = pc.binary_join_element_wise(_empty(n), *pieces, ";", null_handling="skip")
     return pc.utf8_slice_codeunits(joined, 1)
 
 
@@ -53,18 +69,23 @@ def module_pass_dates(codes: list[str], pass_days: np.ndarray) -> pa.Array:
     dates = np.datetime_as_string(days).astype(object)
     pieces = []
     for j, code in enumerate(codes):
+        if not present[:, j].any():
+            continue
         index = pa.array(np.where(present[:, j], pass_days[:, j] - low, 0), mask=~present[:, j])
         texts = pa.array((";" + code + "=") + dates, type=pa.string())
         pieces.append(pa.DictionaryArray.from_arrays(index, texts).cast(pa.string()))
-    return _join_all(pieces, len(pass_days), glued=True)
+    return _join_all(pieces, len(pass_days))
 
 
 def modules_passed(codes: list[str], pass_days: np.ndarray) -> np.ndarray:
-    """Sorted passed module codes joined by ``;``, via a lookup table of the 2^k combinations."""
+    """Sorted passed module codes joined by ``;``, via a lookup table of the 2^k combinations.
+
+    The rows share one Python string per combination (a handful), not one string per row.
+    """
     passed = pass_days < NO_DAY
     if len(codes) > 16:  # a lookup table would be too big; join column-wise instead
         pieces = [
-            pa.array(np.full(len(passed), code, dtype=object), mask=~passed[:, j])
+            pa.array(np.full(len(passed), ";" + code, dtype=object), mask=~passed[:, j])
             for j, code in enumerate(codes)
         ]
         return _join_all(pieces, len(passed)).to_numpy(zero_copy_only=False)
@@ -79,45 +100,56 @@ def modules_passed(codes: list[str], pass_days: np.ndarray) -> np.ndarray:
     return table[combination]
 
 
-@dataclass(frozen=True)
-class Evidence:
-    record_ids: pa.Array  # `provider:record_id;...`
-    credential_ids: pa.Array  # distinct credential ids of those records, `;`-joined
-    matched_by_name: np.ndarray  # bool
+def matched_by_name(records: SourceRecords, proof_rows: np.ndarray) -> np.ndarray:
+    """Whether any proving record of a row was linked to the person by name only."""
+    if not len(records) or not proof_rows.size:
+        return np.zeros(len(proof_rows), dtype=bool)
+    return (records.matched_by_name[proof_rows] & (proof_rows >= 0)).any(axis=1)
 
 
-def proving_records(
-    assessments: AssessmentIndex, person: np.ndarray, modules: list[int], proof_days: np.ndarray
-) -> Evidence:
-    """The pass records behind ``proof_days`` (rows x modules, in ``modules`` order)."""
-    records = assessments.records
-    n = len(person)
-    if not len(records) or not modules or not n:
-        return Evidence(_empty(n), _empty(n), np.zeros(n, dtype=bool))
-    rows = np.concatenate(
-        [assessments.record_of(person, m, proof_days[:, j]) for j, m in enumerate(modules)]
-    )
-    absent = rows < 0
-    rows = np.where(absent, 0, rows)
-    provider = take_text(records.provider, rows, absent)
-    record_id = take_text(records.record_id, rows, absent)
-    ids = pc.binary_join_element_wise(provider, record_id, ":")
-    ids = [ids.slice(j * n, n) for j in range(len(modules))]
-
-    credential = take_text(records.credential_id, rows, absent)
-    credential = pc.if_else(pc.equal(credential, ""), pa.scalar(None, pa.string()), credential)
+def _evidence(records: SourceRecords, proof_rows: np.ndarray) -> tuple[pa.Array, pa.Array]:
+    n, width = proof_rows.shape
+    if not len(records) or not width or not n:
+        return _empty(n), _empty(n)
+    rows = proof_rows.T.ravel()  # module by module, so that each module's texts are one slice
+    labels = records.evidence_labels(rows)
+    credential = records.evidence_credentials(rows)
     credentials: list[pa.Array] = []
-    for j in range(len(modules)):
+    for j in range(width):
         text = credential.slice(j * n, n)
         # one certificate is often quoted on every module's record: list it once
         for earlier in credentials:
             repeat = pc.fill_null(pc.equal(text, earlier), False)
-            text = pc.if_else(repeat, pa.scalar(None, pa.string()), text)
+            text = pc.if_else(repeat, _NULL_TEXT, text)
         credentials.append(text)
+    record_ids = _join_all([labels.slice(j * n, n) for j in range(width)], n)
+    return record_ids, _join_present(credentials, n)
 
-    named = (records.matched_by_name[rows] & ~absent).reshape(len(modules), n).any(axis=0)
-    return Evidence(
-        record_ids=_join_all(ids, n),
-        credential_ids=_join_all(credentials, n),
-        matched_by_name=named,
+
+def _texts(
+    records: SourceRecords, codes: list[str], module_days: np.ndarray, proof_rows: np.ndarray
+) -> tuple[pa.Array, pa.Array, pa.Array]:
+    record_ids, credential_ids = _evidence(records, proof_rows)
+    return module_pass_dates(codes, module_days), record_ids, credential_ids
+
+
+def evidence_texts(
+    records: SourceRecords,
+    codes: list[str],
+    module_days: np.ndarray,
+    proof_rows: np.ndarray,
+    pool: WorkerPool,
+) -> dict[str, pa.ChunkedArray]:
+    """The EVIDENCE_TEXT_COLUMNS of rows in their final order (``codes`` name ``module_days``).
+
+    ``proof_rows`` lists, per row, the results rows of the proving passes in the credential's
+    order of required modules, -1 where none (and as padding for credentials with fewer).
+    """
+    slices = pool.map_ranges(
+        lambda lo, hi: _texts(records, codes, module_days[lo:hi], proof_rows[lo:hi]),
+        len(module_days),
     )
+    return {
+        name: pa.chunked_array([part[k] for part in slices], type=pa.string())
+        for k, name in enumerate(EVIDENCE_TEXT_COLUMNS)
+    }

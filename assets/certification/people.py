@@ -116,11 +116,26 @@ def role_requirements(
 
 
 def _order_of(ids: pd.Series) -> np.ndarray:
-    """Sort order of employee ids; Arrow sorts a million strings about twice as fast as numpy."""
+    """Positions of the rows sorted by employee id; of a repeated id only the last row is kept.
+
+    The sort is stable, so a repeated id's rows stay in input order and the last one of each
+    run is the one to keep: no separate uniqueness pass over a million strings. Arrow sorts
+    text about twice as fast as numpy.
+    """
     try:
-        return pc.sort_indices(arrow_text(ids)).to_numpy()
-    except (pa.ArrowInvalid, pa.ArrowTypeError):  # ids that are not all text
-        return np.argsort(ids.to_numpy(dtype=object).astype(str), kind="stable")
+        text = arrow_text(ids)
+        order = pc.sort_indices(text).to_numpy()
+        in_order = text.take(pa.array(order))
+        repeated = np.asarray(pc.fill_null(pc.equal(in_order[1:], in_order[:-1]), False))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):  # ids not text
+        values = ids.to_numpy(dtype=object).astype(str)
+        order = np.argsort(values, kind="stable")
+        repeated = values[order][1:] == values[order][:-1]
+    if not repeated.any():
+        return order
+    keep = np.ones(len(order), dtype=bool)
+    keep[:-1] = ~repeated
+    return order[keep]
 
 
 def employed_people(roster: pd.DataFrame, config: CompetenceConfig, as_of: dt.date) -> People:
@@ -133,8 +148,6 @@ def employed_people(roster: pd.DataFrame, config: CompetenceConfig, as_of: dt.da
     term, terminated = days_from_datetimes(roster["termination_date"])
     employed = hired & (hire <= d) & ~(terminated & (term <= d))
     frame = roster.loc[employed, list(ROSTER_COLUMNS)]
-    if not frame["employee_id"].is_unique:
-        frame = frame.drop_duplicates("employee_id", keep="last")
     frame = frame.iloc[_order_of(frame["employee_id"])].reset_index(drop=True)
     credential, determined, manufacturing = role_requirements(
         frame["site"], frame["job_role"], config

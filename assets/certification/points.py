@@ -53,6 +53,10 @@ class ActivityIndex:
 def build_activity_index(
     activities: pd.DataFrame, person: np.ndarray, grid: DayGrid, as_of_day: int
 ) -> ActivityIndex:
+    """Index the activities of employed people dated on or before D.
+
+    ``person`` gives each activity's position among the employed people (-1: not employed).
+    """
     day, dated = days_from_datetimes(activities["activity_date"])
     keep = (person >= 0) & dated & (day <= as_of_day)
     points = activities["points"].to_numpy(dtype=float, na_value=np.nan)[keep]

@@ -24,6 +24,8 @@ credentials in ``credentials.yaml``.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -32,7 +34,8 @@ from assets.certification.assessments import NO_ATTEMPT, AssessmentIndex
 from assets.certification.compliance import compliance_of
 from assets.certification.cycles import COVERS_AS_OF, LAPSED, NEVER_CERTIFIED, CycleOutcome
 from assets.certification.dates import NO_DAY, datetimes_from_days
-from assets.certification.evidence import module_pass_dates, modules_passed, proving_records
+from assets.certification.evidence import evidence_texts, matched_by_name, modules_passed
+from assets.certification.parallel import WorkerPool
 from assets.certification.people import People
 from schemas.config import CompetenceConfig, Credential, PointsRenewal
 from schemas.tables import EMPLOYEE_STATUS_COLUMNS
@@ -76,18 +79,22 @@ _PERSON_COLUMNS = (
 )
 
 
+_STATUS_LABELS = np.array([NOT_STARTED, IN_PROGRESS, CERTIFIED, EXPIRING, EXPIRED], dtype=object)
+
+
 def _status_labels(outcome: CycleOutcome, as_of_day: int, warning_days: int) -> np.ndarray:
     expiring = outcome.expires_on - as_of_day <= warning_days
-    return np.select(
+    code = np.select(
         [
             outcome.state == LAPSED,
             (outcome.state == COVERS_AS_OF) & expiring,
             outcome.state == COVERS_AS_OF,
             outcome.required_passed > 0,
         ],
-        [EXPIRED, EXPIRING, CERTIFIED, IN_PROGRESS],
-        NOT_STARTED,
-    ).astype(object)
+        [4, 3, 2, 1],
+        0,
+    )
+    return _STATUS_LABELS[code]  # one shared string per label, not one per row
 
 
 def status_rows(
@@ -99,18 +106,22 @@ def status_rows(
     config: CompetenceConfig,
     as_of_day: int,
 ) -> dict[str, np.ndarray]:
-    """Columns of one credential's status rows for the people in ``outcome``.
+    """Columns of one credential's status rows for the people in ``outcome``, as numbers.
 
-    Person columns are added by :func:`finish_status`; missing dates are NO_DAY day numbers and
-    missing integers -1 until then, so that stacking credentials stays plain numpy.
+    Person and text columns are added by :func:`finish_status`, once the rows are in order:
+    missing dates are NO_DAY day numbers and missing integers -1 until then; ``module_days``
+    holds the latest pass of each of the credential's modules (rows x all modules, NO_DAY for the
+    others) and ``proof_rows`` the proving results rows (rows x required modules, -1 for none).
     """
     person = outcome.person
     policy = config.policy
     number = {m: i for i, m in enumerate(assessments.modules)}
-    shown = sorted([*credential.required_modules, *credential.optional_modules])
-    shown_numbers = [number[m] for m in shown]
+    shown = np.isin(
+        np.arange(len(assessments.modules)),
+        [number[m] for m in (*credential.required_modules, *credential.optional_modules)],
+    )
     required = [number[m] for m in credential.required_modules]
-    status = _status_labels(outcome, as_of_day, policy.expiry_warning_days)
+    rank = list(config.credentials.credentials).index(code)
     has_cycle = outcome.state != NEVER_CERTIFIED
     covers = outcome.state == COVERS_AS_OF
     needed = np.full(len(person), np.nan)
@@ -126,14 +137,14 @@ def status_rows(
         as_of_day,
         policy.new_hire_grace_days,
     )
-    latest = assessments.last_pass[person][:, shown_numbers]
-    attempt = assessments.last_attempt[person][:, shown_numbers].max(axis=1, initial=NO_ATTEMPT)
-    evidence = proving_records(assessments, person, required, outcome.proof)
+    attempt = assessments.last_attempt[person][:, shown].max(axis=1, initial=NO_ATTEMPT)
+    proof_rows = np.empty((len(person), len(required)), dtype=np.int64)
+    for j, m in enumerate(required):
+        proof_rows[:, j] = assessments.record_of(person, m, outcome.proof[:, j])
     return {
         "person": person,
-        "credential": np.full(len(person), code, dtype=object),
-        "status": status,
-        "modules_passed": modules_passed(shown, latest),
+        "credential_rank": np.full(len(person), rank, dtype=np.int16),
+        "status": _status_labels(outcome, as_of_day, policy.expiry_warning_days),
         "certified_on": outcome.certified_on,
         "cycle_start": outcome.cycle_start,
         "expires_on": outcome.expires_on,
@@ -145,48 +156,77 @@ def status_rows(
         "due_date": due,
         "required": is_required,
         "requirement_determined": people.requirement_determined[person],
-        "module_pass_dates": module_pass_dates(shown, latest),
         "days_to_expiry": np.where(has_cycle, outcome.expires_on - as_of_day, -(10**9)),
         "overdue_days": overdue,
         "last_attempt_date": np.where(attempt > NO_ATTEMPT, attempt, NO_DAY),
-        "evidence_record_ids": evidence.record_ids,
-        "evidence_credential_ids": evidence.credential_ids,
-        "matched_by_name": evidence.matched_by_name,
+        "matched_by_name": matched_by_name(assessments.records, proof_rows),
+        "module_days": np.where(shown, assessments.last_pass[person], NO_DAY),
+        "proof_rows": proof_rows,
     }
 
 
 _DAY_COLUMNS = ("certified_on", "cycle_start", "expires_on", "due_date", "last_attempt_date")
 
 
-def _stack(parts: list) -> np.ndarray | pa.Array:
-    if isinstance(parts[0], pa.Array):
-        return pa.concat_arrays(parts)
-    return np.concatenate(parts)
+def _interleave(parts: list[np.ndarray], destination: list[np.ndarray]) -> np.ndarray:
+    """One column of all blocks, each block's rows written straight to their final places.
+
+    Each block is in person order, so its destinations rise and the writes run sequentially;
+    credentials differ in their number of required modules, so 2-D parts are padded with -1.
+    """
+    first = parts[0]
+    n = sum(len(p) for p in parts)
+    if first.ndim == 2:
+        out = np.full((n, max(p.shape[1] for p in parts)), -1, dtype=first.dtype)
+        for part, where in zip(parts, destination, strict=True):
+            out[where, : part.shape[1]] = part
+        return out
+    out = np.empty(n, dtype=np.result_type(*parts))
+    for part, where in zip(parts, destination, strict=True):
+        out[where] = part
+    return out
 
 
-def _take(
-    values: np.ndarray | pa.Array, order: np.ndarray
-) -> np.ndarray | pd.api.extensions.ExtensionArray:
-    if isinstance(values, pa.Array):  # evidence text stays Arrow-backed: no Python strings
-        return pd.arrays.ArrowExtensionArray(values.take(pa.array(order)))
-    return values[order]
+def _person_column(people: People, column: str, person: np.ndarray):
+    values = people.frame[column].array
+    if isinstance(values, pd.arrays.ArrowExtensionArray):  # skip pandas' index checks
+        return pd.arrays.ArrowExtensionArray(values.__arrow_array__().take(pa.array(person)))
+    return values.take(person)
 
 
 def finish_status(
     people: People,
     blocks: list[dict[str, np.ndarray]],
-    credential_rank: dict[str, int],
+    assessments: AssessmentIndex,
+    credentials: list[str],
     as_of_day: int,
+    pool: WorkerPool,
 ) -> pd.DataFrame:
-    """Stack the credentials' rows in (employee id, credential order) order, contract columns."""
-    stacked = {c: _stack([b[c] for b in blocks]) for c in blocks[0]}
-    rank = pd.Series(stacked["credential"]).map(credential_rank).to_numpy()
-    order = np.lexsort((rank, stacked["person"]))
-    columns = {c: _take(values, order) for c, values in stacked.items()}
+    """Stack the credentials' rows in (employee id, credential order) order, contract columns.
+
+    ``credentials`` are the codes in ``credentials.yaml`` order (what ``credential_rank`` counts).
+    """
+    order = np.lexsort(
+        (
+            np.concatenate([b["credential_rank"] for b in blocks]),
+            np.concatenate([b["person"] for b in blocks]),
+        )
+    )
+    final_place = np.empty_like(order)
+    final_place[order] = np.arange(len(order))
+    bounds = np.cumsum([0] + [len(b["person"]) for b in blocks])
+    destination = [final_place[lo:hi] for lo, hi in pairwise(bounds)]
+    columns = {c: _interleave([b[c] for b in blocks], destination) for c in blocks[0]}
     person = columns.pop("person")
-    # person columns keep the roster's own dtypes (Arrow text stays Arrow)
-    table = {c: people.frame[c].array.take(person) for c in _PERSON_COLUMNS}
-    table["hire_date"] = datetimes_from_days(people.hire_day[person])
+    rank = columns.pop("credential_rank")
+    texts = evidence_texts(
+        assessments.records,
+        list(assessments.modules),
+        columns["module_days"],
+        columns.pop("proof_rows"),
+        pool,
+    )
+    module_days = columns.pop("module_days")
     for c in _DAY_COLUMNS:
         columns[c] = datetimes_from_days(columns[c])
     shown = columns.pop("renewal_shown")
@@ -195,13 +235,19 @@ def finish_status(
     columns["days_to_expiry"] = pd.arrays.IntegerArray(days, days == -(10**9))
     overdue = columns["overdue_days"]
     columns["overdue_days"] = pd.arrays.IntegerArray(np.maximum(overdue, 0), overdue < 0)
+    columns["credential"] = np.array(credentials, dtype=object)[rank]
+    columns["modules_passed"] = modules_passed(list(assessments.modules), module_days)
+    for c, text in texts.items():  # evidence text stays Arrow-backed: no Python strings
+        columns[c] = pd.arrays.ArrowExtensionArray(text)
+    # person columns keep the roster's own dtypes (Arrow text stays Arrow)
+    columns.update({c: _person_column(people, c, person) for c in _PERSON_COLUMNS})
+    columns["hire_date"] = datetimes_from_days(people.hire_day[person])
     columns["as_of"] = datetimes_from_days(np.full(len(person), as_of_day))
-    table.update(columns)
     # object columns are text: say so, or pandas scans each one for dates
     series = {
-        c: pd.Series(v, dtype=object, copy=False)
-        if isinstance(v, np.ndarray) and v.dtype == object
-        else v
-        for c, v in table.items()
+        c: pd.Series(columns[c], dtype=object, copy=False)
+        if isinstance(columns[c], np.ndarray) and columns[c].dtype == object
+        else columns[c]
+        for c in STATUS_COLUMNS
     }
-    return pd.DataFrame(series, copy=False)[list(STATUS_COLUMNS)]
+    return pd.DataFrame(series, copy=False)

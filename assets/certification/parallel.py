@@ -1,0 +1,71 @@
+"""Spreading per-person work over the machine's cores with threads.
+
+numpy's and Arrow's kernels release the GIL, so threads working on separate, contiguous ranges of
+people run truly in parallel for the heavy parts, and share the read-only indexes without copying
+them. Results come back in person order, so callers concatenate them as if one thread had run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import TypeVar
+
+import numpy as np
+
+T = TypeVar("T")
+
+# Below this many people per chunk, the threads' bookkeeping costs more than it saves.
+MIN_CHUNK = 50_000
+
+
+def available_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class WorkerPool:
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._executor = ThreadPoolExecutor(workers) if workers > 1 else None
+
+    def _bounds(self, n: int) -> list[tuple[int, int]]:
+        chunks = min(self.workers, max(1, n // MIN_CHUNK))
+        edges = np.linspace(0, n, chunks + 1).astype(int)
+        return list(zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True))
+
+    def map_ranges(self, work: Callable[[int, int], T], n: int) -> list[T]:
+        """``work(start, stop)`` over contiguous ranges covering ``range(n)``, in order."""
+        bounds = self._bounds(n)
+        if len(bounds) == 1 or self._executor is None:
+            return [work(start, stop) for start, stop in bounds]
+        return list(self._executor.map(lambda b: work(*b), bounds))
+
+    def map_chunks(self, work: Callable[[np.ndarray], T], items: np.ndarray) -> list[T]:
+        """``work`` over contiguous chunks of ``items``, results in chunk order."""
+        return self.map_ranges(lambda start, stop: work(items[start:stop]), len(items))
+
+    def submit(self, work: Callable[[], T]) -> Future[T]:
+        """Start ``work`` on a worker thread (run it at once when there is only one core)."""
+        if self._executor is not None:
+            return self._executor.submit(work)
+        done: Future[T] = Future()
+        done.set_result(work())
+        return done
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown()
+
+
+@contextmanager
+def worker_pool(workers: int | None = None) -> Iterator[WorkerPool]:
+    pool = WorkerPool(workers or available_cores())
+    try:
+        yield pool
+    finally:
+        pool.close()

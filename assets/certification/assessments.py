@@ -47,12 +47,14 @@ class SourceRecords:
     provider_code: np.ndarray  # int32 position in provider_label; -1 where missing
     provider_label: pa.Array  # ";provider:" of each distinct provider
     record_id_text: pa.Array
+    record_id_missing: np.ndarray  # bool
     credential_text: pa.Array  # null where missing or blank
 
     @classmethod
     def of(cls, results: pd.DataFrame) -> SourceRecords:
         by_name = results["match_method"] == "name"
         provider = pc.dictionary_encode(arrow_text(results["provider"]))
+        record_id = arrow_text(results["record_id"])
         credential = arrow_text(results["credential_id"])
         credential = pc.if_else(pc.equal(credential, ""), _NULL_TEXT, credential)
         return cls(
@@ -62,7 +64,8 @@ class SourceRecords:
             matched_by_name=by_name.to_numpy(dtype=bool, na_value=False),
             provider_code=np.asarray(pc.fill_null(provider.indices, -1), dtype=np.int32),
             provider_label=pc.binary_join_element_wise(";", provider.dictionary, ":", ""),
-            record_id_text=arrow_text(results["record_id"]),
+            record_id_text=record_id,
+            record_id_missing=np.asarray(record_id.is_null(), dtype=bool),
             credential_text=credential,
         )
 
@@ -74,18 +77,22 @@ class SourceRecords:
         provider = take_objects(self.provider, rows).astype(str)
         return (provider + ":" + take_objects(self.record_id, rows).astype(str)).astype(object)
 
-    def evidence_labels(self, rows: np.ndarray) -> pa.Array:
-        """``;provider:record_id`` of each row (null where ``rows`` is -1 or a part is missing)."""
+    def evidence_labels(self, rows: np.ndarray) -> tuple[pa.Array, pa.Array]:
+        """``;provider:`` and ``record_id`` of each row, both null where either is missing.
+
+        Two aligned arrays rather than one joined text: the caller joins every module's pair
+        in one pass.
+        """
         absent = rows < 0
         if not len(self.provider_label):  # no provider at all
-            return pa.nulls(len(rows), pa.string())
+            return pa.nulls(len(rows), pa.string()), pa.nulls(len(rows), pa.string())
         safe = np.where(absent, 0, rows)
         code = self.provider_code[safe]
+        absent |= (code < 0) | self.record_id_missing[safe]
         provider = pa.DictionaryArray.from_arrays(
-            pa.array(np.maximum(code, 0), mask=absent | (code < 0)), self.provider_label
+            pa.array(np.maximum(code, 0), mask=absent), self.provider_label
         ).cast(pa.string())
-        record_id = self.record_id_text.take(pa.array(safe, mask=absent))
-        return pc.binary_join_element_wise(provider, record_id, "")
+        return provider, self.record_id_text.take(pa.array(safe, mask=absent))
 
     def evidence_credentials(self, rows: np.ndarray) -> pa.Array:
         """The credential id of each row (null where ``rows`` is -1 or the id is missing)."""

@@ -32,10 +32,11 @@ def _empty(n: int) -> pa.Array:
 
 
 def _join_all(pieces: list[pa.Array], n: int) -> pa.Array:
-    """The present pieces of each row, each already starting with ``;``, joined ('' when none).
+    """The present pieces of each row, concatenated, without its leading ``;`` ('' when none).
 
-    Absent pieces become '', the pieces are concatenated and the leading ``;`` dropped: a few
-    kernels, and ids that contain ``;`` stay intact.
+    Each present piece starts with ``;`` (or follows one that does, like ``;provider:`` and its
+    ``record_id``). Absent pieces become '', the pieces are concatenated in one pass and the
+    leading ``;`` dropped, so ids that contain ``;`` stay intact.
     """
     if not pieces:
         return _empty(n)
@@ -89,7 +90,7 @@ def modules_passed(codes: list[str], pass_days: np.ndarray) -> np.ndarray:
             for j, code in enumerate(codes)
         ]
         return _join_all(pieces, len(passed)).to_numpy(zero_copy_only=False)
-    combination = (passed.astype(np.int64) << np.arange(len(codes))).sum(axis=1)
+    combination = passed.astype(np.int32) @ (1 << np.arange(len(codes), dtype=np.int32))
     table = np.array(
         [
             ";".join(c for j, c in enumerate(codes) if combo >> j & 1)
@@ -112,7 +113,7 @@ def _evidence(records: SourceRecords, proof_rows: np.ndarray) -> tuple[pa.Array,
     if not len(records) or not width or not n:
         return _empty(n), _empty(n)
     rows = proof_rows.T.ravel()  # module by module, so that each module's texts are one slice
-    labels = records.evidence_labels(rows)
+    provider, record_id = records.evidence_labels(rows)
     credential = records.evidence_credentials(rows)
     credentials: list[pa.Array] = []
     for j in range(width):
@@ -122,7 +123,9 @@ def _evidence(records: SourceRecords, proof_rows: np.ndarray) -> tuple[pa.Array,
             repeat = pc.fill_null(pc.equal(text, earlier), False)
             text = pc.if_else(repeat, _NULL_TEXT, text)
         credentials.append(text)
-    record_ids = _join_all([labels.slice(j * n, n) for j in range(width)], n)
+    record_ids = _join_all(
+        [part.slice(j * n, n) for j in range(width) for part in (provider, record_id)], n
+    )
     return record_ids, _join_present(credentials, n)
 
 

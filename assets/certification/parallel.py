@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from functools import partial
 from typing import TypeVar
 
 import numpy as np
@@ -56,6 +57,10 @@ class WorkerPool:
         done: Future[T] = Future()
         done.set_result(work())
         return done
+
+    def submit_ranges(self, work: Callable[[int, int], T], n: int) -> list[Future[T]]:
+        """Start ``work(start, stop)`` over contiguous ranges covering ``range(n)``."""
+        return [self.submit(partial(work, start, stop)) for start, stop in self._bounds(n)]
 
     def close(self) -> None:
         if self._executor is not None:

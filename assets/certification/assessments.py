@@ -12,6 +12,7 @@ by name, then the smallest ``provider:record_id``, so that the choice never depe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -175,36 +176,68 @@ def _passed(column: pd.Series) -> np.ndarray:
     return column.fillna(False).to_numpy(dtype=bool)  # a missing verdict is not a pass
 
 
-def build_assessment_index(
+@dataclass(frozen=True)
+class ResultsSlice:
+    """The attempts and passes of one contiguous slice of the results rows, ready to merge.
+
+    Slices are independent, so worker threads prepare them side by side; ``pass_keys`` are
+    sorted within the slice and ``pass_rows`` are rows of the whole results frame.
+    """
+
+    attempt_groups: np.ndarray
+    attempt_days: np.ndarray
+    pass_keys: np.ndarray
+    pass_rows: np.ndarray
+
+
+def results_slice(
     results: pd.DataFrame,
-    person: np.ndarray,
-    n_people: int,
+    start: int,
+    stop: int,
+    positions: Callable[[pd.Series], np.ndarray],
     modules: tuple[str, ...],
     grid: DayGrid,
     as_of_day: int,
+) -> ResultsSlice:
+    """Rows ``start:stop`` of the results of employed people dated on or before D.
+
+    ``positions`` gives each employee id's position among the employed people (-1: not employed).
+    """
+    part = results.iloc[start:stop]
+    person = positions(part["employee_id"])
+    day, dated = days_from_datetimes(part["assessment_date"])
+    module = _module_numbers(part["module"], modules)
+    rows = np.flatnonzero((person >= 0) & dated & (day <= as_of_day) & (module >= 0))
+    group = person[rows].astype(np.int64) * len(modules) + module[rows]
+    day = day[rows]
+    passed = np.flatnonzero(_passed(part["passed"])[rows])
+    keys = grid.key(group[passed], day[passed])
+    order = np.argsort(keys)
+    return ResultsSlice(group, day, keys[order], (rows[passed] + start)[order])
+
+
+def build_assessment_index(
+    slices: list[ResultsSlice],
+    results: pd.DataFrame,
+    n_people: int,
+    modules: tuple[str, ...],
+    grid: DayGrid,
     records: SourceRecords,
 ) -> AssessmentIndex:
-    """Index the results of employed people dated on or before D.
+    """Index the results of employed people dated on or before D from their slices, in order.
 
-    ``person`` gives each results row's position among the employed people (-1: not employed);
     ``records`` are ``SourceRecords.of(results)``.
     """
-    day, dated = days_from_datetimes(results["assessment_date"])
-    module = _module_numbers(results["module"], modules)
-    keep = (person >= 0) & dated & (day <= as_of_day) & (module >= 0)
-    rows = np.flatnonzero(keep)
-    person, module, day = person[rows].astype(np.int64), module[rows], day[rows]
     n_modules = len(modules)
-
     last_attempt = np.full(n_people * n_modules, NO_ATTEMPT, dtype=np.int64)
-    np.maximum.at(last_attempt, person * n_modules + module, day)
+    for part in slices:
+        np.maximum.at(last_attempt, part.attempt_groups, part.attempt_days)
 
-    passed = _passed(results["passed"])[rows]
-    kept = np.flatnonzero(passed)
-    keys = grid.key(person[kept] * n_modules + module[kept], day[kept])
-    pass_rows = rows[kept]
-    order = np.argsort(keys)
-    keys, pass_rows = keys[order], pass_rows[order]
+    keys = np.concatenate([part.pass_keys for part in slices])
+    pass_rows = np.concatenate([part.pass_rows for part in slices])
+    if len(slices) > 1:  # merge the sorted runs: a stable sort finds and merges them
+        order = np.argsort(keys, kind="stable")
+        keys, pass_rows = keys[order], pass_rows[order]
     first_of_key = np.ones(len(keys), dtype=bool)
     first_of_key[1:] = keys[1:] != keys[:-1]
     record_row = _best_records(results, keys, pass_rows, first_of_key)

@@ -19,14 +19,18 @@ person (about 9 s and 2.5 GB for a million employees with five million results, 
 from __future__ import annotations
 
 import datetime as dt
-from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
 import pandas as pd
 
-from assets.certification.assessments import AssessmentIndex, SourceRecords, build_assessment_index
+from assets.certification.assessments import (
+    AssessmentIndex,
+    SourceRecords,
+    build_assessment_index,
+    results_slice,
+)
 from assets.certification.compliance import site_compliance as _site_compliance
 from assets.certification.cycles import NEVER_CERTIFIED, chain_cycles
 from assets.certification.dates import NO_DAY, DayGrid, datetimes_from_days, day_number
@@ -35,7 +39,7 @@ from assets.certification.parallel import WorkerPool, worker_pool
 from assets.certification.people import People, employed_people
 from assets.certification.phase_clock import PhaseClock
 from assets.certification.points import PointsSources, build_activity_index
-from assets.certification.status import finish_status, status_rows
+from assets.certification.status import PendingStatus, finish_status, status_rows
 from schemas.config import CompetenceConfig, Credential, PointsRenewal
 
 LEDGER_COLUMNS = (
@@ -119,18 +123,6 @@ def _finish_ledger(blocks: list[pd.DataFrame], credential_rank: dict[str, int]) 
     return table.iloc[order].reset_index(drop=True)[list(LEDGER_COLUMNS)]
 
 
-def _positions_of(
-    people: People, employee_ids: pd.Series, pool: WorkerPool
-) -> list[Future[np.ndarray]]:
-    return pool.submit_ranges(
-        lambda start, stop: people.positions(employee_ids.iloc[start:stop]), len(employee_ids)
-    )
-
-
-def _gathered(parts: list[Future[np.ndarray]]) -> np.ndarray:
-    return np.concatenate([part.result() for part in parts])
-
-
 def _credential_rows(
     people: People,
     code: str,
@@ -157,10 +149,9 @@ def _certification_tables(
     activities: pd.DataFrame,
     config: CompetenceConfig,
     as_of: dt.date,
-    workers: int | None = None,
-    clock: PhaseClock | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    clock = clock or PhaseClock()
+    pool: WorkerPool,
+    clock: PhaseClock,
+) -> tuple[PendingStatus, pd.DataFrame]:
     d = day_number(as_of)
     roster = _with_optional_columns(roster, "roster")
     results = _with_optional_columns(results, "results")
@@ -169,60 +160,72 @@ def _certification_tables(
     number = {m: i for i, m in enumerate(modules)}
     first = _earliest_day(results["assessment_date"], activities["activity_date"])
     grid = DayGrid(first or d, d)
-    with worker_pool(workers) as pool:
-        with clock.phase("people"):
-            people = employed_people(roster, config, as_of)
-        with clock.phase("results and activities index"):
-            # the heavy, GIL-free parts go to the worker threads in slices: looking up a
-            # person for every record, and the Arrow arrays behind the evidence texts
-            result_people = _positions_of(people, results["employee_id"], pool)
-            records = pool.submit(lambda: SourceRecords.of(results))
-            activity_people = _positions_of(people, activities["employee_id"], pool)
-            assessments = build_assessment_index(
+    with clock.phase("people"):
+        people = employed_people(roster, config, as_of)
+    with clock.phase("results and activities index"):
+        # the worker threads take the heavy, mostly GIL-free parts: the results in slices
+        # (looking up a person for every record), the Arrow arrays behind the evidence
+        # texts, and the activities, while this thread merges the slices
+        result_slices = pool.submit_ranges(
+            partial(
+                results_slice,
                 results,
-                _gathered(result_people),
-                len(people),
-                modules,
-                grid,
-                d,
-                records.result(),
-            )
-            activity_index = build_activity_index(activities, _gathered(activity_people), grid, d)
-        row_credential = np.where(
-            pd.isna(people.required_credential),
-            config.policy.default_credential,
-            people.required_credential,
+                positions=people.positions,
+                modules=modules,
+                grid=grid,
+                as_of_day=d,
+            ),
+            len(results),
         )
-        status_blocks, ledger_blocks = [], []
-        for code, credential in config.credentials.credentials.items():
-            required = [number[m] for m in credential.required_modules]
-            holds = (assessments.first_pass[:, required] < NO_DAY).any(axis=1)
-            person = np.flatnonzero((row_credential == code) | holds)
-            sources = None
-            if isinstance(credential.renewal, PointsRenewal):
-                modules_of_credential = [*credential.required_modules, *credential.optional_modules]
-                sources = PointsSources(
-                    credential.renewal,
-                    grid,
-                    activity_index,
-                    assessments,
-                    [number[m] for m in modules_of_credential],
-                    people.hire_day,
-                    people.manufacturing_related,
-                )
-            with clock.phase("cycles, status, ledger"):
-                parts = pool.map_chunks(
-                    partial(
-                        _credential_rows, people, code, credential, assessments, sources, config, d
-                    ),
-                    person,
-                )
-            status_blocks.extend(status for status, _ in parts)
-            if sources is not None:
-                ledger_blocks.append(pd.concat([ledger for _, ledger in parts], ignore_index=True))
-        rank = {code: i for i, code in enumerate(config.credentials.credentials)}
-        with clock.phase("status table"):
-            status = finish_status(people, status_blocks, assessments, list(rank), d, pool)
+        records = pool.submit(lambda: SourceRecords.of(results))
+        activity_index = pool.submit(
+            lambda: build_activity_index(
+                activities, people.positions(activities["employee_id"]), grid, d
+            )
+        )
+        assessments = build_assessment_index(
+            [part.result() for part in result_slices],
+            results,
+            len(people),
+            modules,
+            grid,
+            records.result(),
+        )
+    row_credential = np.where(
+        pd.isna(people.required_credential),
+        config.policy.default_credential,
+        people.required_credential,
+    )
+    status_blocks, ledger_blocks = [], []
+    for code, credential in config.credentials.credentials.items():
+        required = [number[m] for m in credential.required_modules]
+        holds = (assessments.first_pass[:, required] < NO_DAY).any(axis=1)
+        person = np.flatnonzero((row_credential == code) | holds)
+        sources = None
+        if isinstance(credential.renewal, PointsRenewal):
+            modules_of_credential = [*credential.required_modules, *credential.optional_modules]
+            sources = PointsSources(
+                credential.renewal,
+                grid,
+                activity_index.result(),
+                assessments,
+                [number[m] for m in modules_of_credential],
+                people.hire_day,
+                people.manufacturing_related,
+            )
+        with clock.phase("cycles, status, ledger"):
+            parts = pool.map_chunks(
+                partial(
+                    _credential_rows, people, code, credential, assessments, sources, config, d
+                ),
+                person,
+            )
+        status_blocks.extend(status for status, _ in parts)
+        if sources is not None:
+            ledger_blocks.append(pd.concat([ledger for _, ledger in parts], ignore_index=True))
+    rank = {code: i for i, code in enumerate(config.credentials.credentials)}
+    with clock.phase("status table"):
+        status = finish_status(people, status_blocks, assessments, list(rank), d, pool)
     with clock.phase("ledger table"):
         ledger = _finish_ledger(ledger_blocks, rank)
     return status, ledger
@@ -244,13 +247,18 @@ def evaluate(
     ``clock``, when given, collects the wall time of each phase.
     """
     clock = clock or PhaseClock()
-    status, ledger = _certification_tables(
-        roster, results, activities, config, as_of, workers, clock
-    )
-    with clock.phase("forecast"):
-        forecast = _renewal_forecast(status, ledger, config, as_of)
-    with clock.phase("site compliance"):
-        compliance = _site_compliance(status, config, as_of)
+    with worker_pool(workers) as pool:
+        pending, ledger = _certification_tables(
+            roster, results, activities, config, as_of, pool, clock
+        )
+        # the forecast and the site roll-up need no evidence text: they run on this thread
+        # while the worker threads render it
+        with clock.phase("forecast"):
+            forecast = _renewal_forecast(pending.frame, ledger, config, as_of)
+        with clock.phase("site compliance"):
+            compliance = _site_compliance(pending.frame, config, as_of)
+        with clock.phase("evidence texts (wait)"):
+            status = pending.complete()
     return CertificationResult(
         status=status, ledger=ledger, forecast=forecast, site_compliance=compliance
     )
@@ -264,7 +272,7 @@ def certification_status(
     as_of: dt.date,
 ) -> pd.DataFrame:
     """One row per employed person and credential held or needed, as of D."""
-    return _certification_tables(roster, results, activities, config, as_of)[0]
+    return evaluate(roster, results, activities, config, as_of).status
 
 
 def points_ledger(
@@ -275,7 +283,7 @@ def points_ledger(
     as_of: dt.date,
 ) -> pd.DataFrame:
     """Every earning event in each person's current (or most recent) points-renewed cycle."""
-    return _certification_tables(roster, results, activities, config, as_of)[1]
+    return evaluate(roster, results, activities, config, as_of).ledger
 
 
 renewal_forecast = _renewal_forecast

@@ -14,6 +14,8 @@ order of required modules.
 
 from __future__ import annotations
 
+from concurrent.futures import Future
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -136,23 +138,36 @@ def _texts(
     return module_pass_dates(codes, module_days), record_ids, credential_ids
 
 
+class PendingTexts:
+    """Evidence texts being rendered on the worker threads; ``result()`` waits for them."""
+
+    def __init__(self, slices: list[Future[tuple[pa.Array, ...]]]) -> None:
+        self._slices = slices
+
+    def result(self) -> dict[str, pa.ChunkedArray]:
+        parts = [s.result() for s in self._slices]
+        return {
+            name: pa.chunked_array([part[k] for part in parts], type=pa.string())
+            for k, name in enumerate(EVIDENCE_TEXT_COLUMNS)
+        }
+
+
 def evidence_texts(
     records: SourceRecords,
     codes: list[str],
     module_days: np.ndarray,
     proof_rows: np.ndarray,
     pool: WorkerPool,
-) -> dict[str, pa.ChunkedArray]:
-    """The EVIDENCE_TEXT_COLUMNS of rows in their final order (``codes`` name ``module_days``).
+) -> PendingTexts:
+    """Start rendering the EVIDENCE_TEXT_COLUMNS of rows in their final order.
 
-    ``proof_rows`` lists, per row, the results rows of the proving passes in the credential's
-    order of required modules, -1 where none (and as padding for credentials with fewer).
+    ``codes`` name the columns of ``module_days``; ``proof_rows`` lists, per row, the results
+    rows of the proving passes in the credential's order of required modules, -1 where none
+    (and as padding for credentials with fewer).
     """
-    slices = pool.map_ranges(
-        lambda lo, hi: _texts(records, codes, module_days[lo:hi], proof_rows[lo:hi]),
-        len(module_days),
+    return PendingTexts(
+        pool.submit_ranges(
+            lambda lo, hi: _texts(records, codes, module_days[lo:hi], proof_rows[lo:hi]),
+            len(module_days),
+        )
     )
-    return {
-        name: pa.chunked_array([part[k] for part in slices], type=pa.string())
-        for k, name in enumerate(EVIDENCE_TEXT_COLUMNS)
-    }

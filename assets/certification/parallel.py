@@ -17,6 +17,7 @@ from typing import TypeVar
 import numpy as np
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 # Below this many people per chunk, the threads' bookkeeping costs more than it saves.
 MIN_CHUNK = 50_000
@@ -45,6 +46,12 @@ class WorkerPool:
         if len(bounds) == 1 or self._executor is None:
             return [work(start, stop) for start, stop in bounds]
         return list(self._executor.map(lambda b: work(*b), bounds))
+
+    def map_items(self, work: Callable[[U], T], items: list[U]) -> list[T]:
+        """``work`` over each item (a few big, independent jobs), results in item order."""
+        if self._executor is None:
+            return [work(item) for item in items]
+        return list(self._executor.map(work, items))
 
     def map_chunks(self, work: Callable[[np.ndarray], T], items: np.ndarray) -> list[T]:
         """``work`` over contiguous chunks of ``items``, results in chunk order."""

@@ -24,6 +24,7 @@ credentials in ``credentials.yaml``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
@@ -34,7 +35,13 @@ from assets.certification.assessments import NO_ATTEMPT, AssessmentIndex
 from assets.certification.compliance import compliance_of
 from assets.certification.cycles import COVERS_AS_OF, LAPSED, NEVER_CERTIFIED, CycleOutcome
 from assets.certification.dates import NO_DAY, datetimes_from_days
-from assets.certification.evidence import evidence_texts, matched_by_name, modules_passed
+from assets.certification.evidence import (
+    EVIDENCE_TEXT_COLUMNS,
+    PendingTexts,
+    evidence_texts,
+    matched_by_name,
+    modules_passed,
+)
 from assets.certification.parallel import WorkerPool
 from assets.certification.people import People
 from schemas.config import CompetenceConfig, Credential, PointsRenewal
@@ -194,6 +201,28 @@ def _person_column(people: People, column: str, person: np.ndarray):
     return values.take(person)
 
 
+@dataclass(frozen=True)
+class PendingStatus:
+    """The status table while its evidence texts are still being rendered.
+
+    ``frame`` has every other column already, so that work that needs no evidence text (the
+    forecast, the site roll-up) can run meanwhile; ``complete()`` waits and inserts the texts.
+    """
+
+    frame: pd.DataFrame
+    texts: PendingTexts
+
+    def complete(self) -> pd.DataFrame:
+        frame = self.frame.copy(deep=False)
+        # ascending contract positions: every column before the inserted one is already there
+        for c, text in sorted(self.texts.result().items(), key=lambda t: _POSITION[t[0]]):
+            frame.insert(_POSITION[c], c, pd.arrays.ArrowExtensionArray(text))
+        return frame
+
+
+_POSITION = {c: i for i, c in enumerate(STATUS_COLUMNS)}
+
+
 def finish_status(
     people: People,
     blocks: list[dict[str, np.ndarray]],
@@ -201,10 +230,11 @@ def finish_status(
     credentials: list[str],
     as_of_day: int,
     pool: WorkerPool,
-) -> pd.DataFrame:
+) -> PendingStatus:
     """Stack the credentials' rows in (employee id, credential order) order, contract columns.
 
     ``credentials`` are the codes in ``credentials.yaml`` order (what ``credential_rank`` counts).
+    The evidence texts are rendered on the worker threads; see :class:`PendingStatus`.
     """
     order = np.lexsort(
         (
@@ -216,17 +246,19 @@ def finish_status(
     final_place[order] = np.arange(len(order))
     bounds = np.cumsum([0] + [len(b["person"]) for b in blocks])
     destination = [final_place[lo:hi] for lo, hi in pairwise(bounds)]
-    columns = {c: _interleave([b[c] for b in blocks], destination) for c in blocks[0]}
+    names = list(blocks[0])
+    interleaved = pool.map_items(lambda c: _interleave([b[c] for b in blocks], destination), names)
+    columns = dict(zip(names, interleaved, strict=True))
     person = columns.pop("person")
     rank = columns.pop("credential_rank")
+    module_days = columns.pop("module_days")
     texts = evidence_texts(
         assessments.records,
         list(assessments.modules),
-        columns["module_days"],
+        module_days,
         columns.pop("proof_rows"),
         pool,
     )
-    module_days = columns.pop("module_days")
     for c in _DAY_COLUMNS:
         columns[c] = datetimes_from_days(columns[c])
     shown = columns.pop("renewal_shown")
@@ -237,8 +269,6 @@ def finish_status(
     columns["overdue_days"] = pd.arrays.IntegerArray(np.maximum(overdue, 0), overdue < 0)
     columns["credential"] = np.array(credentials, dtype=object)[rank]
     columns["modules_passed"] = modules_passed(list(assessments.modules), module_days)
-    for c, text in texts.items():  # evidence text stays Arrow-backed: no Python strings
-        columns[c] = pd.arrays.ArrowExtensionArray(text)
     # person columns keep the roster's own dtypes (Arrow text stays Arrow)
     columns.update({c: _person_column(people, c, person) for c in _PERSON_COLUMNS})
     columns["hire_date"] = datetimes_from_days(people.hire_day[person])
@@ -249,5 +279,6 @@ def finish_status(
         if isinstance(columns[c], np.ndarray) and columns[c].dtype == object
         else columns[c]
         for c in STATUS_COLUMNS
+        if c not in EVIDENCE_TEXT_COLUMNS
     }
-    return pd.DataFrame(series, copy=False)
+    return PendingStatus(pd.DataFrame(series, copy=False), texts)

@@ -46,7 +46,7 @@ class SourceRecords:
     credential_id: pd.Series
     matched_by_name: np.ndarray  # bool
     provider_code: np.ndarray  # int32 position in provider_label; -1 where missing
-    provider_label: pa.Array  # ";provider:" of each distinct provider
+    provider_label: pa.Array  # "provider:" of each distinct provider
     record_id_text: pa.Array
     record_id_missing: np.ndarray  # bool
     credential_text: pa.Array  # null where missing or blank
@@ -64,7 +64,7 @@ class SourceRecords:
             credential_id=results["credential_id"],
             matched_by_name=by_name.to_numpy(dtype=bool, na_value=False),
             provider_code=np.asarray(pc.fill_null(provider.indices, -1), dtype=np.int32),
-            provider_label=pc.binary_join_element_wise(";", provider.dictionary, ":", ""),
+            provider_label=pc.binary_join_element_wise(provider.dictionary, ":", ""),
             record_id_text=record_id,
             record_id_missing=np.asarray(record_id.is_null(), dtype=bool),
             credential_text=credential,
@@ -78,22 +78,34 @@ class SourceRecords:
         provider = take_objects(self.provider, rows).astype(str)
         return (provider + ":" + take_objects(self.record_id, rows).astype(str)).astype(object)
 
-    def evidence_labels(self, rows: np.ndarray) -> tuple[pa.Array, pa.Array]:
-        """``;provider:`` and ``record_id`` of each row, both null where either is missing.
+    def evidence_pieces(self, proof_rows: np.ndarray) -> list[pa.Array]:
+        """Texts that concatenate to each row's ``provider:record_id;...`` (rows x modules in).
 
-        Two aligned arrays rather than one joined text: the caller joins every module's pair
-        in one pass.
+        Per module a ``provider:`` piece and a ``record_id`` piece, both null where the row has
+        no record for the module (or the record lacks either part). A ``;`` leads every
+        provider piece but the row's first present one, so that the pieces only need to be
+        concatenated: no separator to strip afterwards.
         """
-        absent = rows < 0
+        n, width = proof_rows.shape
         if not len(self.provider_label):  # no provider at all
-            return pa.nulls(len(rows), pa.string()), pa.nulls(len(rows), pa.string())
+            return [pa.nulls(n, pa.string())] * (2 * width)
+        rows = proof_rows.T.ravel()  # module by module: each module's pieces are one slice
+        absent = rows < 0
         safe = np.where(absent, 0, rows)
         code = self.provider_code[safe]
         absent |= (code < 0) | self.record_id_missing[safe]
-        provider = pa.DictionaryArray.from_arrays(
-            pa.array(np.maximum(code, 0), mask=absent), self.provider_label
-        ).cast(pa.string())
-        return provider, self.record_id_text.take(pa.array(safe, mask=absent))
+        present = ~absent.reshape(width, n)
+        later = np.zeros_like(present)
+        later[1:] = np.logical_or.accumulate(present, axis=0)[:-1]
+        separated = len(self.provider_label)  # the second half of the labels has the ";"
+        index = np.maximum(code, 0) + np.where(later.ravel(), separated, 0)
+        labels = pa.concat_arrays(
+            [self.provider_label, pc.binary_join_element_wise(";", self.provider_label, "")]
+        )
+        provider = pa.DictionaryArray.from_arrays(pa.array(index, mask=absent), labels)
+        provider = provider.cast(pa.string())
+        record_id = self.record_id_text.take(pa.array(safe, mask=absent))
+        return [part.slice(j * n, n) for j in range(width) for part in (provider, record_id)]
 
     def evidence_credentials(self, rows: np.ndarray) -> pa.Array:
         """The credential id of each row (null where ``rows`` is -1 or the id is missing)."""

@@ -25,8 +25,10 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from assets.certification.dates import NO_DAY
+from assets.certification.text_columns import arrow_text, is_arrow_text
 from schemas.config import CompetenceConfig
 
 COMPLIANT = "COMPLIANT"
@@ -81,6 +83,20 @@ def compliance_of(
     return label, due, overdue_days
 
 
+def _person_codes(employee_ids: pd.Series) -> np.ndarray:
+    """A number per distinct employee id (rows of one person share it).
+
+    The engine's status table comes sorted by employee id: then a person's rows are adjacent
+    and counting the changes numbers them, without hashing a million ids.
+    """
+    if is_arrow_text(employee_ids) and len(employee_ids) > 1:
+        ids = arrow_text(employee_ids)
+        if ids.null_count == 0 and pc.all(pc.greater_equal(ids[1:], ids[:-1])).as_py():
+            changes = np.asarray(pc.not_equal(ids[1:], ids[:-1]), dtype=np.int64)
+            return np.concatenate(([0], np.cumsum(changes)))
+    return pd.factorize(employee_ids)[0]
+
+
 def site_compliance(status: pd.DataFrame, config: CompetenceConfig, as_of: dt.date) -> pd.DataFrame:
     """One row per site (configured or seen in ``status``) with the compliance counts of D."""
     site_code, site_values = pd.factorize(status["site"])
@@ -103,7 +119,7 @@ def site_compliance(status: pd.DataFrame, config: CompetenceConfig, as_of: dt.da
         "expiring_90": per_site(compliant & (days <= 90)),
     }
     # a person is in scope when any of their rows is required; count the others once each
-    person, _ = pd.factorize(status["employee_id"])
+    person = _person_codes(status["employee_id"])
     person_in_scope = np.zeros(person.max() + 1 if len(person) else 0, dtype=bool)
     person_in_scope[person[required]] = True
     _, first_row = np.unique(person, return_index=True)

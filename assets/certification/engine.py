@@ -160,12 +160,14 @@ def _certification_tables(
     number = {m: i for i, m in enumerate(modules)}
     first = _earliest_day(results["assessment_date"], activities["activity_date"])
     grid = DayGrid(first or d, d)
+    # the Arrow arrays behind the evidence texts need nobody's position: start them first
+    records = pool.submit(lambda: SourceRecords.of(results))
     with clock.phase("people"):
         people = employed_people(roster, config, as_of)
     with clock.phase("results and activities index"):
         # the worker threads take the heavy, mostly GIL-free parts: the results in slices
-        # (looking up a person for every record), the Arrow arrays behind the evidence
-        # texts, and the activities, while this thread merges the slices
+        # (looking up a person for every record) and the activities, while this thread
+        # merges the slices
         result_slices = pool.submit_ranges(
             partial(
                 results_slice,
@@ -177,7 +179,6 @@ def _certification_tables(
             ),
             len(results),
         )
-        records = pool.submit(lambda: SourceRecords.of(results))
         activity_index = pool.submit(
             lambda: build_activity_index(
                 activities, people.positions(activities["employee_id"]), grid, d

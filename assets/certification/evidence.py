@@ -33,17 +33,18 @@ def _empty(n: int) -> pa.Array:
     return pa.array(np.full(n, "", dtype=object), type=pa.string())
 
 
-def _join_all(pieces: list[pa.Array], n: int) -> pa.Array:
-    """The present pieces of each row, concatenated, without its leading ``;`` ('' when none).
-
-    Each present piece starts with ``;`` (or follows one that does, like ``;provider:`` and its
-    ``record_id``). Absent pieces become '', the pieces are concatenated in one pass and the
-    leading ``;`` dropped, so ids that contain ``;`` stay intact.
-    """
+def _concatenated(pieces: list[pa.Array], n: int) -> pa.Array:
+    """Each row's pieces concatenated, absent (null) ones as ''."""
     if not pieces:
         return _empty(n)
-    joined = pc.binary_join_element_wise(*pieces, "", null_handling="replace", null_replacement="")
-    return pc.utf8_slice_codeunits(joined, 1)
+    return pc.binary_join_element_wise(*pieces, "", null_handling="replace", null_replacement="")
+
+
+def _later(present: np.ndarray) -> np.ndarray:
+    """Per row and column: a present value comes before this one (so it needs a ``;``)."""
+    later = np.zeros_like(present)
+    later[:, 1:] = np.logical_or.accumulate(present, axis=1)[:, :-1]
+    return later
 
 
 def _join_present(pieces: list[pa.Array], n: int) -> pa.Array:
@@ -70,14 +71,22 @@ def module_pass_dates(codes: list[str], pass_days: np.ndarray) -> pa.Array:
     low, high = pass_days[present].min(), pass_days[present].max()
     days = np.arange(low, high + 1).astype("datetime64[D]")
     dates = np.datetime_as_string(days).astype(object)
+    later = _later(present)
     pieces = []
     for j, code in enumerate(codes):
         if not present[:, j].any():
             continue
-        index = pa.array(np.where(present[:, j], pass_days[:, j] - low, 0), mask=~present[:, j])
-        texts = pa.array((";" + code + "=") + dates, type=pa.string())
-        pieces.append(pa.DictionaryArray.from_arrays(index, texts).cast(pa.string()))
-    return _join_all(pieces, len(pass_days))
+        # one dictionary per module: its dates without, then with, the leading separator
+        texts = pa.array(np.concatenate([code + "=" + dates, ";" + code + "=" + dates]))
+        index = np.where(present[:, j], pass_days[:, j] - low, 0) + np.where(
+            later[:, j], len(dates), 0
+        )
+        pieces.append(
+            pa.DictionaryArray.from_arrays(pa.array(index, mask=~present[:, j]), texts).cast(
+                pa.string()
+            )
+        )
+    return _concatenated(pieces, len(pass_days))
 
 
 def modules_passed(codes: list[str], pass_days: np.ndarray) -> np.ndarray:
@@ -88,10 +97,10 @@ def modules_passed(codes: list[str], pass_days: np.ndarray) -> np.ndarray:
     passed = pass_days < NO_DAY
     if len(codes) > 16:  # a lookup table would be too big; join column-wise instead
         pieces = [
-            pa.array(np.full(len(passed), ";" + code, dtype=object), mask=~passed[:, j])
+            pa.array(np.full(len(passed), code, dtype=object), mask=~passed[:, j])
             for j, code in enumerate(codes)
         ]
-        return _join_all(pieces, len(passed)).to_numpy(zero_copy_only=False)
+        return _join_present(pieces, len(passed)).to_numpy(zero_copy_only=False)
     combination = passed.astype(np.int32) @ (1 << np.arange(len(codes), dtype=np.int32))
     table = np.array(
         [
@@ -114,8 +123,8 @@ def _evidence(records: SourceRecords, proof_rows: np.ndarray) -> tuple[pa.Array,
     n, width = proof_rows.shape
     if not len(records) or not width or not n:
         return _empty(n), _empty(n)
-    rows = proof_rows.T.ravel()  # module by module, so that each module's texts are one slice
-    provider, record_id = records.evidence_labels(rows)
+    record_ids = _concatenated(records.evidence_pieces(proof_rows), n)
+    rows = proof_rows.T.ravel()  # module by module, so that each module's ids are one slice
     credential = records.evidence_credentials(rows)
     credentials: list[pa.Array] = []
     for j in range(width):
@@ -125,9 +134,6 @@ def _evidence(records: SourceRecords, proof_rows: np.ndarray) -> tuple[pa.Array,
             repeat = pc.fill_null(pc.equal(text, earlier), False)
             text = pc.if_else(repeat, _NULL_TEXT, text)
         credentials.append(text)
-    record_ids = _join_all(
-        [part.slice(j * n, n) for j in range(width) for part in (provider, record_id)], n
-    )
     return record_ids, _join_present(credentials, n)
 
 

@@ -34,6 +34,11 @@ EMPLOYMENT = "EMPLOYMENT"
 ASSESSMENT_RETAKE = "ASSESSMENT_RETAKE"
 
 
+def _repeated(value: object, n: int) -> np.ndarray:
+    """An object array of one shared value (``np.full`` with objects is slow at this size)."""
+    return np.array([value], dtype=object)[np.zeros(n, dtype=np.intp)]
+
+
 @dataclass(frozen=True)
 class ActivityIndex:
     """Continuing-education activities of employed people on or before D, sorted by grid key.
@@ -201,7 +206,7 @@ class PointsSources:
         owner, at = owner[earning], at[earning]
         return {
             "row": owner,
-            "category": np.full(len(owner), CONTINUING_EDUCATION, dtype=object),
+            "category": _repeated(CONTINUING_EDUCATION, len(owner)),
             "event_day": self.grid.day_of(act.keys[at]),
             "points": points[earning],
             "source_record_id": act.activity_id[at],
@@ -215,7 +220,7 @@ class PointsSources:
         source = self.retake_records.labels(rows)
         return {
             "row": owner,
-            "category": np.full(len(owner), ASSESSMENT_RETAKE, dtype=object),
+            "category": _repeated(ASSESSMENT_RETAKE, len(owner)),
             "event_day": self.grid.day_of(self.retake_keys[at]),
             "points": np.full(len(at), float(self.rule.retake_points)),
             "source_record_id": source,
@@ -230,8 +235,8 @@ class PointsSources:
         base = self.employment_base(person, start)[owner]
         return {
             "row": owner,
-            "category": np.full(len(owner), EMPLOYMENT, dtype=object),
+            "category": _repeated(EMPLOYMENT, len(owner)),
             "event_day": add_years(base, nth),
             "points": np.full(len(owner), float(self.rule.employment_points_per_year)),
-            "source_record_id": np.full(len(owner), None, dtype=object),
+            "source_record_id": _repeated(None, len(owner)),
         }

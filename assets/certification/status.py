@@ -144,7 +144,9 @@ def status_rows(
         as_of_day,
         policy.new_hire_grace_days,
     )
-    attempt = assessments.last_attempt[person][:, shown].max(axis=1, initial=NO_ATTEMPT)
+    attempt = np.full(len(person), NO_ATTEMPT)
+    for m in np.flatnonzero(shown):  # column by column: numpy's row-wise max is slow
+        attempt = np.maximum(attempt, assessments.last_attempt[person, m])
     proof_rows = np.empty((len(person), len(required)), dtype=np.int64)
     for j, m in enumerate(required):
         proof_rows[:, j] = assessments.record_of(person, m, outcome.proof[:, j])

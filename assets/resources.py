@@ -25,6 +25,9 @@ class CompetenceSettings(dg.ConfigurableResource):
     # Overrides the run date (ISO date) for tests and reproductions; empty = today in the
     # company timezone. Records dated after the run date are rejected (SPEC 4).
     run_date: str = ""
+    # Threads the certification engine may use; 0 = every core this process may run on. Lower
+    # it when several steps share the machine (the multiprocess executor).
+    engine_threads: int = 0
 
     @classmethod
     def from_environment(cls) -> CompetenceSettings:
@@ -33,6 +36,7 @@ class CompetenceSettings(dg.ConfigurableResource):
             config_dir=os.environ.get("COMPETENCE_CONFIG_DIR", "config"),
             output_dir=os.environ.get("COMPETENCE_OUTPUT_DIR", "var"),
             run_date=os.environ.get("COMPETENCE_RUN_DATE", ""),
+            engine_threads=int(os.environ.get("COMPETENCE_ENGINE_THREADS", "0") or 0),
         )
 
     def load_config(self) -> CompetenceConfig:

@@ -5,11 +5,14 @@ The frames have the column names and dtypes the ingestion stage hands to the eng
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from assets.certification import parallel
 from schemas.config import CompetenceConfig, load_config
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
@@ -88,3 +91,18 @@ def activities_frame(activities: list[tuple]) -> pd.DataFrame:
     frame["activity_type"] = "course"
     frame["evidence_ref"] = pd.NA
     return frame
+
+
+@contextmanager
+def small_slices(people_per_slice: int = 2) -> Iterator[None]:
+    """Make the engine cut even a handful of people into slices for its worker threads.
+
+    Real runs only slice from 50,000 people up; tests use this to check that slicing, the
+    threads and the reassembly change nothing.
+    """
+    saved = parallel.MIN_CHUNK
+    parallel.MIN_CHUNK = people_per_slice
+    try:
+        yield
+    finally:
+        parallel.MIN_CHUNK = saved

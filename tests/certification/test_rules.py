@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
-from assets.certification import certification_status, evaluate, points_ledger
+from assets.certification import certification_status, evaluate, points_ledger, site_compliance
 from schemas.config import Requirement, RequirementsConfig
 from tests.certification.builders import (
     activities_frame,
@@ -201,3 +202,58 @@ def test_an_empty_week_still_has_every_table():
     assert outcome.status.empty and outcome.ledger.empty and outcome.forecast.empty
     assert list(outcome.site_compliance["site"]) == ["DAYTON", "GREENVILLE", "QUERETARO"]
     assert outcome.site_compliance["headcount_in_scope"].eq(0).all()
+
+
+@pytest.mark.parametrize("text", ["object", "arrow"])
+def test_a_repeated_employee_id_keeps_its_last_roster_row(text):
+    people = [
+        ("E2", "DAYTON", "Production Technician", "2010-01-01", None),
+        ("E1", "DAYTON", "Production Technician", "2010-01-01", None),
+        ("E2", "TOLEDO", "Engineer", "2012-01-01", None),  # the extract repeats E2: last wins
+        ("E3", "DAYTON", "Engineer", "2010-01-01", None),
+        ("E1", "GREENVILLE", "Quality Inspector", "2011-01-01", None),
+    ]
+    roster = roster_frame(people)
+    if text == "arrow":
+        roster = roster.astype(
+            {c: pd.ArrowDtype(pa.string()) for c in ("employee_id", "site", "job_role")}
+        )
+    status = certification_status(
+        roster, results_frame([]), NO_ACTIVITIES, CONFIG, dt.date(2026, 11, 22)
+    )
+    assert status["employee_id"].tolist() == ["E1", "E2", "E3"]
+    assert status["site"].tolist() == ["GREENVILLE", "TOLEDO", "DAYTON"]
+    assert status["hire_date"].tolist() == [pd.Timestamp(d) for d in ("2011", "2012", "2010")]
+
+
+def test_site_roll_up_does_not_depend_on_the_status_row_order():
+    people = [
+        ("A", "DAYTON", "Production Technician", "2010-01-01", None),
+        ("B", "DAYTON", "Forklift Operator", "2010-01-01", None),
+        ("C", "GREENVILLE", "Engineer", "2010-01-01", None),
+        ("D", "GREENVILLE", "Production Technician", "2026-11-01", None),
+    ]
+    records = [
+        *_passes("A", ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"]),
+        *_passes("B", ["2024-01-01"], modules=["FORKLIFT"]),
+        *_passes("B", ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"]),
+    ]
+    as_of = dt.date(2026, 11, 22)
+    roster = roster_frame(people).astype({"employee_id": pd.ArrowDtype(pa.string())})
+    outcome = evaluate(roster, results_frame(records), NO_ACTIVITIES, CONFIG, as_of)
+    shuffled = outcome.status.sample(frac=1, random_state=3).reset_index(drop=True)
+    assert shuffled["employee_id"].tolist() != outcome.status["employee_id"].tolist()
+    pd.testing.assert_frame_equal(site_compliance(shuffled, CONFIG, as_of), outcome.site_compliance)
+    by_site = outcome.site_compliance.set_index("site")
+    # A compliant (CPT); B compliant (FORKLIFT, the role's credential; the CPT row is extra);
+    # C needs nothing; D is a new hire in grace
+    assert by_site.loc["DAYTON", ["headcount_in_scope", "compliant", "not_required"]].tolist() == [
+        2,
+        2,
+        0,
+    ]
+    assert by_site.loc["GREENVILLE", ["headcount_in_scope", "grace", "not_required"]].tolist() == [
+        1,
+        1,
+        1,
+    ]

@@ -10,15 +10,23 @@ import pytest
 from assets.certification import evaluate
 from assets.certification.status import STATUS_COLUMNS, STATUS_CSV_COLUMNS
 from tests.certification import scenario
-from tests.certification.builders import default_config
+from tests.certification.builders import default_config, small_slices
 
 DATE_COLUMNS = {"certified_on", "cycle_start", "expires_on", "due_date", "last_attempt_date"}
 
 
-@pytest.fixture(scope="module")
-def outcome():
+@pytest.fixture(scope="module", params=["one thread", "sliced over two threads"])
+def outcome(request):
+    """The scenario's tables as one thread computes them, and with every stage sliced.
+
+    Slices of two people on two threads exercise the chunked cycles, the parallel interleave
+    and the chunked evidence texts; the hand-computed answers must not change.
+    """
     roster, results, activities = scenario.frames()
-    return evaluate(roster, results, activities, default_config(), scenario.AS_OF)
+    if request.param == "one thread":
+        return evaluate(roster, results, activities, default_config(), scenario.AS_OF, workers=1)
+    with small_slices():
+        return evaluate(roster, results, activities, default_config(), scenario.AS_OF, workers=2)
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +116,13 @@ def test_ledger_lists_the_events_of_each_current_or_last_cycle(outcome):
         ("P17", "EMPLOYMENT", "2026-03-01", 20.0),
     }
     assert len(ledger) == len(events)  # the same-day double report earned one retake
+
+
+def test_ledger_comes_in_person_then_date_order(outcome):
+    ledger = outcome.ledger
+    keys = list(zip(ledger["employee_id"], ledger["event_date"], strict=True))
+    assert keys == sorted(keys)
+    assert ledger.index.equals(pd.RangeIndex(len(ledger)))
 
 
 def test_ledger_sources_and_cycle_bounds(outcome):

@@ -79,6 +79,14 @@ def test_two_weeks_render_store_and_mail_each_site_to_its_own_managers(
     [reports] = rerun.asset_materializations_for_node("site_report_pdfs")
     assert (reports.metadata["rendered"].value, reports.metadata["kept_unchanged"].value) == (0, 5)
     assert len(server.handler.received) == received_after_first_pass
+    [status_event] = [
+        m
+        for m in rerun.asset_materializations_for_node("certification")
+        if m.asset_key.path[-1] == "certification_status"
+    ]
+    engine_seconds = status_event.metadata["engine_seconds"].value
+    assert {"people", "cycles, status, ledger", "status table", "forecast"} <= set(engine_seconds)
+    assert all(seconds >= 0 for seconds in engine_seconds.values())
 
     week = WEEKS[-1]
     status_csv = (output / "status" / week / "employee_status.csv").read_text()

@@ -29,6 +29,8 @@ test: lint
 
 bench: setup
 	$(BIN)/python benchmarks/bench_ingest.py 100000 1000000
+	# one process per size, so that each peak-memory figure is that size's own
+	for n in 10000 100000 1000000; do $(BIN)/python benchmarks/bench_engine.py $$n || exit 1; done
 
 ui: setup
 	mkdir -p "$(DAGSTER_HOME)"

@@ -1,15 +1,19 @@
 """Benchmark of the certification engine against a DuckDB SQL reference, on synthetic data.
 
-Usage: ``python benchmarks/bench_engine.py [employees] [--object-text]`` (default 10000; the
-target is 1000000: under 15 s, under 4 GB peak, within 5x of DuckDB). The frames have the shapes
-the ingestion stage hands over (about 5 assessment results and 1 activity per employee, text as
+Usage: ``python benchmarks/bench_engine.py [employees] [--repeat=N] [--object-text]`` (default
+10000 employees, 3 repeats; ``make bench`` runs 10k, 100k and 1M, one process each). The target
+at 1,000,000: under 15 s, under 4 GB peak, within 5x of DuckDB. The frames have the shapes the
+ingestion stage hands over (about 5 assessment results and 1 activity per employee, text as
 Arrow strings; ``--object-text`` uses plain object columns instead) and are generated directly
 with numpy, so the benchmark measures the engine, not file parsing.
 
 The DuckDB reference computes the simple first-certification status (no renewal chain, no
 points): per employed person, the latest of the earliest passes of CPT's required modules, its
 expiry and the status that follows. It is the floor an equivalent SQL engine would need for the
-easy part of the job, printed beside the engine's time.
+easy part of the job, printed beside the engine's time. Both use every core (DuckDB its own
+threads, the engine its worker threads); they take turns N times and the medians are compared,
+because one sample on a shared 2-core VM swings by a third. Peak RSS is the process's high-water
+mark after the first engine run, inputs included.
 """
 
 from __future__ import annotations

@@ -11,9 +11,21 @@ records of people not employed on D are ignored.
 
 Inputs may carry text as plain objects or as Arrow strings (what the ingestion stage sends); the
 tables come back with the same answers either way, person columns in the roster's own dtypes.
-Everything is vectorised across people: cycle chaining loops once per cycle number, never per
-person (about 9 s and 2.5 GB for a million employees with five million results, see
-``benchmarks/bench_engine.py``).
+
+How it runs fast (a million employees with five million results: about 4.5 s and 2.3 GB on two
+cores, see ``benchmarks/bench_engine.py``):
+
+- everything is vectorised across people: cycle chaining loops once per cycle number, never per
+  person;
+- numbers first, text last: the rules produce day numbers and results-row numbers only; the
+  status rows are put in their final order, and only then are the evidence texts rendered, once,
+  in Arrow's string kernels, with no Python string per row;
+- the work is spread over worker threads (:mod:`assets.certification.parallel`): numpy's and
+  Arrow's kernels release the GIL, so the results are indexed in slices, each credential's
+  people are evaluated in contiguous chunks, and the evidence texts are rendered in slices while
+  this thread builds the forecast and the site roll-up. Every slice is a contiguous range in a
+  fixed order, so the answers never depend on the number of threads (tests run the scenario both
+  ways).
 """
 
 from __future__ import annotations

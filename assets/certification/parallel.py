@@ -3,6 +3,9 @@
 numpy's and Arrow's kernels release the GIL, so threads working on separate, contiguous ranges of
 people run truly in parallel for the heavy parts, and share the read-only indexes without copying
 them. Results come back in person order, so callers concatenate them as if one thread had run.
+
+One rule keeps the pool free of deadlocks: a task may wait only for tasks submitted before it
+(the queue is first in, first out, so those are already running or done).
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ def available_cores() -> int:
 
 
 class WorkerPool:
+    """A few threads for big, independent pieces of work; with one worker, all runs inline."""
+
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self._executor = ThreadPoolExecutor(workers) if workers > 1 else None
@@ -62,7 +67,10 @@ class WorkerPool:
         if self._executor is not None:
             return self._executor.submit(work)
         done: Future[T] = Future()
-        done.set_result(work())
+        try:
+            done.set_result(work())
+        except Exception as error:  # raised by result(), as from a thread
+            done.set_exception(error)
         return done
 
     def submit_ranges(self, work: Callable[[int, int], T], n: int) -> list[Future[T]]:

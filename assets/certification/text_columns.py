@@ -15,8 +15,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-_NULL_TEXT = pa.scalar(None, pa.string())
-
 
 def is_arrow_text(column: pd.Series) -> bool:
     dtype = column.dtype
@@ -35,19 +33,6 @@ def arrow_text(column: pd.Series) -> pa.Array:
             array = array.combine_chunks()
         return array.cast(pa.string())
     return pa.array(column.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
-
-
-def take_text(column: pd.Series, rows: np.ndarray, absent: np.ndarray | None = None) -> pa.Array:
-    """Arrow strings of ``column`` at positions ``rows``; null where ``absent``."""
-    if is_arrow_text(column):
-        taken = pa.array(column.array.take(rows)).cast(pa.string())
-        if isinstance(taken, pa.ChunkedArray):
-            taken = taken.combine_chunks()
-        if absent is not None and absent.any():
-            taken = pc.if_else(pa.array(absent), _NULL_TEXT, taken)
-        return taken
-    values = column.to_numpy(dtype=object)[rows]
-    return pa.array(values, type=pa.string(), mask=absent, from_pandas=True)
 
 
 def take_objects(column: pd.Series, rows: np.ndarray) -> np.ndarray:

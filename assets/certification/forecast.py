@@ -49,6 +49,23 @@ FORECAST_COLUMNS = (
 )
 
 
+# what the forecast reads of the status table (copying the rest of a million rows is waste)
+_USED_STATUS_COLUMNS = [
+    "employee_id",
+    "credential",
+    "status",
+    "expires_on",
+    "cycle_start",
+    "hire_date",
+    "cycle_points",
+    "points_needed",
+    "job_role",
+    "site",
+    "required",
+    "renewal_secured",
+]
+
+
 def renewal_forecast(
     status: pd.DataFrame, ledger: pd.DataFrame, config: CompetenceConfig, as_of: dt.date
 ) -> pd.DataFrame:
@@ -60,12 +77,14 @@ def renewal_forecast(
         if isinstance(c.renewal, PointsRenewal)
     }
     horizon = 2 * config.policy.expiry_warning_days
+    label = status["status"].to_numpy(dtype=object)
+    days_to_expiry = status["days_to_expiry"].to_numpy(dtype=float, na_value=np.nan)
     near = (
-        status["credential"].isin(list(rules))
-        & status["status"].isin(["CERTIFIED", "EXPIRING"])
-        & ((status["days_to_expiry"] <= horizon) | (status["status"] == "EXPIRING")).fillna(False)
+        status["credential"].isin(list(rules)).to_numpy()
+        & ((label == "CERTIFIED") | (label == "EXPIRING"))
+        & ((days_to_expiry <= horizon) | (label == "EXPIRING"))
     )
-    rows = status.loc[near].reset_index(drop=True)
+    rows = status.loc[near, _USED_STATUS_COLUMNS].reset_index(drop=True)
 
     own_effort = ledger[ledger["category"] != EMPLOYMENT]
     effort = own_effort.groupby(["employee_id", "credential"], observed=True)["points"].sum()

@@ -248,19 +248,19 @@ def finish_status(
     final_place[order] = np.arange(len(order))
     bounds = np.cumsum([0] + [len(b["person"]) for b in blocks])
     destination = [final_place[lo:hi] for lo, hi in pairwise(bounds)]
-    names = list(blocks[0])
-    interleaved = pool.map_items(lambda c: _interleave([b[c] for b in blocks], destination), names)
-    columns = dict(zip(names, interleaved, strict=True))
+
+    def interleaved(column: str) -> np.ndarray:
+        return _interleave([b[column] for b in blocks], destination)
+
+    # what the evidence texts need comes first, so that the threads can start rendering them
+    # while this thread puts the other columns in place
+    module_days, proof_rows = pool.map_items(interleaved, ["module_days", "proof_rows"])
+    texts = evidence_texts(
+        assessments.records, list(assessments.modules), module_days, proof_rows, pool
+    )
+    columns = {c: interleaved(c) for c in blocks[0] if c not in ("module_days", "proof_rows")}
     person = columns.pop("person")
     rank = columns.pop("credential_rank")
-    module_days = columns.pop("module_days")
-    texts = evidence_texts(
-        assessments.records,
-        list(assessments.modules),
-        module_days,
-        columns.pop("proof_rows"),
-        pool,
-    )
     for c in _DAY_COLUMNS:
         columns[c] = datetimes_from_days(columns[c])
     shown = columns.pop("renewal_shown")

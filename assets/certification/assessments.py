@@ -7,7 +7,8 @@ answers each of those questions with one ``numpy.searchsorted`` over all people 
 Several passes of the same module on the same day are one pass for the rules (a provider that
 reports an exam twice does not earn two retakes). The record kept as evidence for such a day is,
 in order of preference: one with a credential id, then linked by employee id, then by e-mail, then
-by name, then the smallest ``provider:record_id``, so that the choice never depends on row order.
+by name, then the smallest ``provider:record_id``, then the smallest credential id, so that the
+choice never depends on row order.
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ class SourceRecords:
         provider = pc.dictionary_encode(arrow_text(results["provider"]))
         record_id = arrow_text(results["record_id"])
         credential = arrow_text(results["credential_id"])
-        credential = pc.if_else(pc.equal(credential, ""), _NULL_TEXT, credential)
+        blank = pc.equal(pc.utf8_trim_whitespace(credential), "")  # as _best_records sees it
+        credential = pc.if_else(blank, _NULL_TEXT, credential)
         return cls(
             provider=results["provider"],
             record_id=results["record_id"],
@@ -224,7 +226,8 @@ def results_slice(
     day = day[rows]
     passed = np.flatnonzero(_passed(part["passed"])[rows])
     keys = grid.key(group[passed], day[passed])
-    order = np.argsort(keys)
+    # stable: equal keys stay in row order, however the rows were cut into slices
+    order = np.argsort(keys, kind="stable")
     return ResultsSlice(group, day, keys[order], (rows[passed] + start)[order])
 
 
@@ -303,13 +306,16 @@ def _best_records(
             "match": take_objects(results["match_method"], rows),
             "provider": take_objects(results["provider"], rows),
             "record_id": take_objects(results["record_id"], rows),
+            "credential_id": credential_id,
             "row": rows,
         }
     )
     candidates["match"] = candidates["match"].map(_MATCH_RANK).fillna(3)
-    candidates = candidates.astype({"provider": str, "record_id": str})
+    candidates["credential_id"] = candidates["credential_id"].fillna("")
+    candidates = candidates.astype({"provider": str, "record_id": str, "credential_id": str})
+    # the credential id breaks the last ties (one record id sent with two certificates)
     best = candidates.sort_values(
-        ["key", "no_credential_id", "match", "provider", "record_id"]
+        ["key", "no_credential_id", "match", "provider", "record_id", "credential_id"]
     ).drop_duplicates("key")
     record_row[best["key"].to_numpy()] = best["row"].to_numpy()
     return record_row

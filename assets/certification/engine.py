@@ -180,6 +180,7 @@ def _certification_tables(
         # the worker threads take the heavy, mostly GIL-free parts: the results in slices
         # (looking up a person for every record) and the activities, while this thread
         # merges the slices
+        people.prepare_lookup()
         result_slices = pool.submit_ranges(
             partial(
                 results_slice,
@@ -204,6 +205,7 @@ def _certification_tables(
             grid,
             records.result(),
         )
+        activities_indexed = activity_index.result()  # raises here if it failed
     row_credential = np.where(
         pd.isna(people.required_credential),
         config.policy.default_credential,
@@ -220,7 +222,7 @@ def _certification_tables(
             sources = PointsSources(
                 credential.renewal,
                 grid,
-                activity_index.result(),
+                activities_indexed,
                 assessments,
                 [number[m] for m in modules_of_credential],
                 people.hire_day,

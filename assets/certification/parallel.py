@@ -37,7 +37,8 @@ class WorkerPool:
     """A few threads for big, independent pieces of work; with one worker, all runs inline."""
 
     def __init__(self, workers: int) -> None:
-        self.workers = workers
+        self.workers = max(1, workers)
+        workers = self.workers
         self._executor = ThreadPoolExecutor(workers) if workers > 1 else None
 
     def _bounds(self, n: int) -> list[tuple[int, int]]:

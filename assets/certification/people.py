@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from assets.certification.dates import day_number, days_from_datetimes
-from assets.certification.text_columns import arrow_text, positions_in
+from assets.certification.text_columns import arrow_text, is_arrow_text, positions_in
 from schemas.config import CompetenceConfig
 from schemas.tables import ROSTER_COLUMNS
 
@@ -50,6 +50,11 @@ class People:
     def ids(self) -> pd.Index:
         """The employee ids as an object index (built only for object-typed inputs)."""
         return pd.Index(self.frame["employee_id"].to_numpy(dtype=object), dtype=object)
+
+    def prepare_lookup(self) -> None:
+        """Build the id lookup on this thread, before worker threads share it."""
+        if not is_arrow_text(self.frame["employee_id"]):
+            _ = self.ids.is_unique  # pandas fills the index's hash table on first use
 
     def positions(self, employee_ids: pd.Series) -> np.ndarray:
         """Position of each employee id among the employed people; -1 for anyone else."""
@@ -126,7 +131,9 @@ def _order_of(ids: pd.Series) -> np.ndarray:
         text = arrow_text(ids)
         order = pc.sort_indices(text).to_numpy()
         in_order = text.take(pa.array(order))
-        repeated = np.asarray(pc.fill_null(pc.equal(in_order[1:], in_order[:-1]), False))
+        after, before = in_order[1:], in_order[:-1]
+        both_missing = pc.and_(pc.is_null(after), pc.is_null(before))
+        repeated = np.asarray(pc.or_(pc.fill_null(pc.equal(after, before), False), both_missing))
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):  # ids not text
         values = ids.to_numpy(dtype=object).astype(str)
         order = np.argsort(values, kind="stable")

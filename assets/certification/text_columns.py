@@ -32,7 +32,12 @@ def arrow_text(column: pd.Series) -> pa.Array:
         if isinstance(array, pa.ChunkedArray):
             array = array.combine_chunks()
         return array.cast(pa.string())
-    return pa.array(column.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    values = column.to_numpy(dtype=object)
+    try:
+        return pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # numbers among the text: spell them out
+        missing = pd.isna(values)
+        return pa.array(np.where(missing, None, values.astype(str)), type=pa.string())
 
 
 def take_objects(column: pd.Series, rows: np.ndarray) -> np.ndarray:

@@ -24,7 +24,7 @@ RECORDS = pd.DataFrame(
     {
         "provider": ["nf", "apex", "nf", "apex", "nf"],
         "record_id": ["A;1", "B2", "C3", "D4", "E5"],
-        "credential_id": ["CPT-9", "", "CPT-9", None, "CPT-7"],
+        "credential_id": ["CPT-9", "  ", "CPT-9", None, "CPT-7"],
         "match_method": ["employee_id", "name", "email", "employee_id", "employee_id"],
     }
 )
@@ -46,7 +46,7 @@ MODULE_DAYS = np.array([[Q, NO_DAY], [NO_DAY, NO_DAY], [NO_DAY, S], [Q, S], [NO_
 
 EXPECTED = {
     "evidence_record_ids": ["nf:A;1;apex:B2;nf:C3", "", "apex:D4;nf:E5", "", "nf:E5;nf:A;1"],
-    # a blank id is no id; one certificate quoted on several records is listed once
+    # a blank (or all-space) id is no id; one certificate quoted on several records is listed once
     "evidence_credential_ids": ["CPT-9", "", "CPT-7", "", "CPT-7;CPT-9"],
     "module_pass_dates": [
         "QUALITY=2024-01-02",

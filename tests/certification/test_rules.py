@@ -15,6 +15,7 @@ from tests.certification.builders import (
     default_config,
     results_frame,
     roster_frame,
+    small_slices,
 )
 
 CONFIG = default_config()
@@ -257,3 +258,70 @@ def test_site_roll_up_does_not_depend_on_the_status_row_order():
         1,
         1,
     ]
+
+
+def _forklift_ties(order: list[int]) -> pd.DataFrame:
+    """Six forklift drivers, each reported three times for one exam: the same provider, record
+    id and match, only the certificate differs (and one of them is blank)."""
+    records = [
+        (f"F{p}", "nf", "R1", "FORKLIFT", "2025-03-01", True, cert, "employee_id")
+        for p in range(6)
+        for cert in ("CERT-B", "CERT-A", "CERT-C", "   ")
+    ]
+    return results_frame([records[i] for i in order])
+
+
+def test_tied_pass_records_resolve_the_same_whatever_the_order_and_threads():
+    people = [(f"F{p}", "DAYTON", "Forklift Operator", "2010-01-01", None) for p in range(6)]
+    rows = list(range(24))
+    as_of = dt.date(2026, 11, 22)
+    expected = ["CERT-A"] * 6  # the smallest credential id breaks the last tie; blank is none
+
+    def evidence(order, workers):
+        status = (
+            certification_status(
+                roster_frame(people), _forklift_ties(order), NO_ACTIVITIES, CONFIG, as_of
+            )
+            if workers is None
+            else evaluate(
+                roster_frame(people),
+                _forklift_ties(order),
+                NO_ACTIVITIES,
+                CONFIG,
+                as_of,
+                workers=workers,
+            ).status
+        )
+        forklift = status[status["credential"] == "FORKLIFT"]
+        return forklift["evidence_credential_ids"].tolist(), forklift["evidence_record_ids"]
+
+    assert evidence(rows, None)[0] == expected
+    assert set(evidence(rows, None)[1]) == {"nf:R1"}
+    with small_slices(1):
+        for order in (rows, rows[::-1], rows[1::2] + rows[::2]):
+            for workers in (1, 3, 4):
+                assert evidence(order, workers)[0] == expected, (order, workers)
+
+
+def test_numbers_among_text_ids_are_read_as_text():
+    person = ("E1", "DAYTON", "Forklift Operator", "2010-01-01", None)
+    records = [
+        ("E1", "nf", 5, "FORKLIFT", "2025-03-01", True, 77, "employee_id"),
+        ("X9", "nf", 6, "FORKLIFT", "2025-03-01", True, 78, "employee_id"),  # nobody's
+    ]
+    status = _status([person], records, dt.date(2026, 11, 22))
+    row = status.loc[("E1", "FORKLIFT")]
+    assert (row["evidence_record_ids"], row["evidence_credential_ids"]) == ("nf:5", "77")
+
+
+def test_a_negative_thread_count_means_one_thread():
+    people = [("E1", "DAYTON", "Production Technician", "2010-01-01", None)]
+    outcome = evaluate(
+        roster_frame(people),
+        results_frame([]),
+        NO_ACTIVITIES,
+        CONFIG,
+        dt.date(2026, 11, 22),
+        workers=-1,
+    )
+    assert outcome.status["status"].tolist() == ["NOT_STARTED"]

@@ -13,7 +13,7 @@ choice never depends on row order.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +22,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from assets.certification.dates import NO_DAY, DayGrid, days_from_datetimes
-from assets.certification.text_columns import arrow_text, is_arrow_text, take_objects
+from assets.certification.text_columns import (
+    after_present,
+    arrow_text,
+    is_arrow_text,
+    take_objects,
+)
 
 # The latest-attempt arrays use this for "never attempted".
 NO_ATTEMPT = -NO_DAY
@@ -76,9 +81,10 @@ class SourceRecords:
         return len(self.provider)
 
     def labels(self, rows: np.ndarray) -> np.ndarray:
-        """``provider:record_id`` of a few rows, as Python strings."""
-        provider = take_objects(self.provider, rows).astype(str)
-        return (provider + ":" + take_objects(self.record_id, rows).astype(str)).astype(object)
+        """``provider:record_id`` of a few rows, as Python strings (the evidence's own text)."""
+        provider, record_id = self.evidence_pieces(np.asarray(rows).reshape(-1, 1))
+        joined = pc.binary_join_element_wise(provider, record_id, "")
+        return joined.to_numpy(zero_copy_only=False).astype(object)
 
     def evidence_pieces(self, proof_rows: np.ndarray) -> list[pa.Array]:
         """Texts that concatenate to each row's ``provider:record_id;...`` (rows x modules in).
@@ -96,11 +102,9 @@ class SourceRecords:
         safe = np.where(absent, 0, rows)
         code = self.provider_code[safe]
         absent |= (code < 0) | self.record_id_missing[safe]
-        present = ~absent.reshape(width, n)
-        later = np.zeros_like(present)
-        later[1:] = np.logical_or.accumulate(present, axis=0)[:-1]
+        later = after_present(~absent.reshape(width, n).T).T.ravel()
         separated = len(self.provider_label)  # the second half of the labels has the ";"
-        index = np.maximum(code, 0) + np.where(later.ravel(), separated, 0)
+        index = np.maximum(code, 0) + np.where(later, separated, 0)
         labels = pa.concat_arrays(
             [self.provider_label, pc.binary_join_element_wise(";", self.provider_label, "")]
         )
@@ -134,6 +138,10 @@ class AssessmentIndex:
     last_pass: np.ndarray
     last_attempt: np.ndarray
     records: SourceRecords
+
+    def numbers(self, modules: Iterable[str]) -> list[int]:
+        """The module numbers of module codes."""
+        return [self.modules.index(m) for m in modules]
 
     def _group(self, person: np.ndarray, module: int) -> np.ndarray:
         return np.asarray(person, dtype=np.int64) * len(self.modules) + module

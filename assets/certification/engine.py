@@ -111,7 +111,7 @@ def _ledger_rows(
     return pd.DataFrame(
         {
             "person": person[row],
-            "employee_id": people.frame["employee_id"].array.take(person[row]),
+            "employee_id": people.column_at("employee_id", person[row]),
             "credential": code,
             "cycle_start": datetimes_from_days(start[row]),
             "cycle_end": datetimes_from_days(expiry[row]),
@@ -146,8 +146,7 @@ def _credential_rows(
     person: np.ndarray,
 ) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
     """Status rows (and ledger rows, for points renewal) of one credential for some people."""
-    number = {m: i for i, m in enumerate(assessments.modules)}
-    required = [number[m] for m in credential.required_modules]
+    required = assessments.numbers(credential.required_modules)
     outcome = chain_cycles(person, credential, required, assessments, sources, as_of_day)
     status = status_rows(people, code, credential, outcome, assessments, config, as_of_day)
     if sources is None:
@@ -169,7 +168,6 @@ def _certification_tables(
     results = _with_optional_columns(results, "results")
     activities = _with_optional_columns(activities, "activities")
     modules = tuple(sorted(config.credentials.all_modules))
-    number = {m: i for i, m in enumerate(modules)}
     first = _earliest_day(results["assessment_date"], activities["activity_date"])
     grid = DayGrid(first or d, d)
     # the Arrow arrays behind the evidence texts need nobody's position: start them first
@@ -213,18 +211,17 @@ def _certification_tables(
     )
     status_blocks, ledger_blocks = [], []
     for code, credential in config.credentials.credentials.items():
-        required = [number[m] for m in credential.required_modules]
+        required = assessments.numbers(credential.required_modules)
         holds = (assessments.first_pass[:, required] < NO_DAY).any(axis=1)
         person = np.flatnonzero((row_credential == code) | holds)
         sources = None
         if isinstance(credential.renewal, PointsRenewal):
-            modules_of_credential = [*credential.required_modules, *credential.optional_modules]
             sources = PointsSources(
                 credential.renewal,
                 grid,
                 activities_indexed,
                 assessments,
-                [number[m] for m in modules_of_credential],
+                assessments.numbers([*credential.required_modules, *credential.optional_modules]),
                 people.hire_day,
                 people.manufacturing_related,
             )

@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from assets.certification.assessments import SourceRecords
 from assets.certification.dates import NO_DAY
 from assets.certification.parallel import WorkerPool
+from assets.certification.text_columns import after_present
 
 _NULL_TEXT = pa.scalar(None, pa.string())
 
@@ -38,13 +39,6 @@ def _concatenated(pieces: list[pa.Array], n: int) -> pa.Array:
     if not pieces:
         return _empty(n)
     return pc.binary_join_element_wise(*pieces, "", null_handling="replace", null_replacement="")
-
-
-def _later(present: np.ndarray) -> np.ndarray:
-    """Per row and column: a present value comes before this one (so it needs a ``;``)."""
-    later = np.zeros_like(present)
-    later[:, 1:] = np.logical_or.accumulate(present, axis=1)[:, :-1]
-    return later
 
 
 def _join_present(pieces: list[pa.Array], n: int) -> pa.Array:
@@ -71,7 +65,7 @@ def module_pass_dates(codes: list[str], pass_days: np.ndarray) -> pa.Array:
     low, high = pass_days[present].min(), pass_days[present].max()
     days = np.arange(low, high + 1).astype("datetime64[D]")
     dates = np.datetime_as_string(days).astype(object)
-    later = _later(present)
+    later = after_present(present)
     pieces = []
     for j, code in enumerate(codes):
         if not present[:, j].any():

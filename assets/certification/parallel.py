@@ -38,30 +38,21 @@ class WorkerPool:
 
     def __init__(self, workers: int) -> None:
         self.workers = max(1, workers)
-        workers = self.workers
-        self._executor = ThreadPoolExecutor(workers) if workers > 1 else None
+        self._executor = ThreadPoolExecutor(self.workers) if self.workers > 1 else None
 
     def _bounds(self, n: int) -> list[tuple[int, int]]:
         chunks = min(self.workers, max(1, n // MIN_CHUNK))
         edges = np.linspace(0, n, chunks + 1).astype(int)
         return list(zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True))
 
-    def map_ranges(self, work: Callable[[int, int], T], n: int) -> list[T]:
-        """``work(start, stop)`` over contiguous ranges covering ``range(n)``, in order."""
-        bounds = self._bounds(n)
-        if len(bounds) == 1 or self._executor is None:
-            return [work(start, stop) for start, stop in bounds]
-        return list(self._executor.map(lambda b: work(*b), bounds))
-
     def map_items(self, work: Callable[[U], T], items: list[U]) -> list[T]:
         """``work`` over each item (a few big, independent jobs), results in item order."""
-        if self._executor is None:
-            return [work(item) for item in items]
-        return list(self._executor.map(work, items))
+        return [job.result() for job in [self.submit(partial(work, item)) for item in items]]
 
     def map_chunks(self, work: Callable[[np.ndarray], T], items: np.ndarray) -> list[T]:
         """``work`` over contiguous chunks of ``items``, results in chunk order."""
-        return self.map_ranges(lambda start, stop: work(items[start:stop]), len(items))
+        jobs = self.submit_ranges(lambda start, stop: work(items[start:stop]), len(items))
+        return [job.result() for job in jobs]
 
     def submit(self, work: Callable[[], T]) -> Future[T]:
         """Start ``work`` on a worker thread (run it at once when there is only one core)."""

@@ -51,6 +51,13 @@ class People:
         """The employee ids as an object index (built only for object-typed inputs)."""
         return pd.Index(self.frame["employee_id"].to_numpy(dtype=object), dtype=object)
 
+    def column_at(self, column: str, positions: np.ndarray) -> pd.api.extensions.ExtensionArray:
+        """A roster column at people ``positions``, in the roster's own dtype."""
+        values = self.frame[column].array
+        if isinstance(values, pd.arrays.ArrowExtensionArray):  # skip pandas' index checks
+            return pd.arrays.ArrowExtensionArray(values.__arrow_array__().take(pa.array(positions)))
+        return values.take(positions)
+
     def prepare_lookup(self) -> None:
         """Build the id lookup on this thread, before worker threads share it."""
         if not is_arrow_text(self.frame["employee_id"]):

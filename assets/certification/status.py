@@ -29,7 +29,6 @@ from itertools import pairwise
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from assets.certification.assessments import NO_ATTEMPT, AssessmentIndex
 from assets.certification.compliance import compliance_of
@@ -122,12 +121,11 @@ def status_rows(
     """
     person = outcome.person
     policy = config.policy
-    number = {m: i for i, m in enumerate(assessments.modules)}
     shown = np.isin(
         np.arange(len(assessments.modules)),
-        [number[m] for m in (*credential.required_modules, *credential.optional_modules)],
+        assessments.numbers([*credential.required_modules, *credential.optional_modules]),
     )
-    required = [number[m] for m in credential.required_modules]
+    required = assessments.numbers(credential.required_modules)
     rank = list(config.credentials.credentials).index(code)
     has_cycle = outcome.state != NEVER_CERTIFIED
     covers = outcome.state == COVERS_AS_OF
@@ -194,13 +192,6 @@ def _interleave(parts: list[np.ndarray], destination: list[np.ndarray]) -> np.nd
     for part, where in zip(parts, destination, strict=True):
         out[where] = part
     return out
-
-
-def _person_column(people: People, column: str, person: np.ndarray):
-    values = people.frame[column].array
-    if isinstance(values, pd.arrays.ArrowExtensionArray):  # skip pandas' index checks
-        return pd.arrays.ArrowExtensionArray(values.__arrow_array__().take(pa.array(person)))
-    return values.take(person)
 
 
 @dataclass(frozen=True)
@@ -272,7 +263,7 @@ def finish_status(
     columns["credential"] = np.array(credentials, dtype=object)[rank]
     columns["modules_passed"] = modules_passed(list(assessments.modules), module_days)
     # person columns keep the roster's own dtypes (Arrow text stays Arrow)
-    columns.update({c: _person_column(people, c, person) for c in _PERSON_COLUMNS})
+    columns.update({c: people.column_at(c, person) for c in _PERSON_COLUMNS})
     columns["hire_date"] = datetimes_from_days(people.hire_day[person])
     columns["as_of"] = datetimes_from_days(np.full(len(person), as_of_day))
     # object columns are text: say so, or pandas scans each one for dates

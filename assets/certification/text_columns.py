@@ -57,3 +57,11 @@ def positions_in(values: pd.Series, keys: pa.Array, index: Callable[[], pd.Index
     if values.dtype == object:  # skip pandas' type inference over millions of values
         return index().get_indexer(pd.Index(values.to_numpy(), dtype=object))
     return index().get_indexer(pd.Index(values))
+
+
+def after_present(present: np.ndarray) -> np.ndarray:
+    """Per row and column: some earlier column of the row is present (so this one needs a ``;``
+    before it when the row's present values are joined)."""
+    later = np.zeros_like(present)
+    later[:, 1:] = np.logical_or.accumulate(present, axis=1)[:, :-1]
+    return later

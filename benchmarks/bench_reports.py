@@ -20,6 +20,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from assets.certification.engine import LEDGER_COLUMNS
+from assets.certification.forecast import FORECAST_COLUMNS
 from assets.reporting.audit_findings import audit_findings
 from assets.reporting.context import ReportContext
 from assets.reporting.site_report import render_site_report
@@ -142,31 +144,8 @@ def inputs():
             "candidates",
         ]
     )
-    forecast = pd.DataFrame(
-        columns=[
-            "employee_id",
-            "credential",
-            "expires_on",
-            "cycle_points",
-            "points_needed",
-            "days_left",
-            "points_per_day_so_far",
-            "projected_points_at_expiry",
-            "on_track",
-        ]
-    )
-    ledger = pd.DataFrame(
-        columns=[
-            "employee_id",
-            "credential",
-            "cycle_start",
-            "cycle_end",
-            "category",
-            "event_date",
-            "points",
-            "source_record_id",
-        ]
-    )
+    forecast = pd.DataFrame(columns=list(FORECAST_COLUMNS))
+    ledger = pd.DataFrame(columns=list(LEDGER_COLUMNS))
     return source_files, rejected, unmatched, forecast, ledger
 
 

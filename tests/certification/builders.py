@@ -14,6 +14,7 @@ import pandas as pd
 
 from assets.certification import parallel
 from schemas.config import CompetenceConfig, load_config
+from schemas.tables import ROSTER_COLUMNS
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 
@@ -40,19 +41,7 @@ def roster_frame(people: list[tuple]) -> pd.DataFrame:
         }
         for emp, site, role, hire, term in people
     ]
-    columns = [
-        "employee_id",
-        "first_name",
-        "last_name",
-        "email",
-        "site",
-        "department",
-        "job_role",
-        "manager_email",
-        "hire_date",
-        "termination_date",
-    ]
-    frame = pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=list(ROSTER_COLUMNS))
     for column in ("hire_date", "termination_date"):
         frame[column] = frame[column].astype("datetime64[ns]")
     return frame

@@ -6,6 +6,8 @@ from datetime import date
 
 import pandas as pd
 
+from assets.certification.engine import LEDGER_COLUMNS
+from assets.certification.forecast import FORECAST_COLUMNS
 from assets.certification.status import STATUS_COLUMNS as ENGINE_STATUS_COLUMNS
 
 WEEK = date(2026, 11, 16)  # Monday of 2026-W47
@@ -151,31 +153,8 @@ def history(site: str, weeks: int, rate: float = 0.8) -> pd.DataFrame:
 
 
 def empty_forecast() -> pd.DataFrame:
-    return pd.DataFrame(
-        columns=[
-            "employee_id",
-            "credential",
-            "expires_on",
-            "cycle_points",
-            "points_needed",
-            "days_left",
-            "points_per_day_so_far",
-            "projected_points_at_expiry",
-            "on_track",
-        ]
-    )
+    return pd.DataFrame(columns=list(FORECAST_COLUMNS))
 
 
 def empty_ledger() -> pd.DataFrame:
-    return pd.DataFrame(
-        columns=[
-            "employee_id",
-            "credential",
-            "cycle_start",
-            "cycle_end",
-            "category",
-            "event_date",
-            "points",
-            "source_record_id",
-        ]
-    )
+    return pd.DataFrame(columns=list(LEDGER_COLUMNS))

@@ -144,6 +144,18 @@ def _site_inputs(site: str, shared: dict, company_wide: str) -> str:
     return fingerprint(site, *by_site, *per_person, company_wide)
 
 
+def _run_facts(ctx: ReportContext) -> tuple:
+    """What a report prints about the run itself: any change must re-render the PDF."""
+    return (
+        ctx.config_hash,
+        ctx.code_version,
+        ctx.held,
+        ctx.hold_reason,
+        ctx.newest_input_file,
+        ctx.before_first_extract,
+    )
+
+
 def _company_wide_inputs(shared: dict) -> str:
     """The inputs every site's report shares (files, exceptions, run facts), hashed once."""
     ctx = shared["ctx"]
@@ -151,12 +163,7 @@ def _company_wide_inputs(shared: dict) -> str:
         shared["source_files"],
         shared["rejected_rows"],
         shared["unmatched_records"],
-        ctx.config_hash,
-        ctx.code_version,
-        ctx.held,
-        ctx.hold_reason,
-        ctx.newest_input_file,
-        ctx.before_first_extract,
+        *_run_facts(ctx),
     )
 
 
@@ -310,12 +317,7 @@ def site_report_pdfs(
         source_files,
         rejected_rows,
         unmatched_records,
-        ctx.config_hash,
-        ctx.code_version,
-        ctx.held,
-        ctx.hold_reason,
-        ctx.newest_input_file,
-        ctx.before_first_extract,
+        *_run_facts(ctx),
         without,
     )
     company, rendered_company = reuse_or_render(

@@ -37,6 +37,7 @@ from .text import (
 )
 
 FILE_COLUMN = "_file"
+ISO_DATE = "%Y-%m-%d"
 
 
 @dataclass
@@ -103,7 +104,7 @@ def _cell_to_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
+        return value.strftime(ISO_DATE)
     return str(value)
 
 
@@ -163,6 +164,19 @@ def parse_numbers(values: pd.Series) -> pd.Series:
 def _present_or_missing(raw: pd.Series, clean: pd.Series) -> pd.Series:
     """What to parse: the cleaned text for text cells, else the typed cell where not blank."""
     return clean if is_text(raw) else raw.where(clean.notna())
+
+
+def _keep_parsed(
+    frame: pd.DataFrame,
+    raw_values: pd.DataFrame,
+    failures: list[ParseFailure],
+    column: str,
+    parsed: pd.Series,
+    expected: str,
+) -> None:
+    """Store a parsed column; cells written but not parsed fail, expecting ``expected``."""
+    frame[column] = parsed
+    failures.append(ParseFailure(column, _failed(raw_values[column], parsed), expected))
 
 
 def _failed(raw: pd.Series, parsed: pd.Series) -> pd.Series:
@@ -291,15 +305,15 @@ def conform_provider_results(
 
     raw_date = raw[source_columns["assessment_date"]]
     raw_values["assessment_date"] = clean_text(raw_date)
-    frame["assessment_date"] = parse_dates(
-        _present_or_missing(raw_date, raw_values["assessment_date"]), provider.date_format
-    )
-    failures.append(
-        ParseFailure(
-            "assessment_date",
-            _failed(raw_values["assessment_date"], frame["assessment_date"]),
-            f"a date in the format {provider.date_format}",
-        )
+    _keep_parsed(
+        frame,
+        raw_values,
+        failures,
+        "assessment_date",
+        parse_dates(
+            _present_or_missing(raw_date, raw_values["assessment_date"]), provider.date_format
+        ),
+        f"a date in the format {provider.date_format}",
     )
 
     score_raw = raw[source_columns["score"]] if "score" in source_columns else None
@@ -339,19 +353,24 @@ def conform_canonical_results(
         frame[column] = values
     frame["provider"] = repeated(provider_name, raw.index)  # the folder name is the provider
     failures = []
-    frame["assessment_date"] = parse_dates(raw_values["assessment_date"], "%Y-%m-%d")
-    failures.append(
-        ParseFailure(
-            "assessment_date",
-            _failed(raw_values["assessment_date"], frame["assessment_date"]),
-            "a date in the format %Y-%m-%d",
-        )
+    _keep_parsed(
+        frame,
+        raw_values,
+        failures,
+        "assessment_date",
+        parse_dates(raw_values["assessment_date"], ISO_DATE),
+        f"a date in the format {ISO_DATE}",
     )
-    frame["score"] = parse_numbers(raw_values["score"])
-    failures.append(ParseFailure("score", _failed(raw_values["score"], frame["score"]), "a number"))
-    frame["passed"] = _words_to_boolean(raw_values["passed"], {"true": True, "false": False})
-    failures.append(
-        ParseFailure("passed", _failed(raw_values["passed"], frame["passed"]), "true or false")
+    _keep_parsed(
+        frame, raw_values, failures, "score", parse_numbers(raw_values["score"]), "a number"
+    )
+    _keep_parsed(
+        frame,
+        raw_values,
+        failures,
+        "passed",
+        _words_to_boolean(raw_values["passed"], {"true": True, "false": False}),
+        "true or false",
     )
     return _finish(frame, raw_values, failures, raw, relative_path)
 
@@ -371,15 +390,15 @@ def conform_roster(
         frame[column] = raw_values[column] if column in raw_values else empty_text(raw.index)
     for column in ("hire_date", "termination_date"):
         if column in raw_values:
-            frame[column] = parse_dates(
-                _present_or_missing(raw[source_columns[column]], raw_values[column]), "%Y-%m-%d"
-            )
-            failures.append(
-                ParseFailure(
-                    column,
-                    _failed(raw_values[column], frame[column]),
-                    "a date in the format %Y-%m-%d",
-                )
+            _keep_parsed(
+                frame,
+                raw_values,
+                failures,
+                column,
+                parse_dates(
+                    _present_or_missing(raw[source_columns[column]], raw_values[column]), ISO_DATE
+                ),
+                f"a date in the format {ISO_DATE}",
             )
         else:
             frame[column] = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
@@ -397,19 +416,18 @@ def conform_activities(
         raw_values[column] = clean_text(raw[source])
     for column in ("employee_id", "activity_type", "description", "evidence_ref"):
         frame[column] = raw_values[column] if column in raw_values else empty_text(raw.index)
-    frame["activity_date"] = parse_dates(raw_values["activity_date"], "%Y-%m-%d")
-    failures.append(
-        ParseFailure(
-            "activity_date",
-            _failed(raw_values["activity_date"], frame["activity_date"]),
-            "a date in the format %Y-%m-%d",
-        )
+    _keep_parsed(
+        frame,
+        raw_values,
+        failures,
+        "activity_date",
+        parse_dates(raw_values["activity_date"], ISO_DATE),
+        f"a date in the format {ISO_DATE}",
     )
     for column in ("hours", "points"):
         if column in raw_values:
-            frame[column] = parse_numbers(raw_values[column])
-            failures.append(
-                ParseFailure(column, _failed(raw_values[column], frame[column]), "a number")
+            _keep_parsed(
+                frame, raw_values, failures, column, parse_numbers(raw_values[column]), "a number"
             )
         else:
             frame[column] = np.nan

@@ -12,6 +12,17 @@ import pandas as pd
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
+def _git(*args: str) -> str:
+    """What a git command prints about this checkout."""
+    return subprocess.run(
+        ["git", "-C", str(PROJECT_ROOT), *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=5,
+    ).stdout.strip()
+
+
 @cache
 def code_version() -> str:
     """Package version plus the git commit when the code runs from a checkout."""
@@ -20,20 +31,8 @@ def code_version() -> str:
     except PackageNotFoundError:
         package = "0+unknown"
     try:
-        commit = subprocess.run(
-            ["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short=12", "HEAD"],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=5,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(PROJECT_ROOT), "status", "--porcelain", "--untracked-files=no"],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=5,
-        ).stdout.strip()
+        commit = _git("rev-parse", "--short=12", "HEAD")
+        dirty = _git("status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.SubprocessError):
         return package
     return f"{package}+g{commit}{'.dirty' if dirty else ''}"

@@ -21,6 +21,7 @@ from pipelines.definitions import defs
 from pipelines.sample_data import generate_sample_data
 from tests.conftest import PROJECT_ROOT
 from tests.delivery.support import smtp_mailer
+from tests.reporting.pdf_reading import assert_every_pdf_is_archival
 
 TODAY = dt.date(2026, 11, 25)
 WEEKS = ["2026-11-09", "2026-11-16"]
@@ -126,3 +127,5 @@ def test_two_weeks_render_store_and_mail_each_site_to_its_own_managers(
     assert sorted(m["Subject"].split(" - ")[1] for m in director) == ["2026-W46", "2026-W47"]
     assert {status for _, _, status in ledger} == {"SENT"}
     assert len(ledger) == received_after_first_pass
+    # every archived PDF of both weeks passes an independent PDF/A-3b validator
+    assert assert_every_pdf_is_archival(output / "reports") == 2 * 5

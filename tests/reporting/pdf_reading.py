@@ -30,3 +30,28 @@ def pdfa_identification(pdf: bytes) -> tuple[str, str]:
 def docinfo(pdf: bytes) -> dict[str, str]:
     with pikepdf.open(io.BytesIO(pdf)) as document:
         return {str(k): str(v) for k, v in document.docinfo.items()}
+
+
+def conformance_failures(pdf: bytes, profile: str = "3b") -> dict[str, str]:
+    """Rule id -> first message, from the `page-validation` checker (PDF/A-3b by default)."""
+    import page
+
+    report = page.validate_pdf_bytes(pdf, profile=profile)
+    failures: dict[str, str] = {}
+    for failure in report.failures:
+        failures.setdefault(failure.rule_id, failure.message)
+    return failures
+
+
+def assert_every_pdf_is_archival(folder) -> int:
+    """Validate every PDF under ``folder`` as PDF/A-3b; returns how many were checked."""
+    from pathlib import Path
+
+    pdfs = sorted(Path(folder).rglob("*.pdf"))
+    failing = {
+        str(path.relative_to(folder)): failures
+        for path in pdfs
+        if (failures := conformance_failures(path.read_bytes(), "3b"))
+    }
+    assert failing == {}
+    return len(pdfs)

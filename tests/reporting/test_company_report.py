@@ -8,7 +8,13 @@ import pytest
 from assets.reporting.audit_findings import audit_findings
 from assets.reporting.company_report import render_company_report
 from tests.reporting import frames as F
-from tests.reporting.pdf_reading import attachments, pdf_text, pdfa_identification, squashed
+from tests.reporting.pdf_reading import (
+    attachments,
+    conformance_failures,
+    pdf_text,
+    pdfa_identification,
+    squashed,
+)
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +109,8 @@ def test_flags_exceptions_and_data_quality(company):
 def test_company_attachments_and_archival_format(company):
     pdf = company[0]
     assert pdfa_identification(pdf) == ("3", "B")
+    assert conformance_failures(pdf, "3b") == {}
+    assert conformance_failures(pdf, "ua1") == {}
     attached = attachments(pdf)
     assert set(attached) == {"employee_status.csv", "unmatched_records.csv", "rejected_rows.csv"}
     assert attached["employee_status.csv"].decode().count("\n") == 5

@@ -14,6 +14,7 @@ from assets.reporting.site_report import render_site_report
 from tests.reporting import frames as F
 from tests.reporting.pdf_reading import (
     attachments,
+    conformance_failures,
     docinfo,
     pdf_text,
     pdfa_identification,
@@ -201,6 +202,8 @@ def test_evidence_appendix_lists_files_hashes_and_provenance(report, config):
 
 def test_pdf_is_pdfa_3b_with_metadata(report):
     assert pdfa_identification(report) == ("3", "B")
+    assert conformance_failures(report, "3b") == {}  # an independent validator agrees
+    assert conformance_failures(report, "ua1") == {}  # identified as PDF/UA-1, headed tables
     info = docinfo(report)
     assert info["/Title"] == "Competence report S1 2026-W47"
     assert info["/Author"] == "Acme Precision Manufacturing"

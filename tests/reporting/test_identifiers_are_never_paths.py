@@ -143,7 +143,7 @@ def test_every_hostile_site_is_a_reject_naming_the_value_and_the_pattern(week_ru
     assert [(r[0], r[1], r[2]) for r in rejects] == [
         (5 + i, "site", site) for i, site in enumerate(hostile)
     ]
-    for (row, _, value, message), site in zip(rejects, hostile, strict=True):
+    for (row, _, _, message), site in zip(rejects, hostile, strict=True):
         assert message.startswith(
             f"roster/roster_2026-01-05.csv row {row}, column 'site': expected a site code "
             f"matching {SITE_CODE_PATTERN} "
@@ -182,9 +182,7 @@ def test_nothing_is_written_outside_the_output_folder(week_run):
 
 def test_the_roll_up_is_the_only_report_named_company(week_run):
     output = week_run["output"]
-    index = _query(
-        output, "select report, path from competence.site_report_pdfs order by report"
-    )
+    index = _query(output, "select report, path from competence.site_report_pdfs order by report")
     assert [r[0] for r in index] == ["DAYTON", "GREENVILLE", "QUERETARO", "company"]
     for _, path in index:
         assert Path(path).parent == output / "reports" / WEEK

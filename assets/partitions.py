@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from datetime import date, timedelta
 from pathlib import Path
+from zoneinfo import available_timezones
 
 import dagster as dg
 import yaml
@@ -19,12 +20,17 @@ FIRST_WEEK = "2020-01-06"
 
 
 def _company_timezone() -> str:
-    """Read only the timezone here; the full configuration is validated when a run starts."""
+    """Read only the timezone here; the full configuration is validated when a run starts.
+
+    An invalid timezone falls back to UTC so the code location still loads: the run then stops
+    at the configuration check with a message naming the file and key, not an import traceback.
+    """
     policy = Path(os.environ.get("COMPETENCE_CONFIG_DIR", "config")) / "policy.yaml"
     try:
-        return str(yaml.safe_load(policy.read_text(encoding="utf-8")).get("timezone") or "UTC")
+        name = str(yaml.safe_load(policy.read_text(encoding="utf-8")).get("timezone") or "UTC")
     except (OSError, AttributeError, yaml.YAMLError):
         return "UTC"
+    return name if name in available_timezones() else "UTC"
 
 
 COMPANY_TIMEZONE = _company_timezone()

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
+from assets.reporting.paths import week_folder_name
 from schemas.config import CompetenceConfig, ConfigError, load_config
 
 
@@ -60,7 +61,8 @@ class CompetenceSettings(dg.ConfigurableResource):
         return Path(self.output_dir)
 
     def status_dir(self, partition_key: str) -> Path:
-        path = self.output_path / "status" / partition_key
+        # the week key names a folder: an ISO date and nothing else (assets/reporting/paths.py)
+        path = self.output_path / "status" / week_folder_name(partition_key)
         path.mkdir(parents=True, exist_ok=True)
         return path
 

@@ -134,6 +134,11 @@ def run_weeks(
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from schemas.config import load_config
+
+    # A configuration error is reported as check-config reports it, before anything imports the
+    # code location (the weekly partitions read the company timezone when imported).
+    load_config(_env_path("COMPETENCE_CONFIG_DIR", "config"))
     keys = args.week or recent_weeks(args.weeks)
     return run_weeks(keys, send_mail=args.send_mail)
 

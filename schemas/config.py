@@ -10,10 +10,19 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from schemas.config_values import (
+    DateFormat,
+    Delimiter,
+    EmailAddress,
+    Encoding,
+    SiteCode,
+    SiteCodeOrAny,
+    TimezoneName,
+)
 
 CANONICAL_RESULT_COLUMNS = (
     "provider",
@@ -88,7 +97,7 @@ class CredentialsConfig(_Strict):
 
 
 class Requirement(_Strict):
-    site: str = "*"
+    site: SiteCodeOrAny = "*"
     job_role: str
     # None means "competence determined: this role needs no credential" (no audit finding),
     # unlike a role with no entry at all, which is reported as "competence not determined".
@@ -121,11 +130,11 @@ class PassRule(_Strict):
 
 class Provider(_Strict):
     format: Literal["csv", "xlsx"]
-    encoding: str = "utf-8"
-    delimiter: str = ","
+    encoding: Encoding = "utf-8"
+    delimiter: Delimiter = ","
     sheet: str | int = 0
     skip_rows: Annotated[int, Field(ge=0)] = 0
-    date_format: str = "%Y-%m-%d"
+    date_format: DateFormat = "%Y-%m-%d"
     # canonical column -> column in the provider's file. ``full_name`` is a pseudo-column split
     # by ``name_order`` into first and last name.
     columns: dict[str, str]
@@ -153,13 +162,11 @@ class ProvidersConfig(_Strict):
 
 # --- recipients.yaml --------------------------------------------------------------------------
 
-Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-
 
 class RecipientsConfig(_Strict):
-    sites: dict[str, list[Email]] = {}
-    company: list[Email] = []
-    data_team: list[Email] = []
+    sites: dict[SiteCode, list[EmailAddress]] = {}
+    company: list[EmailAddress] = []
+    data_team: list[EmailAddress] = []
 
 
 # --- policy.yaml ------------------------------------------------------------------------------
@@ -167,7 +174,7 @@ class RecipientsConfig(_Strict):
 
 class Site(_Strict):
     name: str
-    timezone: str | None = None
+    timezone: TimezoneName | None = None
     audit_criteria: list[str] = ["ISO9001"]
 
 
@@ -179,7 +186,7 @@ class ReportPolicy(_Strict):
 
 class Policy(_Strict):
     company_name: str = "Competence"
-    timezone: str = "UTC"
+    timezone: TimezoneName = "UTC"
     default_credential: str = "CPT"
     expiry_warning_days: Annotated[int, Field(ge=0)] = 90
     new_hire_grace_days: Annotated[int, Field(ge=0)] = 180
@@ -189,16 +196,7 @@ class Policy(_Strict):
     major_nc_share: Annotated[float, Field(ge=0, le=1)] = 0.10
     major_nc_overdue_days: Annotated[int, Field(ge=0)] = 90
     report: ReportPolicy = ReportPolicy()
-    sites: dict[str, Site] = {}
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown IANA timezone {value!r}") from exc
-        return value
+    sites: dict[SiteCode, Site] = {}
 
 
 # --- audit_criteria.yaml ----------------------------------------------------------------------
@@ -247,7 +245,9 @@ class CompetenceConfig(_Strict):
 
 
 def _format_location(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(p) for p in loc if not str(p).startswith(("function-", "tagged-union")))
+    # "[key]" marks a mapping key that failed (a site code): the key itself is the value shown
+    skip = ("function-", "tagged-union", "[key]")
+    return ".".join(str(p) for p in loc if not str(p).startswith(skip))
 
 
 def _load_one(path: Path, model: type[BaseModel]) -> BaseModel:
@@ -276,7 +276,14 @@ def _load_one(path: Path, model: type[BaseModel]) -> BaseModel:
 def load_config(config_dir: Path | str) -> CompetenceConfig:
     """Load and validate every configuration file, then check the references between them."""
     config_dir = Path(config_dir)
-    loaded = {name: _load_one(config_dir / name, model) for name, model in CONFIG_FILES.items()}
+    loaded, problems = {}, []
+    for name, model in CONFIG_FILES.items():
+        try:
+            loaded[name] = _load_one(config_dir / name, model)
+        except ConfigError as exc:
+            problems.append(str(exc))
+    if problems:  # every file's problems at once, so one check-config finds them all
+        raise ConfigError("\n".join(problems))
     digest = hashlib.sha256()
     for name in sorted(CONFIG_FILES):
         digest.update(name.encode() + b"\0" + (config_dir / name).read_bytes())

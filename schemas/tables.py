@@ -17,6 +17,8 @@ import pandera.pandas as pa
 import pyarrow
 from pandera.typing import Series
 
+from schemas.identifiers import RESERVED_SITE_CODES, SITE_CODE_EXPECTED, SITE_CODE_PATTERN
+
 # An Arrow-backed text column: pd.ArrowDtype(pyarrow.string()).
 Text = Annotated[pd.ArrowDtype, pyarrow.string()]
 
@@ -81,12 +83,19 @@ class RosterRecord(pa.DataFrameModel):
     first_name: Series[Text] = pa.Field(nullable=False)
     last_name: Series[Text] = pa.Field(nullable=False)
     email: Series[Text] = pa.Field(nullable=True, str_matches=EMAIL_PATTERN)
+    # The site code names the site's PDF, outbox files and keys: an identifier, never a path
+    # (schemas/identifiers.py). The ingest upper-cases and trims it before this check.
     site: Series[Text] = pa.Field(nullable=False, description="site code, e.g. DAYTON")
     department: Series[Text] = pa.Field(nullable=True)
     job_role: Series[Text] = pa.Field(nullable=False)
     manager_email: Series[Text] = pa.Field(nullable=True, str_matches=EMAIL_PATTERN)
     hire_date: Series[pd.Timestamp] = pa.Field(nullable=False)
     termination_date: Series[pd.Timestamp] = pa.Field(nullable=True)
+
+    @pa.check("site", name=SITE_CODE_EXPECTED)
+    def _site_code(cls, site: Series[str]) -> Series[bool]:
+        matches = site.str.fullmatch(SITE_CODE_PATTERN).fillna(False).astype(bool)
+        return matches & ~site.isin(sorted(RESERVED_SITE_CODES))
 
     @pa.dataframe_check(name="termination_date not before hire_date")
     def _termination_after_hire(cls, df: pd.DataFrame) -> Series[bool]:

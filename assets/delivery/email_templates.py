@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import jinja2
 
+from assets.print_text import clip
+
 REPORT_HTML = """\
 <!DOCTYPE html>
 <html lang="en">
@@ -36,7 +38,7 @@ REPORT_HTML = """\
   <tbody>
   {% for line in sites %}
     <tr>
-      <td style="padding: 4px 8px;">{{ line.site_name }} ({{ line.site }})</td>
+      <td style="padding: 4px 8px;">{{ line.site_name | clip(60) }} ({{ line.site }})</td>
       <td style="padding: 4px 8px; text-align: right;">{{ line.rate }}</td>
       <td style="padding: 4px 8px;">{{ line.verdict_label }}</td>
       <td style="padding: 4px 8px;">{{ line.nonconformities }}</td>
@@ -78,8 +80,8 @@ REPORT_HTML = """\
   </tr></thead>
   <tbody>
   {% for action in actions %}
-    <tr><td style="padding: 4px 8px;">{{ action.name }}</td>
-        <td style="padding: 4px 8px;">{{ action.action }}</td>
+    <tr><td style="padding: 4px 8px;">{{ action.name | clip(60) }}</td>
+        <td style="padding: 4px 8px;">{{ action.action | clip(300) }}</td>
         <td style="padding: 4px 8px;">{{ action.due }}</td></tr>
   {% endfor %}
   </tbody>
@@ -104,8 +106,8 @@ Week {{ iso_week }}, status as of {{ as_of }}
 
 Sites:
 {% for line in sites %}
-  - {{ line.site_name }} ({{ line.site }}): {{ line.rate }} compliant, {{ line.verdict_label }}, \
-{{ line.nonconformities }}
+  - {{ line.site_name | clip(60) }} ({{ line.site }}): {{ line.rate }} compliant, \
+{{ line.verdict_label }}, {{ line.nonconformities }}
 {% endfor %}
 {% endif %}
 {% if sites_without_recipients %}
@@ -128,7 +130,7 @@ Top audit findings:
 
 Most urgent actions:
 {% for action in actions %}
-  - {{ action.name }}: {{ action.action }} (due {{ action.due }})
+  - {{ action.name | clip(60) }}: {{ action.action | clip(300) }} (due {{ action.due }})
 {% else %}
   No action is due.
 {% endfor %}
@@ -149,7 +151,9 @@ _ENVIRONMENT = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     keep_trailing_newline=True,
+    finalize=clip,  # the backstop for any value; fields are clipped shorter above
 )
+_ENVIRONMENT.filters["clip"] = clip
 
 
 def render_report_bodies(context: dict[str, object]) -> tuple[str, str]:

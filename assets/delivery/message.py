@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from assets.delivery.email_templates import render_report_bodies
+from schemas.identifiers import ROLLUP_NAME
 
-COMPANY = "company"
+COMPANY = ROLLUP_NAME  # a name no site code can take (schemas/identifiers.py)
 # Headers the mailer reads to name outbox files, and a reader's mail filter can sort on.
 SITE_HEADER = "X-Competence-Site"
 WEEK_HEADER = "X-Competence-Week"

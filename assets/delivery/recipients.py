@@ -12,8 +12,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from schemas.config import RecipientsConfig
+from schemas.identifiers import ROLLUP_NAME
 
-COMPANY = "company"
+COMPANY = ROLLUP_NAME  # a name no site code can take (schemas/identifiers.py)
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from schemas.config import CANONICAL_RESULT_COLUMNS, PassRule, Provider
 from schemas.tables import ROSTER_COLUMNS
 
 from .readers import ROW_NUMBER
 from .text import (
+    arrow_of,
     by_distinct,
     coalesce,
     empty_text,
@@ -388,6 +390,8 @@ def conform_roster(
         if column in ("hire_date", "termination_date"):
             continue
         frame[column] = raw_values[column] if column in raw_values else empty_text(raw.index)
+    # A site code is an identifier (schemas/identifiers.py): one case, so 'dayton' is DAYTON.
+    frame["site"] = text_series(pc.utf8_upper(arrow_of(frame["site"])), raw.index)
     for column in ("hire_date", "termination_date"):
         if column in raw_values:
             _keep_parsed(

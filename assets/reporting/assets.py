@@ -23,10 +23,12 @@ from assets.reporting.audit_findings import attribute, site_verdict, worst_findi
 from assets.reporting.audit_findings import audit_findings as grade_site
 from assets.reporting.company_report import render_company_report
 from assets.reporting.context import ReportContext
+from assets.reporting.paths import report_dir, report_path
 from assets.reporting.render_pool import render_sites
 from assets.reporting.summary import site_summary
 from assets.resources import CompetenceSettings
 from schemas.config import CompetenceConfig
+from schemas.identifiers import ROLLUP_NAME
 
 WEEK = {"partition_expr": "week"}
 # Allowing the weeks before 2020-01-06 in the history windows is marked beta; it is what lets the
@@ -168,20 +170,26 @@ def _company_wide_inputs(shared: dict) -> str:
 
 
 def reuse_or_render(
-    wanted: dict[str, str], render: Callable[[list[str]], dict[str, bytes]], out_dir: Path
+    wanted: dict[str, str],
+    render: Callable[[list[str]], dict[str, bytes]],
+    output: Path,
+    week: str,
 ) -> tuple[dict[str, bytes], int]:
     """Keep a week's PDF whose inputs did not change since it was rendered; render the rest.
 
     ``wanted`` maps a report name (site, or "company") to its input fingerprint. The PDF prints
     the run that rendered it, so rendering again would change its bytes and make a plain rerun
     look like a changed report (and the archived copy differ from the mailed one). A manifest
-    beside the PDFs records each one's input fingerprint and hash.
+    beside the PDFs records each one's input fingerprint and hash. Every file name comes from
+    :func:`report_path`, which refuses anything but a site code or the roll-up's name.
     """
+    out_dir = report_dir(output, week)
+    paths = {name: report_path(output, week, name) for name in wanted}
     manifest_path = out_dir / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     pdfs, stale = {}, []
     for name, inputs in wanted.items():
-        entry, path = manifest.get(name), out_dir / f"{name}.pdf"
+        entry, path = manifest.get(name), paths[name]
         if entry and entry["inputs"] == inputs and path.exists():
             data = path.read_bytes()
             if hashlib.sha256(data).hexdigest() == entry["sha256"]:
@@ -191,7 +199,7 @@ def reuse_or_render(
     if stale:
         pdfs.update(render(stale))
     for name in stale:
-        (out_dir / f"{name}.pdf").write_bytes(pdfs[name])
+        paths[name].write_bytes(pdfs[name])
         manifest[name] = {"inputs": wanted[name], "sha256": hashlib.sha256(pdfs[name]).hexdigest()}
     manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
     return pdfs, len(stale)
@@ -283,16 +291,18 @@ def site_report_pdfs(
     }
     sites = sites_of(status, config)
     company_wide = _company_wide_inputs(shared)
-    out_dir = settings.output_path / "reports" / context.partition_key
+    output, week_key = settings.output_path, context.partition_key
+    out_dir = report_dir(output, week_key)
     out_dir.mkdir(parents=True, exist_ok=True)
     pdfs, rendered = reuse_or_render(
         {site: _site_inputs(site, shared, company_wide) for site in sites},
         lambda stale: render_sites(stale, shared),
-        out_dir,
+        output,
+        week_key,
     )
     rows = []
     for site in sites:
-        path = out_dir / f"{site}.pdf"
+        path = report_path(output, week_key, site)
         rows.append(
             _summary_row(
                 site,
@@ -309,7 +319,7 @@ def site_report_pdfs(
     plan = resolve_recipients(config.recipients, sites)
     without = list(plan.sites_without_recipients)
     company_inputs = fingerprint(
-        "company",
+        ROLLUP_NAME,
         status,
         previous,
         history,
@@ -321,9 +331,9 @@ def site_report_pdfs(
         without,
     )
     company, rendered_company = reuse_or_render(
-        {"company": company_inputs},
+        {ROLLUP_NAME: company_inputs},
         lambda _: {
-            "company": render_company_report(
+            ROLLUP_NAME: render_company_report(
                 status=status,
                 compliance_history=history,
                 findings=findings,
@@ -335,12 +345,13 @@ def site_report_pdfs(
                 sites_without_recipients=without,
             )
         },
-        out_dir,
+        output,
+        week_key,
     )
-    company_pdf, company_path = company["company"], out_dir / "company.pdf"
+    company_pdf, company_path = company[ROLLUP_NAME], report_path(output, week_key, ROLLUP_NAME)
     rows.append(
         _summary_row(
-            "company",
+            ROLLUP_NAME,
             config.policy.company_name,
             company_path,
             company_pdf,

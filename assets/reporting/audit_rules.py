@@ -36,6 +36,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from assets.print_text import IDENTIFIER, NAME, clip
 from assets.reporting.exports import is_missing
 from schemas.config import Policy
 
@@ -79,7 +80,9 @@ def fmt_date(value: object) -> str:
 
 
 def person(row: pd.Series) -> str:
-    return f"{row['first_name']} {row['last_name']} ({row['employee_id']})"
+    # Statements are printed: a name from the data is cut like every printed name (print_text).
+    name = clip(f"{row['first_name']} {row['last_name']}", NAME)
+    return f"{name} ({clip(str(row['employee_id']), IDENTIFIER)})"
 
 
 def sample(items: list[str]) -> str:

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 
+from assets.print_text import clip
 from assets.reporting.fetcher import ReportResourceFetcher
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "report_templates"
@@ -53,7 +54,9 @@ _ENVIRONMENT = Environment(
     loader=FileSystemLoader(TEMPLATES_DIR),
     autoescape=True,  # every value from the data prints as text, never as markup
     undefined=StrictUndefined,
-    finalize=breakable,
+    # every value: cut to PRINT_MAX characters (the backstop; fields are clipped shorter in the
+    # templates), then long unbroken runs made breakable
+    finalize=lambda value: breakable(clip(value)),
     trim_blocks=True,
     lstrip_blocks=True,
 )
@@ -68,6 +71,7 @@ def short_list(value: object, keep: int = 5) -> object:
 
 
 _ENVIRONMENT.filters["short_list"] = short_list
+_ENVIRONMENT.filters["clip"] = clip
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ sensor can call ``mailer.deliver(compose_failure_message(...))`` directly.
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
 import os
 import re
@@ -30,6 +31,7 @@ import smtplib
 import socket
 import ssl
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
@@ -52,10 +54,66 @@ logger = dg.get_dagster_logger("competence.delivery")
 class _DeliveryError(Exception):
     """A failed attempt, classified; its text is already free of credentials."""
 
-    def __init__(self, text: str, *, permanent: bool, unreachable: bool = False) -> None:
+    def __init__(
+        self,
+        text: str,
+        *,
+        permanent: bool,
+        unreachable: bool = False,
+        unknown: bool = False,
+        connection: bool = False,
+    ) -> None:
         super().__init__(text)
         self.permanent = permanent
         self.unreachable = unreachable
+        self.unknown = unknown  # the server may have accepted the message
+        self.connection = connection or unreachable  # refused, timed out or dropped
+
+
+class _Client(smtplib.SMTP):
+    """smtplib's client with the DATA step split, so a failure after the message data was sent
+    (an unknown outcome) is told apart from one before it (not delivered)."""
+
+    data_sent = False
+    data_reply: int | None = None
+
+    def data(self, msg):  # type: ignore[override]
+        self.putcmd("data")
+        code, reply = self.getreply()
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        # dot-stuffing and the terminating line, as smtplib.SMTP.data does
+        body = re.sub(rb"(?m)^\.", b"..", msg)
+        if not body.endswith(b"\r\n"):
+            body += b"\r\n"
+        self.send(body + b".\r\n")
+        self.data_sent = True
+        code, reply = self.getreply()
+        self.data_reply = code
+        return code, reply
+
+    def transaction(
+        self, sender: str, recipients: list[str], payload: bytes
+    ) -> dict[str, tuple[int, bytes]]:
+        """MAIL, RCPT, DATA; the recipients refused (when others were accepted)."""
+        code, reply = self.mail(sender)
+        if code != 250:
+            raise smtplib.SMTPSenderRefused(code, reply, sender)
+        refused = {}
+        for recipient in recipients:
+            code, reply = self.rcpt(recipient)
+            if code not in (250, 251):
+                refused[recipient] = (code, reply)
+        if len(refused) == len(recipients):
+            raise smtplib.SMTPRecipientsRefused(refused)
+        code, reply = self.data(payload)
+        if code != 250:
+            raise smtplib.SMTPDataError(code, reply)
+        return refused
+
+
+class _TlsClient(_Client, smtplib.SMTP_SSL):
+    """Implicit TLS (port 465) with the same split DATA step."""
 
 
 class Mailer(dg.ConfigurableResource):
@@ -80,16 +138,35 @@ class Mailer(dg.ConfigurableResource):
     backoff_seconds: float = 2.0
     max_attachment_bytes: int = 10 * 1024 * 1024
     ca_file: str | None = None
+    # A hung server must not hold the run: ``timeout_seconds`` bounds each SMTP command, this
+    # bounds a run's whole delivery, and after ``breaker_failures`` consecutive messages failed
+    # at connection level (refused, timed out, dropped) the run stops trying the rest.
+    run_deadline_seconds: float = 900
+    breaker_failures: int = 3
 
     @property
     def outbox_mode(self) -> bool:
         return not (self.smtp_host or "").strip()
 
-    def deliver(self, message: EmailMessage) -> DeliveryOutcome:
-        """Deliver one message to every address in its To/Cc headers; mail errors never raise."""
+    def deliver(
+        self,
+        message: EmailMessage,
+        *,
+        deadline: float | None = None,
+        on_accepted: Callable[[DeliveryOutcome], None] | None = None,
+    ) -> DeliveryOutcome:
+        """Deliver one message to every address in its To/Cc headers; mail errors never raise.
+
+        ``deadline`` (a ``time.monotonic()`` value) stops retrying when reached. ``on_accepted``
+        is called with the ``SENT`` outcome as soon as the server accepted the message data,
+        before the session is closed, so the caller can record it before anything else can fail.
+        """
         if self.outbox_mode:
-            return self._write_to_outbox(message)
-        return self._send_with_retries(message)
+            outcome = self._write_to_outbox(message)
+            if outcome.delivered and on_accepted is not None:
+                on_accepted(outcome)
+            return outcome
+        return self._send_with_retries(message, deadline, on_accepted)
 
     # --- outbox -------------------------------------------------------------------------------
 
@@ -137,7 +214,12 @@ class Mailer(dg.ConfigurableResource):
 
     # --- SMTP ---------------------------------------------------------------------------------
 
-    def _send_with_retries(self, message: EmailMessage) -> DeliveryOutcome:
+    def _send_with_retries(
+        self,
+        message: EmailMessage,
+        deadline: float | None,
+        on_accepted: Callable[[DeliveryOutcome], None] | None,
+    ) -> DeliveryOutcome:
         recipients = _recipients_of(message)
         outgoing = copy.deepcopy(message)
         # Composed messages carry a deterministic Date for the outbox; a real send is dated now,
@@ -146,34 +228,46 @@ class Mailer(dg.ConfigurableResource):
         outgoing["Date"] = format_datetime(_now())
         if not outgoing["From"]:
             outgoing["From"] = self.sender
+        payload = outgoing.as_bytes(policy=SMTP_POLICY)
 
         started = _now()
         attempts = 0
         failure = _DeliveryError("not attempted", permanent=True)
         for attempt in range(1, max(1, self.max_attempts) + 1):
-            attempts = attempt
-            try:
-                refused = self._send_once(outgoing, recipients)
-            except _DeliveryError as exc:
-                failure = exc
-            else:
-                error = None
-                if refused:
-                    error = "refused by the server for " + ", ".join(
-                        f"{address} ({code} {_decode(text)})"
-                        for address, (code, text) in sorted(refused.items())
-                    )
-                logger.info(
-                    "sent %s to %s (attempt %d)", message["Subject"], ", ".join(recipients), attempt
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                failure = _DeliveryError(
+                    f"not attempted again: the run's delivery deadline "
+                    f"({self.run_deadline_seconds:g} s) passed",
+                    permanent=False,
+                    connection=failure.connection,
                 )
-                return DeliveryOutcome(
+                break
+            attempts = attempt
+
+            def accepted(reply: str, attempts: int = attempt) -> DeliveryOutcome:
+                outcome = DeliveryOutcome(
                     status=DeliveryStatus.SENT,
                     attempts=attempts,
                     first_attempt_at=started,
                     last_attempt_at=_now(),
                     message_id=message.get("Message-ID"),
-                    error=self._scrub(error) if error else None,
+                    error=self._scrub(reply) if reply else None,
                 )
+                if on_accepted is not None:
+                    on_accepted(outcome)  # recorded before QUIT: what happens then changes nothing
+                return outcome
+
+            timeout = self.timeout_seconds if left is None else min(self.timeout_seconds, left)
+            try:
+                outcome = self._send_once(payload, recipients, max(timeout, 0.1), accepted)
+            except _DeliveryError as exc:
+                failure = exc
+            else:
+                logger.info(
+                    "sent %s to %s (attempt %d)", message["Subject"], ", ".join(recipients), attempt
+                )
+                return outcome
             logger.warning(
                 "attempt %d/%d to send to %s failed: %s",
                 attempt,
@@ -181,11 +275,14 @@ class Mailer(dg.ConfigurableResource):
                 ", ".join(recipients),
                 failure,
             )
-            if failure.permanent or attempt >= self.max_attempts:
+            if failure.unknown or failure.permanent or attempt >= self.max_attempts:
                 break
-            time.sleep(self.backoff_seconds * 2 ** (attempt - 1))
+            pause = self.backoff_seconds * 2 ** (attempt - 1)
+            if deadline is not None:
+                pause = min(pause, max(0.0, deadline - time.monotonic()))
+            time.sleep(pause)
         return DeliveryOutcome(
-            status=DeliveryStatus.FAILED,
+            status=DeliveryStatus.UNKNOWN if failure.unknown else DeliveryStatus.FAILED,
             attempts=attempts,
             first_attempt_at=started,
             last_attempt_at=_now(),
@@ -193,11 +290,17 @@ class Mailer(dg.ConfigurableResource):
             error=str(failure),
             permanent=failure.permanent,
             server_unreachable=failure.unreachable,
+            connection_failure=failure.connection,
         )
 
     def _send_once(
-        self, message: EmailMessage, recipients: list[str]
-    ) -> dict[str, tuple[int, bytes]]:
+        self,
+        payload: bytes,
+        recipients: list[str],
+        timeout: float,
+        accepted: Callable[[str], DeliveryOutcome],
+    ) -> DeliveryOutcome:
+        """One SMTP session: the outcome once the server answered 250 to the message data."""
         if self.username and self.security == "plain":
             raise _DeliveryError(
                 "refusing to send SMTP credentials over an unencrypted connection; "
@@ -215,24 +318,76 @@ class Mailer(dg.ConfigurableResource):
             ) from None
         try:
             if self.security == "tls":
-                client = smtplib.SMTP_SSL(
-                    self.smtp_host, self.smtp_port, timeout=self.timeout_seconds, context=context
+                client: _Client = _TlsClient(
+                    self.smtp_host, self.smtp_port, timeout=timeout, context=context
                 )
             else:
-                client = smtplib.SMTP(self.smtp_host, self.smtp_port, timeout=self.timeout_seconds)
+                client = _Client(self.smtp_host, self.smtp_port, timeout=timeout)
         except (OSError, smtplib.SMTPException) as exc:
             raise self._classify(exc, f"connecting to {where}", connecting=True) from None
         try:
-            with client:
+            client.ehlo()
+            if self.security == "starttls":
+                client.starttls(context=context)
                 client.ehlo()
-                if self.security == "starttls":
-                    client.starttls(context=context)
-                    client.ehlo()
-                if self.username:
-                    client.login(self.username, self._password())
-                return client.send_message(message, from_addr=self.sender, to_addrs=recipients)
+            if self.username:
+                self._login(client)
+            refused = client.transaction(self.sender, recipients, payload)
         except (OSError, smtplib.SMTPException) as exc:
+            _close(client)
+            if client.data_sent and client.data_reply is None:
+                # The message data went out and no answer came back: the server may have
+                # accepted it. Sending again could deliver it twice, so this is not retried.
+                raise _DeliveryError(
+                    self._scrub(
+                        f"outcome unknown: sending via {where}, the connection failed after the "
+                        f"message data was sent ({type(exc).__name__}: {exc})"
+                    ),
+                    permanent=False,
+                    unknown=True,
+                    connection=True,
+                ) from None
             raise self._classify(exc, f"sending via {where}") from None
+        try:
+            reply = ""
+            if refused:
+                reply = "refused by the server for " + ", ".join(
+                    f"{address} ({code} {_decode(text)})"
+                    for address, (code, text) in sorted(refused.items())
+                )
+            return accepted(reply)
+        finally:
+            # After a 250 the message is the server's: a failure at QUIT is not a failure.
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                client.quit()
+            _close(client)
+
+    def _login(self, client: smtplib.SMTP) -> None:
+        """AUTH PLAIN or LOGIN with the credentials in UTF-8.
+
+        ``smtplib.SMTP.login`` encodes the credentials as ASCII, so a password with any other
+        character failed before reaching the server. Servers without PLAIN or LOGIN fall back to
+        smtplib (CRAM-MD5; ASCII only, as that mechanism defines no other encoding).
+        """
+        password = self._password()
+        user = self.username or ""
+        if not client.has_extn("auth"):
+            raise smtplib.SMTPNotSupportedError("the server offers no SMTP AUTH")
+        offered = client.esmtp_features["auth"].upper().split()
+        if "PLAIN" in offered:
+            token = _b64(b"\0" + user.encode() + b"\0" + password.encode())
+            code, reply = client.docmd("AUTH", f"PLAIN {token}")
+        elif "LOGIN" in offered:
+            code, reply = client.docmd("AUTH", "LOGIN")
+            if code == 334:
+                code, reply = client.docmd(_b64(user.encode()))
+            if code == 334:
+                code, reply = client.docmd(_b64(password.encode()))
+        else:
+            client.login(user, password)
+            return
+        if code not in (235, 503):  # 503: already authenticated
+            raise smtplib.SMTPAuthenticationError(code, reply)
 
     def _password(self) -> str:
         try:
@@ -270,14 +425,19 @@ class Mailer(dg.ConfigurableResource):
             text = f"{doing}: {type(exc).__name__}: {exc.smtp_code} {_decode(exc.smtp_error)}"
             permanent = 500 <= exc.smtp_code < 600
             return _DeliveryError(
-                self._scrub(text), permanent=permanent, unreachable=connecting and not permanent
+                self._scrub(text),
+                permanent=permanent,
+                unreachable=connecting and not permanent,
+                connection=exc.smtp_code == 421,  # "service not available, closing channel"
             )
         if isinstance(exc, smtplib.SMTPNotSupportedError | ssl.SSLError):
             # Wrong security mode, untrusted certificate, no AUTH offered: configuration, which
             # the same attempt a second later will not fix.
             return _DeliveryError(self._scrub(text), permanent=True)
         if isinstance(exc, smtplib.SMTPServerDisconnected | socket.timeout | OSError):
-            return _DeliveryError(self._scrub(text), permanent=False, unreachable=connecting)
+            return _DeliveryError(
+                self._scrub(text), permanent=False, unreachable=connecting, connection=True
+            )
         return _DeliveryError(self._scrub(text), permanent=False)
 
     def _scrub(self, text: str) -> str:
@@ -352,6 +512,15 @@ def _recipients_of(message: EmailMessage) -> list[str]:
 def _safe_name(text: str) -> str:
     # Site ids and addresses come from data: keep file names to a portable, traversal-free set.
     return re.sub(r"[^A-Za-z0-9@._+-]", "_", text).lstrip(".") or "message"
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _close(client: smtplib.SMTP) -> None:
+    with contextlib.suppress(OSError):
+        client.close()
 
 
 def _decode(reply: bytes | str) -> str:

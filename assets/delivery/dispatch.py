@@ -45,7 +45,6 @@ from assets.delivery.ledger import (
     DeliveryDecision,
     DeliveryKey,
     claim,
-    delivering,
     plan_deliveries,
     record_outcome,
     settle_abandoned,
@@ -59,6 +58,7 @@ from assets.delivery.message import (
     compose_site_message,
 )
 from assets.delivery.outcome import DeliveryOutcome, DeliveryStatus
+from assets.delivery.ownership import delivering
 
 ARCHIVE_CHANGED = "not sent: the archived PDF is not the one this run rendered"
 DEFAULT_DEADLINE_SECONDS = 900.0
@@ -68,7 +68,6 @@ DEFAULT_BREAKER_FAILURES = 3
 # an all-empty first week became NULL-typed and refused the first error text after it.
 TABLE_COLUMNS = {
     "site": "string",
-    "week": "string",
     "recipient": "string",
     "report_sha256": "string",
     "decision": "string",

@@ -44,48 +44,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from assets.delivery.ledger_schema import COLUMNS, KEY, TABLE, ensure_schema, table_exists
 from assets.delivery.outcome import DeliveryOutcome, DeliveryStatus
+from assets.delivery.ownership import OWN_START, owner_alive
 from assets.warehouse import connect
-
-TABLE = "delivery_ledger"
-STATUSES = tuple(s.value for s in DeliveryStatus)
-
-# name -> DuckDB type; the key and bookkeeping columns are NOT NULL (see _CREATE)
-COLUMNS: dict[str, str] = {
-    "site": "VARCHAR",  # site id, ``company`` for the roll-up, ``run-failure <id>`` for alerts
-    "week": "DATE",  # the Monday of the reported week
-    "recipient": "VARCHAR",  # lower-cased: addresses are matched case-blind
-    "report_sha256": "VARCHAR",  # SHA-256 of the archived PDF that was (to be) mailed
-    "iso_week": "VARCHAR",  # ``2026-W47``, for people reading the table
-    "status": "VARCHAR",  # one of STATUSES
-    "attempts": "INTEGER",  # delivery attempts over all runs
-    "last_error": "VARCHAR",  # most recent error (kept after a later success, as history)
-    "first_attempt_at": "TIMESTAMP",  # UTC
-    "last_attempt_at": "TIMESTAMP",  # UTC
-    "delivered_at": "TIMESTAMP",  # UTC; NULL until delivered
-    "message_id": "VARCHAR",  # the Message-ID header, stored with the intent
-    "run_id": "VARCHAR",  # the Dagster run that last claimed or attempted it
-    "owner_host": "VARCHAR",  # who holds a SENDING claim: host name,
-    "owner_pid": "INTEGER",  # process id,
-    "owner_started": "VARCHAR",  # process start (tells a reused pid apart),
-    "lease_until": "TIMESTAMP",  # and until when another host must consider it alive
-}
-_NOT_NULL = {"site", "week", "recipient", "report_sha256", "status", "attempts", "run_id"}
-_NOT_NULL |= {"first_attempt_at", "last_attempt_at"}
-_KEY = ("site", "week", "recipient", "report_sha256")
-_STATUS_CHECK = "status IN (" + ", ".join(f"'{s}'" for s in STATUSES) + ")"
-
-
-def _create(name: str) -> str:
-    columns = ",\n    ".join(
-        f"{column} {kind}{' NOT NULL' if column in _NOT_NULL else ''}"
-        for column, kind in COLUMNS.items()
-    )
-    return (
-        f"CREATE TABLE {name} (\n    {columns},\n    CHECK ({_STATUS_CHECK}),\n"
-        f"    PRIMARY KEY ({', '.join(_KEY)})\n)"
-    )
-
 
 _DELIVERED = "('SENT', 'WRITTEN_TO_OUTBOX')"
 
@@ -150,43 +112,10 @@ UNKNOWN_OUTCOMES = ("hold", "resend", "confirm")
 
 # --- who is sending: the owner of a claim ------------------------------------------------------
 
-_ACTIVE_RUNS: set[str] = set()  # runs of this process that are delivering right now
-
-
-@contextmanager
-def delivering(run_id: str) -> Iterator[None]:
-    """Mark ``run_id`` as delivering in this process, so its claims count as alive."""
-    _ACTIVE_RUNS.add(run_id)
-    try:
-        yield
-    finally:
-        _ACTIVE_RUNS.discard(run_id)
-
-
-def _process_started(pid: int) -> str | None:
-    # Field 22 of /proc/<pid>/stat is the start time in clock ticks since boot: with the pid it
-    # names one process for good, so a pid reused after a crash is not mistaken for the owner.
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return stat.rpartition(")")[2].split()[19]
-
-
-def _owner_alive(row: dict, now: datetime) -> bool:
-    if row["owner_host"] != socket.gethostname():
-        # another machine: trust its lease (it cannot be asked whether the process still runs)
-        return row["lease_until"] is not None and row["lease_until"] > now
-    pid = row["owner_pid"]
-    if pid is None or _process_started(pid) != row["owner_started"]:
-        return False
-    # our own process: alive only while that run is still delivering (not after an exception)
-    return pid != os.getpid() or row["run_id"] in _ACTIVE_RUNS
-
 
 def _effective(row: dict, now: datetime) -> str:
     """The stored status, with an abandoned intent read as UNKNOWN."""
-    if row["status"] == DeliveryStatus.SENDING and not _owner_alive(row, now):
+    if row["status"] == DeliveryStatus.SENDING and not owner_alive(row, now):
         return DeliveryStatus.UNKNOWN.value
     return row["status"]
 
@@ -256,13 +185,13 @@ def settle_abandoned(
     now = _naive_utc(datetime.now(UTC))
     settled = []
     with _open(path) as connection:
-        if not _table_exists(connection):
+        if not table_exists(connection):
             return []
-        _ensure_schema(connection)
+        _checked_schema(connection, path)
         rows = _rows_of(connection, site_weeks, "status = 'SENDING'")
         status = "FAILED" if idempotent_channel else "UNKNOWN"
         for row in rows:
-            if _owner_alive(row, now):
+            if owner_alive(row, now):
                 continue
             error = (
                 f"run {row['run_id']} recorded the intent to send {row['message_id']} at "
@@ -274,9 +203,9 @@ def settle_abandoned(
                 "owner_pid = NULL, owner_started = NULL, lease_until = NULL "
                 "WHERE site = ? AND week = ? AND recipient = ? AND report_sha256 = ? "
                 "AND status = 'SENDING'",
-                [status, error, *(row[c] for c in _KEY)],
+                [status, error, *(row[c] for c in KEY)],
             )
-            settled.append(DeliveryKey(*(row[c] for c in _KEY)))
+            settled.append(DeliveryKey(*(row[c] for c in KEY)))
     return settled
 
 
@@ -300,7 +229,7 @@ def claim(
     where = "site = ? AND week = ? AND recipient = ? AND report_sha256 = ?"
     params = [key.site, key.week, key.recipient, key.report_sha256]
     with _open(path) as connection:
-        _ensure_schema(connection)
+        _checked_schema(connection, path)
         connection.begin()
         try:
             [row] = _select(connection, where, params) or [None]
@@ -325,7 +254,7 @@ def claim(
                         run_id,
                         socket.gethostname(),
                         os.getpid(),
-                        _process_started(os.getpid()),
+                        OWN_START,
                         now + lease,
                     ],
                 )
@@ -366,8 +295,9 @@ def record_outcome(
         outcome.message_id,
         run_id,
     ]
-    with _open(Path(ledger_path)) as connection:
-        _ensure_schema(connection)
+    path = Path(ledger_path)
+    with _open(path) as connection:
+        _checked_schema(connection, path)
         connection.begin()
         try:
             connection.execute(_UPSERT, params)
@@ -383,9 +313,9 @@ def read_ledger(ledger_path: str | Path) -> pd.DataFrame:
     if not path.exists():
         return pd.DataFrame(columns=list(COLUMNS))
     with _open(path) as connection:
-        if not _table_exists(connection):
+        if not table_exists(connection):
             return pd.DataFrame(columns=list(COLUMNS))
-        _ensure_schema(connection)
+        _checked_schema(connection, path)
         return connection.execute(
             f"SELECT {', '.join(COLUMNS)} FROM {TABLE} ORDER BY week, site, recipient, "
             "first_attempt_at"
@@ -403,6 +333,18 @@ def _open(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         yield connection
 
 
+_SCHEMA_CHECKED: set[tuple[str, int]] = set()
+
+
+def _checked_schema(connection: duckdb.DuckDBPyConnection, path: Path) -> None:
+    # Checking (and repairing) the schema once per file and process is enough; every ledger
+    # call paying for it again made each message cost a noticeable fraction of a second.
+    key = (str(path.resolve()), path.stat().st_ino)
+    if key not in _SCHEMA_CHECKED:
+        ensure_schema(connection)
+        _SCHEMA_CHECKED.add(key)
+
+
 def _select(connection: duckdb.DuckDBPyConnection, where: str, params: list) -> list[dict]:
     cursor = connection.execute(f"SELECT {', '.join(COLUMNS)} FROM {TABLE} WHERE {where}", params)
     return [dict(zip(COLUMNS, row, strict=True)) for row in cursor.fetchall()]
@@ -416,45 +358,6 @@ def _rows_of(
     return [row for row in rows if (row["site"], row["week"]) in site_weeks]
 
 
-def _ensure_schema(connection: duckdb.DuckDBPyConnection) -> None:
-    """Create the table, or rebuild an older one (missing or NULL-typed columns, an older status
-    list) to :data:`COLUMNS`, keeping its rows."""
-    if not _table_exists(connection):
-        connection.execute(_create(TABLE))
-        return
-    found = dict(
-        connection.execute(
-            "SELECT column_name, data_type FROM duckdb_columns() "
-            "WHERE schema_name = 'main' AND table_name = ?",
-            [TABLE],
-        ).fetchall()
-    )
-    checks = connection.execute(
-        "SELECT expression FROM duckdb_constraints() WHERE schema_name = 'main' "
-        "AND table_name = ? AND constraint_type = 'CHECK'",
-        [TABLE],
-    ).fetchall()
-    current_check = all(s in (checks[0][0] if checks else "") for s in STATUSES)
-    if found == COLUMNS and current_check:
-        return
-    # A column typed NULL (created from an all-empty frame by an old version) cannot hold the
-    # first error text; rebuilding casts every kept column to its declared type.
-    kept = [c for c in COLUMNS if c in found]
-    select = ", ".join(f"CAST({c} AS {COLUMNS[c]}) AS {c}" for c in kept)
-    connection.begin()
-    try:
-        connection.execute(_create(f"{TABLE}__rebuilt"))
-        connection.execute(
-            f"INSERT INTO {TABLE}__rebuilt ({', '.join(kept)}) SELECT {select} FROM {TABLE}"
-        )
-        connection.execute(f"DROP TABLE {TABLE}")
-        connection.execute(f"ALTER TABLE {TABLE}__rebuilt RENAME TO {TABLE}")
-        connection.commit()
-    except Exception:
-        connection.rollback()
-        raise
-
-
 def _read_history(
     ledger_path: str | Path, site_weeks: set[tuple[str, date]]
 ) -> dict[tuple[str, date, str], dict[str, dict]]:
@@ -464,24 +367,15 @@ def _read_history(
     if not site_weeks or not path.exists():
         return history
     with _open(path) as connection:
-        if not _table_exists(connection):
+        if not table_exists(connection):
             return history
-        _ensure_schema(connection)
+        _checked_schema(connection, path)
         rows = _rows_of(connection, site_weeks)
     for row in rows:
         history.setdefault((row["site"], row["week"], row["recipient"]), {})[
             row["report_sha256"]
         ] = row
     return history
-
-
-def _table_exists(connection: duckdb.DuckDBPyConnection) -> bool:
-    found = connection.execute(
-        "SELECT count(*) FROM information_schema.tables "
-        "WHERE table_schema = 'main' AND table_name = ?",
-        [TABLE],
-    ).fetchone()
-    return bool(found and found[0])
 
 
 def _naive_utc(moment: datetime) -> datetime:

@@ -44,6 +44,7 @@ from pydantic import Field
 
 from assets.delivery.message import SITE_HEADER, WEEK_HEADER
 from assets.delivery.outcome import DeliveryOutcome, DeliveryStatus
+from assets.delivery.smtp_client import Client, TlsClient, close_quietly, login_utf8
 
 DEFAULT_PORTS = {"plain": 25, "starttls": 587, "tls": 465}
 SECURITY_MODES = ("plain", "starttls", "tls")
@@ -68,52 +69,6 @@ class _DeliveryError(Exception):
         self.unreachable = unreachable
         self.unknown = unknown  # the server may have accepted the message
         self.connection = connection or unreachable  # refused, timed out or dropped
-
-
-class _Client(smtplib.SMTP):
-    """smtplib's client with the DATA step split, so a failure after the message data was sent
-    (an unknown outcome) is told apart from one before it (not delivered)."""
-
-    data_sent = False
-    data_reply: int | None = None
-
-    def data(self, msg):  # type: ignore[override]
-        self.putcmd("data")
-        code, reply = self.getreply()
-        if code != 354:
-            raise smtplib.SMTPDataError(code, reply)
-        # dot-stuffing and the terminating line, as smtplib.SMTP.data does
-        body = re.sub(rb"(?m)^\.", b"..", msg)
-        if not body.endswith(b"\r\n"):
-            body += b"\r\n"
-        self.send(body + b".\r\n")
-        self.data_sent = True
-        code, reply = self.getreply()
-        self.data_reply = code
-        return code, reply
-
-    def transaction(
-        self, sender: str, recipients: list[str], payload: bytes
-    ) -> dict[str, tuple[int, bytes]]:
-        """MAIL, RCPT, DATA; the recipients refused (when others were accepted)."""
-        code, reply = self.mail(sender)
-        if code != 250:
-            raise smtplib.SMTPSenderRefused(code, reply, sender)
-        refused = {}
-        for recipient in recipients:
-            code, reply = self.rcpt(recipient)
-            if code not in (250, 251):
-                refused[recipient] = (code, reply)
-        if len(refused) == len(recipients):
-            raise smtplib.SMTPRecipientsRefused(refused)
-        code, reply = self.data(payload)
-        if code != 250:
-            raise smtplib.SMTPDataError(code, reply)
-        return refused
-
-
-class _TlsClient(_Client, smtplib.SMTP_SSL):
-    """Implicit TLS (port 465) with the same split DATA step."""
 
 
 class Mailer(dg.ConfigurableResource):
@@ -318,11 +273,11 @@ class Mailer(dg.ConfigurableResource):
             ) from None
         try:
             if self.security == "tls":
-                client: _Client = _TlsClient(
+                client: Client = TlsClient(
                     self.smtp_host, self.smtp_port, timeout=timeout, context=context
                 )
             else:
-                client = _Client(self.smtp_host, self.smtp_port, timeout=timeout)
+                client = Client(self.smtp_host, self.smtp_port, timeout=timeout)
         except (OSError, smtplib.SMTPException) as exc:
             raise self._classify(exc, f"connecting to {where}", connecting=True) from None
         try:
@@ -331,10 +286,10 @@ class Mailer(dg.ConfigurableResource):
                 client.starttls(context=context)
                 client.ehlo()
             if self.username:
-                self._login(client)
+                login_utf8(client, self.username, self._password())
             refused = client.transaction(self.sender, recipients, payload)
         except (OSError, smtplib.SMTPException) as exc:
-            _close(client)
+            close_quietly(client)
             if client.data_sent and client.data_reply is None:
                 # The message data went out and no answer came back: the server may have
                 # accepted it. Sending again could deliver it twice, so this is not retried.
@@ -360,34 +315,7 @@ class Mailer(dg.ConfigurableResource):
             # After a 250 the message is the server's: a failure at QUIT is not a failure.
             with contextlib.suppress(OSError, smtplib.SMTPException):
                 client.quit()
-            _close(client)
-
-    def _login(self, client: smtplib.SMTP) -> None:
-        """AUTH PLAIN or LOGIN with the credentials in UTF-8.
-
-        ``smtplib.SMTP.login`` encodes the credentials as ASCII, so a password with any other
-        character failed before reaching the server. Servers without PLAIN or LOGIN fall back to
-        smtplib (CRAM-MD5; ASCII only, as that mechanism defines no other encoding).
-        """
-        password = self._password()
-        user = self.username or ""
-        if not client.has_extn("auth"):
-            raise smtplib.SMTPNotSupportedError("the server offers no SMTP AUTH")
-        offered = client.esmtp_features["auth"].upper().split()
-        if "PLAIN" in offered:
-            token = _b64(b"\0" + user.encode() + b"\0" + password.encode())
-            code, reply = client.docmd("AUTH", f"PLAIN {token}")
-        elif "LOGIN" in offered:
-            code, reply = client.docmd("AUTH", "LOGIN")
-            if code == 334:
-                code, reply = client.docmd(_b64(user.encode()))
-            if code == 334:
-                code, reply = client.docmd(_b64(password.encode()))
-        else:
-            client.login(user, password)
-            return
-        if code not in (235, 503):  # 503: already authenticated
-            raise smtplib.SMTPAuthenticationError(code, reply)
+            close_quietly(client)
 
     def _password(self) -> str:
         try:
@@ -512,15 +440,6 @@ def _recipients_of(message: EmailMessage) -> list[str]:
 def _safe_name(text: str) -> str:
     # Site ids and addresses come from data: keep file names to a portable, traversal-free set.
     return re.sub(r"[^A-Za-z0-9@._+-]", "_", text).lstrip(".") or "message"
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def _close(client: smtplib.SMTP) -> None:
-    with contextlib.suppress(OSError):
-        client.close()
 
 
 def _decode(reply: bytes | str) -> str:

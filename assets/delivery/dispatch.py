@@ -60,7 +60,7 @@ from assets.delivery.message import (
 from assets.delivery.outcome import DeliveryOutcome, DeliveryStatus
 from assets.delivery.ownership import delivering
 
-ARCHIVE_CHANGED = "not sent: the archived PDF is not the one this run rendered"
+ARCHIVE_CHANGED = "not sent, the archive changed"
 DEFAULT_DEADLINE_SECONDS = 900.0
 DEFAULT_BREAKER_FAILURES = 3
 
@@ -424,7 +424,7 @@ def _not_sent(status: DeliveryStatus, message_id: str | None, error: str) -> Del
     )
 
 
-def _short(text: str, limit: int = 160) -> str:
+def _short(text: str, limit: int = 300) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

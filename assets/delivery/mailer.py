@@ -28,7 +28,6 @@ import copy
 import os
 import re
 import smtplib
-import socket
 import ssl
 import time
 from collections.abc import Callable
@@ -44,31 +43,19 @@ from pydantic import Field
 
 from assets.delivery.message import SITE_HEADER, WEEK_HEADER
 from assets.delivery.outcome import DeliveryOutcome, DeliveryStatus
-from assets.delivery.smtp_client import Client, TlsClient, close_quietly, login_utf8
+from assets.delivery.smtp_client import (
+    Client,
+    DeliveryError,
+    TlsClient,
+    classify,
+    close_quietly,
+    login_utf8,
+)
 
 DEFAULT_PORTS = {"plain": 25, "starttls": 587, "tls": 465}
 SECURITY_MODES = ("plain", "starttls", "tls")
 
 logger = dg.get_dagster_logger("competence.delivery")
-
-
-class _DeliveryError(Exception):
-    """A failed attempt, classified; its text is already free of credentials."""
-
-    def __init__(
-        self,
-        text: str,
-        *,
-        permanent: bool,
-        unreachable: bool = False,
-        unknown: bool = False,
-        connection: bool = False,
-    ) -> None:
-        super().__init__(text)
-        self.permanent = permanent
-        self.unreachable = unreachable
-        self.unknown = unknown  # the server may have accepted the message
-        self.connection = connection or unreachable  # refused, timed out or dropped
 
 
 class Mailer(dg.ConfigurableResource):
@@ -187,11 +174,11 @@ class Mailer(dg.ConfigurableResource):
 
         started = _now()
         attempts = 0
-        failure = _DeliveryError("not attempted", permanent=True)
+        failure = DeliveryError("not attempted", permanent=True)
         for attempt in range(1, max(1, self.max_attempts) + 1):
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:
-                failure = _DeliveryError(
+                failure = DeliveryError(
                     f"not attempted again: the run's delivery deadline "
                     f"({self.run_deadline_seconds:g} s) passed",
                     permanent=False,
@@ -216,7 +203,7 @@ class Mailer(dg.ConfigurableResource):
             timeout = self.timeout_seconds if left is None else min(self.timeout_seconds, left)
             try:
                 outcome = self._send_once(payload, recipients, max(timeout, 0.1), accepted)
-            except _DeliveryError as exc:
+            except DeliveryError as exc:
                 failure = exc
             else:
                 logger.info(
@@ -257,18 +244,18 @@ class Mailer(dg.ConfigurableResource):
     ) -> DeliveryOutcome:
         """One SMTP session: the outcome once the server answered 250 to the message data."""
         if self.username and self.security == "plain":
-            raise _DeliveryError(
+            raise DeliveryError(
                 "refusing to send SMTP credentials over an unencrypted connection; "
                 "set COMPETENCE_SMTP_SECURITY to starttls or tls",
                 permanent=True,
             )
         if not recipients:
-            raise _DeliveryError("the message has no recipient", permanent=True)
+            raise DeliveryError("the message has no recipient", permanent=True)
         where = f"{self.smtp_host}:{self.smtp_port}"
         try:
             context = ssl.create_default_context(cafile=self.ca_file or None)
         except OSError as exc:
-            raise _DeliveryError(
+            raise DeliveryError(
                 f"cannot load the CA file {self.ca_file}: {exc}", permanent=True
             ) from None
         try:
@@ -293,7 +280,7 @@ class Mailer(dg.ConfigurableResource):
             if client.data_sent and client.data_reply is None:
                 # The message data went out and no answer came back: the server may have
                 # accepted it. Sending again could deliver it twice, so this is not retried.
-                raise _DeliveryError(
+                raise DeliveryError(
                     self._scrub(
                         f"outcome unknown: sending via {where}, the connection failed after the "
                         f"message data was sent ({type(exc).__name__}: {exc})"
@@ -322,51 +309,23 @@ class Mailer(dg.ConfigurableResource):
             password = self.password
         except RuntimeError:
             # An EnvVar read outside Dagster: resolve the resource first (Dagster does at run time).
-            raise _DeliveryError(
+            raise DeliveryError(
                 "the SMTP password is an unresolved dg.EnvVar; use the mailer inside a Dagster run "
                 "or call process_config_and_initialize() first",
                 permanent=True,
             ) from None
         if not password:
-            raise _DeliveryError(
+            raise DeliveryError(
                 "COMPETENCE_SMTP_USER is set but COMPETENCE_SMTP_PASSWORD is empty", permanent=True
             )
         return password
 
     def _classify(
         self, exc: BaseException, doing: str, *, connecting: bool = False
-    ) -> _DeliveryError:
-        """Name the failure and decide whether retrying within this run can help."""
-        text = f"{doing}: {type(exc).__name__}: {exc}"
-        if isinstance(exc, smtplib.SMTPRecipientsRefused):
-            codes = [code for code, _ in exc.recipients.values()]
-            detail = ", ".join(
-                f"{address} ({code} {_decode(reply)})"
-                for address, (code, reply) in sorted(exc.recipients.items())
-            )
-            permanent = all(500 <= code < 600 for code in codes)
-            return _DeliveryError(
-                self._scrub(f"{doing}: recipient refused: {detail}"), permanent=permanent
-            )
-        if isinstance(exc, smtplib.SMTPResponseException):
-            # 4xx: the server asks us to come back later; 5xx: it will never accept this.
-            text = f"{doing}: {type(exc).__name__}: {exc.smtp_code} {_decode(exc.smtp_error)}"
-            permanent = 500 <= exc.smtp_code < 600
-            return _DeliveryError(
-                self._scrub(text),
-                permanent=permanent,
-                unreachable=connecting and not permanent,
-                connection=exc.smtp_code == 421,  # "service not available, closing channel"
-            )
-        if isinstance(exc, smtplib.SMTPNotSupportedError | ssl.SSLError):
-            # Wrong security mode, untrusted certificate, no AUTH offered: configuration, which
-            # the same attempt a second later will not fix.
-            return _DeliveryError(self._scrub(text), permanent=True)
-        if isinstance(exc, smtplib.SMTPServerDisconnected | socket.timeout | OSError):
-            return _DeliveryError(
-                self._scrub(text), permanent=False, unreachable=connecting, connection=True
-            )
-        return _DeliveryError(self._scrub(text), permanent=False)
+    ) -> DeliveryError:
+        error = classify(exc, doing, connecting=connecting)
+        error.args = (self._scrub(str(error)),)
+        return error
 
     def _scrub(self, text: str) -> str:
         """Remove the password, and the encodings SMTP AUTH sends it in, from a text."""

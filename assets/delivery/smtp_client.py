@@ -8,6 +8,8 @@ import base64
 import contextlib
 import re
 import smtplib
+import socket
+import ssl
 
 
 class Client(smtplib.SMTP):
@@ -89,3 +91,57 @@ def _b64(data: bytes) -> str:
 def close_quietly(client: smtplib.SMTP) -> None:
     with contextlib.suppress(OSError):
         client.close()
+
+
+class DeliveryError(Exception):
+    """A failed attempt, classified (the mailer scrubs credentials from its text)."""
+
+    def __init__(
+        self,
+        text: str,
+        *,
+        permanent: bool,
+        unreachable: bool = False,
+        unknown: bool = False,
+        connection: bool = False,
+    ) -> None:
+        super().__init__(text)
+        self.permanent = permanent
+        self.unreachable = unreachable
+        self.unknown = unknown  # the server may have accepted the message
+        self.connection = connection or unreachable  # refused, timed out or dropped
+
+
+def classify(exc: BaseException, doing: str, *, connecting: bool = False) -> DeliveryError:
+    """Name the failure and decide whether retrying within this run can help (the caller
+    scrubs credentials from the text)."""
+    text = f"{doing}: {type(exc).__name__}: {exc}"
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        detail = ", ".join(
+            f"{address} ({code} {_decode(reply)})"
+            for address, (code, reply) in sorted(exc.recipients.items())
+        )
+        permanent = all(500 <= code < 600 for code in codes)
+        return DeliveryError(f"{doing}: recipient refused: {detail}", permanent=permanent)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        # 4xx: the server asks us to come back later; 5xx: it will never accept this.
+        text = f"{doing}: {type(exc).__name__}: {exc.smtp_code} {_decode(exc.smtp_error)}"
+        permanent = 500 <= exc.smtp_code < 600
+        return DeliveryError(
+            text,
+            permanent=permanent,
+            unreachable=connecting and not permanent,
+            connection=exc.smtp_code == 421,  # "service not available, closing channel"
+        )
+    if isinstance(exc, smtplib.SMTPNotSupportedError | ssl.SSLError):
+        # Wrong security mode, untrusted certificate, no AUTH offered: configuration, which
+        # the same attempt a second later will not fix.
+        return DeliveryError(text, permanent=True)
+    if isinstance(exc, smtplib.SMTPServerDisconnected | socket.timeout | OSError):
+        return DeliveryError(text, permanent=False, unreachable=connecting, connection=True)
+    return DeliveryError(text, permanent=False)
+
+
+def _decode(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)

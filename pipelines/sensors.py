@@ -37,16 +37,21 @@ def alert_data_team(
     if not due:
         return []
     mailer = mailer_from_env(settings.output_path / "outbox").process_config_and_initialize()
-    message_id = compose_failure_message(run_id, job_name, error, ["x"])["Message-ID"]
+    message = compose_failure_message(
+        run_id, job_name, error, [k.recipient for k in due], sender=mailer.sender
+    )
     with delivering(run_id):
         # the same intent-then-outcome protocol as the weekly mail: a sensor tick that dies
         # mid-send leaves an intent, so the next tick does not alert twice
-        due = [k for k in due if claim(ledger, k, run_id=run_id, message_id=message_id)[0]]
-        if not due:
+        message_id = message["Message-ID"]
+        claimed = [k for k in due if claim(ledger, k, run_id=run_id, message_id=message_id)[0]]
+        if not claimed:
             return []
-        message = compose_failure_message(
-            run_id, job_name, error, [k.recipient for k in due], sender=mailer.sender
-        )
+        if claimed != due:  # the same Message-ID: it depends on the run, not the recipients
+            due = claimed
+            message = compose_failure_message(
+                run_id, job_name, error, [k.recipient for k in due], sender=mailer.sender
+            )
         recorded = []
 
         def record(outcome: DeliveryOutcome) -> None:

@@ -96,6 +96,7 @@ class ReportToSend:
     summary: ReportSummary
     recipients: tuple[str, ...]
     archive_problem: str | None = None
+    from_archive: bool = False  # read by from_pdf: checked again before each message
 
     def __post_init__(self) -> None:
         actual = hashlib.sha256(self.pdf_bytes).hexdigest()
@@ -140,6 +141,7 @@ class ReportToSend:
             summary=summary,
             recipients=tuple(recipients),
             archive_problem=problem,
+            from_archive=True,
         )
 
 
@@ -213,6 +215,13 @@ def _send_all(
             continue
         if not decision.send:
             continue
+        changed = _archive_changed(report)
+        if changed:
+            # another run of the week rewrote the PDF: what this run would mail is stale
+            report_out.decisions[index] = DeliveryDecision(
+                decision.key, False, f"{ARCHIVE_CHANGED}: {changed}"
+            )
+            continue
         message = _compose(report, recipient, mailer)
         if stopped is None and time.monotonic() >= deadline:
             stopped = f"the run's delivery deadline ({budget:g} s) passed"
@@ -277,6 +286,22 @@ def _send_and_record(
     if not recorded:
         record(outcome)
     return outcome
+
+
+def _archive_changed(report: ReportToSend) -> str | None:
+    """Why the archive no longer holds the bytes about to be mailed, if it does not."""
+    if not report.from_archive:
+        return None
+    try:
+        now = hashlib.sha256(report.pdf_path.read_bytes()).hexdigest()
+    except OSError as exc:
+        return f"{report.pdf_path} cannot be read ({type(exc).__name__}: {exc})"
+    if now == report.pdf_sha256:
+        return None
+    return (
+        f"{report.pdf_path} changed while this run was mailing it (SHA-256 {now[:12]}, "
+        f"mailed {report.pdf_sha256[:12]}); was the week run twice at once?"
+    )
 
 
 def _not_sent(status: DeliveryStatus, message_id: str | None, error: str) -> DeliveryOutcome:

@@ -170,7 +170,8 @@ class Mailer(dg.ConfigurableResource):
         outgoing["Date"] = format_datetime(_now())
         if not outgoing["From"]:
             outgoing["From"] = self.sender
-        payload = outgoing.as_bytes(policy=SMTP_POLICY)
+        international = not all(a.isascii() for a in (self.sender, *recipients))
+        payload = outgoing.as_bytes(policy=SMTP_POLICY.clone(utf8=international))
 
         started = _now()
         attempts = 0

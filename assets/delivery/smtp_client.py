@@ -37,8 +37,19 @@ class Client(smtplib.SMTP):
     def transaction(
         self, sender: str, recipients: list[str], payload: bytes
     ) -> dict[str, tuple[int, bytes]]:
-        """MAIL, RCPT, DATA; the recipients refused (when others were accepted)."""
-        code, reply = self.mail(sender)
+        """MAIL, RCPT, DATA; the recipients refused (when others were accepted).
+
+        Addresses beyond ASCII need the server's SMTPUTF8 extension, as in smtplib.send_message
+        (the caller then generates ``payload`` with a ``utf8=True`` policy)."""
+        options: list[str] = []
+        if not all(address.isascii() for address in (sender, *recipients)):
+            if not self.has_extn("smtputf8"):
+                raise smtplib.SMTPNotSupportedError(
+                    "an address needs internationalized e-mail, but the server does not "
+                    "offer SMTPUTF8"
+                )
+            options = ["SMTPUTF8", "BODY=8BITMIME"]
+        code, reply = self.mail(sender, options)
         if code != 250:
             raise smtplib.SMTPSenderRefused(code, reply, sender)
         refused = {}

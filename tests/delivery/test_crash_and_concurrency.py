@@ -137,3 +137,36 @@ def test_an_archive_that_changed_after_rendering_is_not_mailed(smtp_server, tmp_
     [attachment] = received.message.iter_attachments()
     assert attachment.get_content() == archived.read_bytes()
     assert read_ledger(ledger)["report_sha256"].tolist() == [rendered.pdf_sha256]
+
+
+def test_an_archive_rewritten_mid_run_stops_mailing_that_report(smtp_server, tmp_path):
+    archived = tmp_path / "reports" / "2026-11-16" / "DAYTON.pdf"
+    archived.parent.mkdir(parents=True)
+    archived.write_bytes(fake_pdf("this run"))
+    rendered = make_report("DAYTON", RECIPIENTS[:3], tmp_path, pdf=fake_pdf("this run"))
+    handler = RecordingHandler()
+
+    def another_run_rewrites_the_archive() -> None:
+        handler.on_data = None
+        archived.write_bytes(fake_pdf("another run"))
+
+    handler.on_data = another_run_rewrites_the_archive
+    server = smtp_server(handler=handler)
+    report = type(rendered).from_pdf(
+        site="DAYTON",
+        week=rendered.week,
+        iso_week=rendered.iso_week,
+        pdf_path=archived,
+        summary=rendered.summary,
+        recipients=RECIPIENTS[:3],
+        expected_sha256=rendered.pdf_sha256,
+    )
+    ledger = tmp_path / "warehouse.duckdb"
+    result = deliver_reports([report], smtp_mailer(server.port), ledger, "r1", send=True)
+    assert handler.per_recipient() == {RECIPIENTS[0]: 1}
+    assert [(k.recipient, s) for k, s, _ in result.not_reached()] == [
+        (RECIPIENTS[1], "NOT_SENT"),
+        (RECIPIENTS[2], "NOT_SENT"),
+    ]
+    assert "changed while this run was mailing it" in result.failure_summary()
+    assert read_ledger(ledger)["recipient"].tolist() == [RECIPIENTS[0]]

@@ -219,3 +219,22 @@ def test_an_older_ledger_is_rebuilt_typed_keeping_its_rows(smtp_server, tmp_path
             ).fetchall()
         )
     assert types["last_error"] == "VARCHAR" and types["owner_pid"] == "INTEGER"
+
+
+def test_an_international_address_needs_and_uses_smtputf8(smtp_server, tmp_path):
+    address = "josé.qualität@example.com"
+    plain = smtp_server(enable_SMTPUTF8=False)
+    refused = deliver_reports(
+        _reports(tmp_path, [address]), smtp_mailer(plain.port), tmp_path / "a.duckdb", "r1", True
+    )
+    [failed] = refused.failed
+    assert "does not offer SMTPUTF8" in failed.outcome.error and failed.outcome.permanent
+    assert plain.handler.received == []
+
+    capable = smtp_server()  # aiosmtpd offers SMTPUTF8 unless told not to
+    sent = deliver_reports(
+        _reports(tmp_path, [address]), smtp_mailer(capable.port), tmp_path / "b.duckdb", "r1", True
+    )
+    assert sent.failure_summary() is None
+    assert capable.handler.per_recipient() == {address: 1}
+    assert capable.handler.received[0].message["To"] == address

@@ -9,6 +9,7 @@ weekly schedule tags its runs ``competence/send_mail=true``; a backfill or CLI r
 import json
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Literal
 
 import dagster as dg
@@ -159,7 +160,7 @@ def email_delivery(
         raise dg.Failure(description=f"{iso_week}: {failure}")
 
 
-def _repair_table(warehouse: str) -> None:
+def _repair_table(warehouse: Path) -> None:
     """Older versions let the table's all-empty first week type ``error`` as NULL, which then
     refused the first error text; give such columns their declared type."""
     types = {name: _DUCKDB_TYPES[kind] for name, kind in TABLE_COLUMNS.items()}

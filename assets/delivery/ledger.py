@@ -1,9 +1,10 @@
 """The delivery ledger: which report went to whom, so no retry, rerun or crash ever sends twice.
 
 One row per (site, week, recipient, report_sha256) in the DuckDB table ``main.delivery_ledger``
-of the warehouse file; the columns and their types are declared in :data:`COLUMNS` (an older
-ledger — a missing column, a column typed ``NULL``, an older status list — is rebuilt to this
-schema, rows kept, the first time it is opened).
+of the warehouse file; the columns and their types are declared in ``ledger_schema.COLUMNS`` (an
+older ledger — a missing column, a column typed ``NULL``, an older status list — is rebuilt to
+that schema, rows kept, the first time a process opens it). Who owns an intent, and whether that
+run is still alive, is ``ownership.py``.
 
 The life of a row (SPEC 6, exactly once):
 

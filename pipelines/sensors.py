@@ -9,9 +9,11 @@ from datetime import date
 
 import dagster as dg
 
-from assets.delivery.ledger import DeliveryKey, plan_deliveries, record_outcome
+from assets.delivery.ledger import DeliveryKey, claim, plan_deliveries, record_outcome
 from assets.delivery.mailer import mailer_from_env
 from assets.delivery.message import compose_failure_message
+from assets.delivery.outcome import DeliveryOutcome
+from assets.delivery.ownership import delivering
 from assets.delivery.recipients import data_team_recipients
 from assets.resources import CompetenceSettings
 from pipelines.jobs import weekly_competence_job
@@ -38,9 +40,28 @@ def alert_data_team(
     message = compose_failure_message(
         run_id, job_name, error, [k.recipient for k in due], sender=mailer.sender
     )
-    outcome = mailer.deliver(message)
-    for key in due:
-        record_outcome(ledger, key, outcome, run_id=run_id)
+    with delivering(run_id):
+        # the same intent-then-outcome protocol as the weekly mail: a sensor tick that dies
+        # mid-send leaves an intent, so the next tick does not alert twice
+        message_id = message["Message-ID"]
+        claimed = [k for k in due if claim(ledger, k, run_id=run_id, message_id=message_id)[0]]
+        if not claimed:
+            return []
+        if claimed != due:  # the same Message-ID: it depends on the run, not the recipients
+            due = claimed
+            message = compose_failure_message(
+                run_id, job_name, error, [k.recipient for k in due], sender=mailer.sender
+            )
+        recorded = []
+
+        def record(outcome: DeliveryOutcome) -> None:
+            for key in due:
+                record_outcome(ledger, key, outcome, run_id=run_id)
+            recorded.append(outcome)
+
+        outcome = mailer.deliver(message, on_accepted=record)
+        if not recorded:
+            record(outcome)
     return [k.recipient for k in due]
 
 

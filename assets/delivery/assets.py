@@ -7,17 +7,22 @@ weekly schedule tags its runs ``competence/send_mail=true``; a backfill or CLI r
 """
 
 import json
+from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
+from typing import Literal
 
 import dagster as dg
 import pandas as pd
 
-from assets.delivery.dispatch import ReportToSend, deliver_reports
+from assets.delivery.dispatch import TABLE_COLUMNS, ReportToSend, deliver_reports
+from assets.delivery.ledger_schema import repair_null_typed_columns
 from assets.delivery.mailer import Mailer
 from assets.delivery.message import Action, Finding, ReportSummary, SiteLine
 from assets.delivery.recipients import COMPANY, resolve_recipients
 from assets.partitions import as_of_date, iso_week_label, week_start, weekly_partitions
 from assets.resources import CompetenceSettings
+from assets.warehouse import SCHEMA, connect
 
 SEND_MAIL_TAG = "competence/send_mail"
 
@@ -25,6 +30,14 @@ SEND_MAIL_TAG = "competence/send_mail"
 class DeliveryConfig(dg.Config):
     send: bool = False  # also switched on by the run tag competence/send_mail=true
     resend_changed: bool = False  # re-send a report that changed after it was delivered
+    # A message whose outcome is unknown (the run died after handing it to the server, or the
+    # connection failed after the message data) is held until the operator decides: after
+    # checking the mail server's log, "resend" (same Message-ID) or "confirm" (it arrived).
+    unknown_outcome: Literal["hold", "resend", "confirm"] = "hold"
+
+
+# DuckDB types of the asset's table, for repairing columns an older version created as NULL
+_DUCKDB_TYPES = {"string": "VARCHAR", "int64": "BIGINT"}
 
 
 def _summary(row: pd.Series, iso_week: str, as_of: date, lines=(), without=()) -> ReportSummary:
@@ -61,9 +74,13 @@ def email_delivery(
     settings: CompetenceSettings,
     mailer: Mailer,
     site_report_pdfs: pd.DataFrame,
-) -> dg.Output[pd.DataFrame]:
+) -> Iterator[dg.Output[pd.DataFrame]]:
     """Each site's report to that site's quality managers only, the roll-up to its readers; a
-    delivery ledger (site, week, recipient, report hash) makes reruns send nothing twice."""
+    delivery ledger (site, week, recipient, report hash) makes reruns send nothing twice.
+
+    The step fails, after storing its table, when any recipient due this run was not reached;
+    the failure names them (the next run retries them, except unknown outcomes, which wait for
+    ``unknown_outcome``)."""
     competence = settings.load_config()
     partition = context.partition_key
     iso_week, as_of, week = iso_week_label(partition), as_of_date(partition), week_start(partition)
@@ -99,6 +116,8 @@ def email_delivery(
                 pdf_path=row["path"],
                 summary=summary,
                 recipients=plan.for_report(row["report"]),
+                # the archive must still hold what this run rendered: mail those bytes only
+                expected_sha256=row.get("sha256"),
             )
         )
     outcome = deliver_reports(
@@ -108,26 +127,42 @@ def email_delivery(
         context.run.run_id,
         send=send,
         resend_changed=config.resend_changed,
+        unknown_outcome=config.unknown_outcome,
     )
     if not send:
         context.log.info(
             f"Sending is off for this run ({len(outcome.would_send)} message(s) would go out); "
             "the schedule sends, or pass run config send: true."
         )
-    if outcome.failed:
-        context.log.warning(f"{len(outcome.failed)} message(s) failed; the next run retries them.")
-    table = pd.DataFrame(outcome.rows())
-    if table.empty:
-        table = pd.DataFrame({"site": pd.Series(dtype=object)})
-    return dg.Output(
-        table.assign(week=pd.Timestamp(week)),
+    _repair_table(settings.warehouse_path)
+    yield dg.Output(
+        outcome.table().assign(week=pd.Timestamp(week)),
         metadata={
             "send": send,
             "would_send": len(outcome.would_send),
             "delivered": len(outcome.delivered),
             "failed": len(outcome.failed),
+            "not_reached": dg.MetadataValue.json(
+                [
+                    {"site": k.site, "recipient": k.recipient, "status": st}
+                    for k, st, _ in outcome.not_reached()
+                ]
+            ),
             "skipped": len(outcome.skipped),
             "sites_without_recipients": dg.MetadataValue.json(list(plan.sites_without_recipients)),
             "summary": dg.MetadataValue.md(outcome.to_markdown()),
         },
     )
+    failure = outcome.failure_summary()
+    if failure:
+        # After the output: the table and the ledger keep what happened; the run still fails,
+        # so a week with undelivered mail is never reported as done (and the data team is told).
+        raise dg.Failure(description=f"{iso_week}: {failure}")
+
+
+def _repair_table(warehouse: Path) -> None:
+    """Older versions let the table's all-empty first week type ``error`` as NULL, which then
+    refused the first error text; give such columns their declared type."""
+    types = {name: _DUCKDB_TYPES[kind] for name, kind in TABLE_COLUMNS.items()}
+    with connect(str(warehouse)) as connection:
+        repair_null_typed_columns(connection, SCHEMA, "email_delivery", types)

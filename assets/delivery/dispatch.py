@@ -1,35 +1,50 @@
-"""One run's e-mail delivery: plan against the ledger, compose, send, record (SPEC 6).
+"""One run's e-mail delivery: plan against the ledger, compose, claim, send, record (SPEC 6).
 
 ``deliver_reports`` is the single entry point the delivery asset calls. It never raises for a mail
-failure: every outcome is recorded in the ledger (a ``FAILED`` row is retried by the next run) and
-returned in the :class:`DeliveryReport`, whose ``failed`` list the asset can turn into a failing
-check or a failed materialization as it sees fit. The report files are never touched here.
+failure: every outcome is recorded in the ledger and returned in the :class:`DeliveryReport`, whose
+:meth:`~DeliveryReport.not_reached` lists every recipient this run should have reached and did not
+(the asset fails the step with it). The report files are never written here.
 
-Choices:
+Exactly once (see ``ledger.py`` for the states):
 
-- Each outcome is recorded right after its send, so a crash mid-run loses no delivery record and a
-  rerun does not re-send what already went out.
-- When the SMTP server cannot be reached at all (after the mailer's retries), the remaining
-  messages of the run are recorded ``FAILED`` with zero attempts instead of each waiting through
-  its own retries; the next run retries them all.
-- ``send=False`` (backfills) composes and sends nothing, records nothing, and reports what would
-  have been sent.
+- The intent (``SENDING``, with the deterministic Message-ID) is recorded before each message is
+  handed to the server, and the outcome as soon as the server answered the message data — a
+  failure at QUIT after a 250 is a success.
+- An intent left by a run that died, or a connection that failed after the message data was sent,
+  is ``UNKNOWN``: not re-sent automatically; the run fails naming it, and the operator re-runs with
+  ``unknown_outcome: resend`` (same Message-ID, so receivers can de-duplicate) or ``confirm``.
+- Two runs of the same week cannot both send a message: the claim is one ledger transaction.
+- The bytes mailed are the bytes read from the archive, and their hash is what the ledger keys by.
+  When the archive no longer holds what this run rendered (another run of the week rewrote it),
+  that report is not sent from this run: its figures and the archived PDF could disagree.
+
+Failures stay bounded: each SMTP command has a timeout, the run a deadline
+(``Mailer.run_deadline_seconds``), and a circuit breaker stops trying the rest of the run after
+``Mailer.breaker_failures`` consecutive connection-level failures (at once when the server cannot
+be connected to at all). What was not tried is recorded ``FAILED`` with zero attempts; the next run
+retries it. ``send=False`` (backfills) composes and sends nothing, records nothing, and reports
+what would have been sent.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 
 from assets.delivery.ledger import (
+    UNKNOWN_CONFIRMED,
+    UNKNOWN_RESEND,
     DeliveryDecision,
     DeliveryKey,
+    claim,
     plan_deliveries,
     record_outcome,
+    settle_abandoned,
 )
 from assets.delivery.message import (
     COMPANY,
@@ -40,6 +55,19 @@ from assets.delivery.message import (
     compose_site_message,
 )
 from assets.delivery.outcome import DeliveryOutcome, DeliveryStatus
+from assets.delivery.ownership import delivering
+from assets.delivery.run_report import (
+    ARCHIVE_CHANGED,
+    TABLE_COLUMNS,
+    DeliveryReport,
+    DeliveryResult,
+)
+
+__all__ = ["TABLE_COLUMNS", "DeliveryReport", "DeliveryResult", "ReportToSend", "deliver_reports"]
+
+# used when the deliverer is not the Mailer resource (which carries its own settings)
+DEFAULT_DEADLINE_SECONDS = 900.0
+DEFAULT_BREAKER_FAILURES = 3
 
 
 class MessageDeliverer(Protocol):
@@ -48,12 +76,16 @@ class MessageDeliverer(Protocol):
     sender: str
     max_attachment_bytes: int
 
-    def deliver(self, message: EmailMessage) -> DeliveryOutcome: ...
+    def deliver(self, message: EmailMessage, **kwargs: object) -> DeliveryOutcome: ...
 
 
 @dataclass(frozen=True)
 class ReportToSend:
-    """One rendered report (a site's, or the company roll-up with ``site="company"``)."""
+    """One archived report (a site's, or the company roll-up with ``site="company"``).
+
+    ``archive_problem`` says why the archive does not hold the report this run rendered (then
+    the report is not sent); the bytes and hash are always those read from the archive.
+    """
 
     site: str
     week: date
@@ -63,6 +95,8 @@ class ReportToSend:
     pdf_sha256: str
     summary: ReportSummary
     recipients: tuple[str, ...]
+    archive_problem: str | None = None
+    from_archive: bool = False  # read by from_pdf: checked again before each message
 
     def __post_init__(self) -> None:
         actual = hashlib.sha256(self.pdf_bytes).hexdigest()
@@ -82,96 +116,33 @@ class ReportToSend:
         pdf_path: str | Path,
         summary: ReportSummary,
         recipients: tuple[str, ...] | list[str],
+        expected_sha256: str | None = None,
     ) -> ReportToSend:
-        """Read the PDF from disk and hash it."""
-        data = Path(pdf_path).read_bytes()
+        """Read the PDF from the archive and hash it; ``expected_sha256`` is what was rendered."""
+        path = Path(pdf_path)
+        problem = None
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            data, problem = b"", f"{path} cannot be read ({type(exc).__name__}: {exc})"
+        sha = hashlib.sha256(data).hexdigest()
+        if problem is None and expected_sha256 and sha != expected_sha256:
+            problem = (
+                f"{path} changed after this run rendered it (SHA-256 {sha[:12]}, rendered "
+                f"{expected_sha256[:12]}); was the week run twice at once?"
+            )
         return cls(
             site=site,
             week=week,
             iso_week=iso_week,
-            pdf_path=Path(pdf_path),
+            pdf_path=path,
             pdf_bytes=data,
-            pdf_sha256=hashlib.sha256(data).hexdigest(),
+            pdf_sha256=sha,
             summary=summary,
             recipients=tuple(recipients),
+            archive_problem=problem,
+            from_archive=True,
         )
-
-
-@dataclass(frozen=True)
-class DeliveryResult:
-    """A message this run tried to deliver, and what happened."""
-
-    key: DeliveryKey
-    reason: str
-    outcome: DeliveryOutcome
-
-
-@dataclass
-class DeliveryReport:
-    """What one call of :func:`deliver_reports` decided and did."""
-
-    run_id: str
-    send: bool
-    decisions: list[DeliveryDecision] = field(default_factory=list)
-    results: list[DeliveryResult] = field(default_factory=list)
-    reports_without_recipients: list[str] = field(default_factory=list)
-
-    @property
-    def would_send(self) -> list[DeliveryKey]:
-        return [d.key for d in self.decisions if d.send]
-
-    @property
-    def skipped(self) -> list[DeliveryDecision]:
-        return [d for d in self.decisions if not d.send]
-
-    @property
-    def delivered(self) -> list[DeliveryResult]:
-        return [r for r in self.results if r.outcome.delivered]
-
-    @property
-    def failed(self) -> list[DeliveryResult]:
-        return [r for r in self.results if not r.outcome.delivered]
-
-    def rows(self) -> list[dict[str, object]]:
-        """One row per decision, with the outcome where there is one (for metadata or a table)."""
-        outcomes = {r.key: r.outcome for r in self.results}
-        rows = []
-        for decision in self.decisions:
-            outcome = outcomes.get(decision.key)
-            if outcome is not None:
-                status = outcome.status.value
-            else:
-                status = "WOULD_SEND" if decision.send else "SKIPPED"
-            rows.append(
-                {
-                    "site": decision.key.site,
-                    "week": decision.key.week.isoformat(),
-                    "recipient": decision.key.recipient,
-                    "report_sha256": decision.key.report_sha256,
-                    "decision": decision.reason,
-                    "status": status,
-                    "attempts": outcome.attempts if outcome else 0,
-                    "error": outcome.error if outcome else None,
-                }
-            )
-        return rows
-
-    def to_markdown(self) -> str:
-        """A short table for the Dagster UI."""
-        lines = [
-            "| site | recipient | decision | status | attempts | error |",
-            "| --- | --- | --- | --- | --- | --- |",
-        ]
-        for row in self.rows():
-            error = (row["error"] or "").replace("|", "/").replace("\n", " ")[:120]
-            lines.append(
-                f"| {row['site']} | {row['recipient']} | {row['decision']} | {row['status']} | "
-                f"{row['attempts']} | {error} |"
-            )
-        if self.reports_without_recipients:
-            lines.append("")
-            lines.append("No recipients for: " + ", ".join(self.reports_without_recipients))
-        return "\n".join(lines)
 
 
 def deliver_reports(
@@ -181,44 +152,168 @@ def deliver_reports(
     run_id: str,
     send: bool,
     resend_changed: bool = False,
+    unknown_outcome: str = "hold",
 ) -> DeliveryReport:
-    """Plan, send and record the e-mails of this run's reports."""
+    """Plan, claim, send and record the e-mails of this run's reports."""
     report_out = DeliveryReport(run_id=run_id, send=send)
     by_key: dict[DeliveryKey, tuple[ReportToSend, str]] = {}
+    stale: list[DeliveryDecision] = []
     for report in reports:
         if not report.recipients:
             report_out.reports_without_recipients.append(report.site)
         for recipient in report.recipients:
             key = DeliveryKey(report.site, report.week, recipient, report.pdf_sha256)
+            if report.archive_problem:
+                stale.append(
+                    DeliveryDecision(key, False, f"{ARCHIVE_CHANGED}: {report.archive_problem}")
+                )
+                continue
             by_key.setdefault(key, (report, recipient.strip()))
 
-    report_out.decisions = plan_deliveries(ledger_path, by_key, resend_changed=resend_changed)
-    if not send:
-        return report_out
+    # writing the same file again is harmless, so the outbox retries an unknown outcome
+    idempotent = bool(getattr(mailer, "outbox_mode", False))
+    with delivering(run_id):
+        if send:
+            settle_abandoned(
+                ledger_path, {(k.site, k.week) for k in by_key}, idempotent_channel=idempotent
+            )
+        report_out.decisions = plan_deliveries(
+            ledger_path,
+            by_key,
+            resend_changed=resend_changed,
+            unknown_outcome=unknown_outcome,
+            idempotent_channel=idempotent,
+        )
+        if send:
+            _send_all(report_out, by_key, mailer, Path(ledger_path), run_id)
+    report_out.decisions += stale
+    return report_out
 
-    unreachable: str | None = None
-    for decision in report_out.decisions:
+
+def _send_all(
+    report_out: DeliveryReport,
+    by_key: dict[DeliveryKey, tuple[ReportToSend, str]],
+    mailer: MessageDeliverer,
+    ledger_path: Path,
+    run_id: str,
+) -> None:
+    budget = float(getattr(mailer, "run_deadline_seconds", DEFAULT_DEADLINE_SECONDS))
+    breaker = int(getattr(mailer, "breaker_failures", DEFAULT_BREAKER_FAILURES))
+    deadline = time.monotonic() + budget
+    lease = timedelta(seconds=budget + 600)  # another host treats the claim as alive this long
+    consecutive, stopped = 0, None
+    for index, decision in enumerate(report_out.decisions):
+        report, recipient = by_key[decision.key]
+        if decision.reason == UNKNOWN_CONFIRMED:
+            outcome = _not_sent(
+                DeliveryStatus.SENT, None, f"confirmed delivered by the operator in run {run_id}"
+            )
+            record_outcome(
+                ledger_path, decision.key, outcome, run_id=run_id, iso_week=report.iso_week
+            )
+            report_out.results.append(DeliveryResult(decision.key, decision.reason, outcome))
+            continue
         if not decision.send:
             continue
-        report, recipient = by_key[decision.key]
-        message = _compose(report, recipient, mailer)
-        if unreachable is None:
-            outcome = mailer.deliver(message)
-            if outcome.server_unreachable:
-                unreachable = outcome.error or "the SMTP server could not be reached"
-        else:
-            now = datetime.now(UTC)
-            outcome = DeliveryOutcome(
-                status=DeliveryStatus.FAILED,
-                attempts=0,
-                first_attempt_at=now,
-                last_attempt_at=now,
-                message_id=message["Message-ID"],
-                error=f"not attempted: earlier in this run, {unreachable}",
+        changed = _archive_changed(report)
+        if changed:
+            # another run of the week rewrote the PDF: what this run would mail is stale
+            report_out.decisions[index] = DeliveryDecision(
+                decision.key, False, f"{ARCHIVE_CHANGED}: {changed}"
             )
-        record_outcome(ledger_path, decision.key, outcome, run_id=run_id, iso_week=report.iso_week)
+            continue
+        message = _compose(report, recipient, mailer)
+        if stopped is None and time.monotonic() >= deadline:
+            stopped = f"the run's delivery deadline ({budget:g} s) passed"
+        if stopped is not None:
+            outcome = _not_sent(
+                DeliveryStatus.FAILED, message["Message-ID"], f"not attempted: {stopped}"
+            )
+            record_outcome(
+                ledger_path, decision.key, outcome, run_id=run_id, iso_week=report.iso_week
+            )
+            report_out.results.append(DeliveryResult(decision.key, decision.reason, outcome))
+            continue
+        claimed, found = claim(
+            ledger_path,
+            decision.key,
+            run_id=run_id,
+            message_id=message["Message-ID"],
+            iso_week=report.iso_week,
+            lease=lease,
+            take_unknown=decision.reason == UNKNOWN_RESEND
+            or bool(getattr(mailer, "outbox_mode", False)),
+        )
+        if not claimed:
+            # another run of the week got there first (it sends, or already sent, this one)
+            report_out.decisions[index] = DeliveryDecision(
+                decision.key, False, f"taken by another run meanwhile ({found})"
+            )
+            continue
+        outcome = _send_and_record(
+            mailer, message, deadline, ledger_path, decision.key, run_id, report
+        )
         report_out.results.append(DeliveryResult(decision.key, decision.reason, outcome))
-    return report_out
+        consecutive = consecutive + 1 if outcome.connection_failure else 0
+        if outcome.server_unreachable:
+            stopped = (
+                f"earlier in this run, {outcome.error or 'the SMTP server could not be reached'}"
+            )
+        elif consecutive >= breaker:
+            stopped = (
+                f"circuit breaker: {consecutive} consecutive connection failures in this run "
+                f"(last: {outcome.error})"
+            )
+
+
+def _send_and_record(
+    mailer: MessageDeliverer,
+    message: EmailMessage,
+    deadline: float,
+    ledger_path: Path,
+    key: DeliveryKey,
+    run_id: str,
+    report: ReportToSend,
+) -> DeliveryOutcome:
+    """Send one claimed message; its outcome is recorded the moment the server accepted it."""
+    recorded: list[DeliveryOutcome] = []
+
+    def record(outcome: DeliveryOutcome) -> None:
+        record_outcome(ledger_path, key, outcome, run_id=run_id, iso_week=report.iso_week)
+        recorded.append(outcome)
+
+    outcome = mailer.deliver(message, deadline=deadline, on_accepted=record)
+    if not recorded:
+        record(outcome)
+    return outcome
+
+
+def _archive_changed(report: ReportToSend) -> str | None:
+    """Why the archive no longer holds the bytes about to be mailed, if it does not."""
+    if not report.from_archive:
+        return None
+    try:
+        now = hashlib.sha256(report.pdf_path.read_bytes()).hexdigest()
+    except OSError as exc:
+        return f"{report.pdf_path} cannot be read ({type(exc).__name__}: {exc})"
+    if now == report.pdf_sha256:
+        return None
+    return (
+        f"{report.pdf_path} changed while this run was mailing it (SHA-256 {now[:12]}, "
+        f"mailed {report.pdf_sha256[:12]}); was the week run twice at once?"
+    )
+
+
+def _not_sent(status: DeliveryStatus, message_id: str | None, error: str) -> DeliveryOutcome:
+    now = datetime.now(UTC)
+    return DeliveryOutcome(
+        status=status,
+        attempts=0,
+        first_attempt_at=now,
+        last_attempt_at=now,
+        message_id=message_id,
+        error=error,
+    )
 
 
 def _compose(report: ReportToSend, recipient: str, mailer: MessageDeliverer) -> EmailMessage:

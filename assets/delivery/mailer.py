@@ -23,13 +23,14 @@ sensor can call ``mailer.deliver(compose_failure_message(...))`` directly.
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
 import os
 import re
 import smtplib
-import socket
 import ssl
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
@@ -42,20 +43,19 @@ from pydantic import Field
 
 from assets.delivery.message import SITE_HEADER, WEEK_HEADER
 from assets.delivery.outcome import DeliveryOutcome, DeliveryStatus
+from assets.delivery.smtp_client import (
+    Client,
+    DeliveryError,
+    TlsClient,
+    classify,
+    close_quietly,
+    login_utf8,
+)
 
 DEFAULT_PORTS = {"plain": 25, "starttls": 587, "tls": 465}
 SECURITY_MODES = ("plain", "starttls", "tls")
 
 logger = dg.get_dagster_logger("competence.delivery")
-
-
-class _DeliveryError(Exception):
-    """A failed attempt, classified; its text is already free of credentials."""
-
-    def __init__(self, text: str, *, permanent: bool, unreachable: bool = False) -> None:
-        super().__init__(text)
-        self.permanent = permanent
-        self.unreachable = unreachable
 
 
 class Mailer(dg.ConfigurableResource):
@@ -80,16 +80,35 @@ class Mailer(dg.ConfigurableResource):
     backoff_seconds: float = 2.0
     max_attachment_bytes: int = 10 * 1024 * 1024
     ca_file: str | None = None
+    # A hung server must not hold the run: ``timeout_seconds`` bounds each SMTP command, this
+    # bounds a run's whole delivery, and after ``breaker_failures`` consecutive messages failed
+    # at connection level (refused, timed out, dropped) the run stops trying the rest.
+    run_deadline_seconds: float = 900
+    breaker_failures: int = 3
 
     @property
     def outbox_mode(self) -> bool:
         return not (self.smtp_host or "").strip()
 
-    def deliver(self, message: EmailMessage) -> DeliveryOutcome:
-        """Deliver one message to every address in its To/Cc headers; mail errors never raise."""
+    def deliver(
+        self,
+        message: EmailMessage,
+        *,
+        deadline: float | None = None,
+        on_accepted: Callable[[DeliveryOutcome], None] | None = None,
+    ) -> DeliveryOutcome:
+        """Deliver one message to every address in its To/Cc headers; mail errors never raise.
+
+        ``deadline`` (a ``time.monotonic()`` value) stops retrying when reached. ``on_accepted``
+        is called with the ``SENT`` outcome as soon as the server accepted the message data,
+        before the session is closed, so the caller can record it before anything else can fail.
+        """
         if self.outbox_mode:
-            return self._write_to_outbox(message)
-        return self._send_with_retries(message)
+            outcome = self._write_to_outbox(message)
+            if outcome.delivered and on_accepted is not None:
+                on_accepted(outcome)
+            return outcome
+        return self._send_with_retries(message, deadline, on_accepted)
 
     # --- outbox -------------------------------------------------------------------------------
 
@@ -137,7 +156,12 @@ class Mailer(dg.ConfigurableResource):
 
     # --- SMTP ---------------------------------------------------------------------------------
 
-    def _send_with_retries(self, message: EmailMessage) -> DeliveryOutcome:
+    def _send_with_retries(
+        self,
+        message: EmailMessage,
+        deadline: float | None,
+        on_accepted: Callable[[DeliveryOutcome], None] | None,
+    ) -> DeliveryOutcome:
         recipients = _recipients_of(message)
         outgoing = copy.deepcopy(message)
         # Composed messages carry a deterministic Date for the outbox; a real send is dated now,
@@ -146,34 +170,47 @@ class Mailer(dg.ConfigurableResource):
         outgoing["Date"] = format_datetime(_now())
         if not outgoing["From"]:
             outgoing["From"] = self.sender
+        international = not all(a.isascii() for a in (self.sender, *recipients))
+        payload = outgoing.as_bytes(policy=SMTP_POLICY.clone(utf8=international))
 
         started = _now()
         attempts = 0
-        failure = _DeliveryError("not attempted", permanent=True)
+        failure = DeliveryError("not attempted", permanent=True)
         for attempt in range(1, max(1, self.max_attempts) + 1):
-            attempts = attempt
-            try:
-                refused = self._send_once(outgoing, recipients)
-            except _DeliveryError as exc:
-                failure = exc
-            else:
-                error = None
-                if refused:
-                    error = "refused by the server for " + ", ".join(
-                        f"{address} ({code} {_decode(text)})"
-                        for address, (code, text) in sorted(refused.items())
-                    )
-                logger.info(
-                    "sent %s to %s (attempt %d)", message["Subject"], ", ".join(recipients), attempt
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                failure = DeliveryError(
+                    f"not attempted again: the run's delivery deadline "
+                    f"({self.run_deadline_seconds:g} s) passed",
+                    permanent=False,
+                    connection=failure.connection,
                 )
-                return DeliveryOutcome(
+                break
+            attempts = attempt
+
+            def accepted(reply: str, attempts: int = attempt) -> DeliveryOutcome:
+                outcome = DeliveryOutcome(
                     status=DeliveryStatus.SENT,
                     attempts=attempts,
                     first_attempt_at=started,
                     last_attempt_at=_now(),
                     message_id=message.get("Message-ID"),
-                    error=self._scrub(error) if error else None,
+                    error=self._scrub(reply) if reply else None,
                 )
+                if on_accepted is not None:
+                    on_accepted(outcome)  # recorded before QUIT: what happens then changes nothing
+                return outcome
+
+            timeout = self.timeout_seconds if left is None else min(self.timeout_seconds, left)
+            try:
+                outcome = self._send_once(payload, recipients, max(timeout, 0.1), accepted)
+            except DeliveryError as exc:
+                failure = exc
+            else:
+                logger.info(
+                    "sent %s to %s (attempt %d)", message["Subject"], ", ".join(recipients), attempt
+                )
+                return outcome
             logger.warning(
                 "attempt %d/%d to send to %s failed: %s",
                 attempt,
@@ -181,11 +218,14 @@ class Mailer(dg.ConfigurableResource):
                 ", ".join(recipients),
                 failure,
             )
-            if failure.permanent or attempt >= self.max_attempts:
+            if failure.unknown or failure.permanent or attempt >= self.max_attempts:
                 break
-            time.sleep(self.backoff_seconds * 2 ** (attempt - 1))
+            pause = self.backoff_seconds * 2 ** (attempt - 1)
+            if deadline is not None:
+                pause = min(pause, max(0.0, deadline - time.monotonic()))
+            time.sleep(pause)
         return DeliveryOutcome(
-            status=DeliveryStatus.FAILED,
+            status=DeliveryStatus.UNKNOWN if failure.unknown else DeliveryStatus.FAILED,
             attempts=attempts,
             first_attempt_at=started,
             last_attempt_at=_now(),
@@ -193,92 +233,100 @@ class Mailer(dg.ConfigurableResource):
             error=str(failure),
             permanent=failure.permanent,
             server_unreachable=failure.unreachable,
+            connection_failure=failure.connection,
         )
 
     def _send_once(
-        self, message: EmailMessage, recipients: list[str]
-    ) -> dict[str, tuple[int, bytes]]:
+        self,
+        payload: bytes,
+        recipients: list[str],
+        timeout: float,
+        accepted: Callable[[str], DeliveryOutcome],
+    ) -> DeliveryOutcome:
+        """One SMTP session: the outcome once the server answered 250 to the message data."""
         if self.username and self.security == "plain":
-            raise _DeliveryError(
+            raise DeliveryError(
                 "refusing to send SMTP credentials over an unencrypted connection; "
                 "set COMPETENCE_SMTP_SECURITY to starttls or tls",
                 permanent=True,
             )
         if not recipients:
-            raise _DeliveryError("the message has no recipient", permanent=True)
+            raise DeliveryError("the message has no recipient", permanent=True)
         where = f"{self.smtp_host}:{self.smtp_port}"
         try:
             context = ssl.create_default_context(cafile=self.ca_file or None)
         except OSError as exc:
-            raise _DeliveryError(
+            raise DeliveryError(
                 f"cannot load the CA file {self.ca_file}: {exc}", permanent=True
             ) from None
         try:
             if self.security == "tls":
-                client = smtplib.SMTP_SSL(
-                    self.smtp_host, self.smtp_port, timeout=self.timeout_seconds, context=context
+                client: Client = TlsClient(
+                    self.smtp_host, self.smtp_port, timeout=timeout, context=context
                 )
             else:
-                client = smtplib.SMTP(self.smtp_host, self.smtp_port, timeout=self.timeout_seconds)
+                client = Client(self.smtp_host, self.smtp_port, timeout=timeout)
         except (OSError, smtplib.SMTPException) as exc:
             raise self._classify(exc, f"connecting to {where}", connecting=True) from None
         try:
-            with client:
+            client.ehlo()
+            if self.security == "starttls":
+                client.starttls(context=context)
                 client.ehlo()
-                if self.security == "starttls":
-                    client.starttls(context=context)
-                    client.ehlo()
-                if self.username:
-                    client.login(self.username, self._password())
-                return client.send_message(message, from_addr=self.sender, to_addrs=recipients)
+            if self.username:
+                login_utf8(client, self.username, self._password())
+            refused = client.transaction(self.sender, recipients, payload)
         except (OSError, smtplib.SMTPException) as exc:
+            close_quietly(client)
+            if client.data_sent and client.data_reply is None:
+                # The message data went out and no answer came back: the server may have
+                # accepted it. Sending again could deliver it twice, so this is not retried.
+                raise DeliveryError(
+                    self._scrub(
+                        f"outcome unknown: sending via {where}, the connection failed after the "
+                        f"message data was sent ({type(exc).__name__}: {exc})"
+                    ),
+                    permanent=False,
+                    unknown=True,
+                    connection=True,
+                ) from None
             raise self._classify(exc, f"sending via {where}") from None
+        try:
+            reply = ""
+            if refused:
+                reply = "refused by the server for " + ", ".join(
+                    f"{address} ({code} {_decode(text)})"
+                    for address, (code, text) in sorted(refused.items())
+                )
+            return accepted(reply)
+        finally:
+            # After a 250 the message is the server's: a failure at QUIT is not a failure.
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                client.quit()
+            close_quietly(client)
 
     def _password(self) -> str:
         try:
             password = self.password
         except RuntimeError:
             # An EnvVar read outside Dagster: resolve the resource first (Dagster does at run time).
-            raise _DeliveryError(
+            raise DeliveryError(
                 "the SMTP password is an unresolved dg.EnvVar; use the mailer inside a Dagster run "
                 "or call process_config_and_initialize() first",
                 permanent=True,
             ) from None
         if not password:
-            raise _DeliveryError(
+            raise DeliveryError(
                 "COMPETENCE_SMTP_USER is set but COMPETENCE_SMTP_PASSWORD is empty", permanent=True
             )
         return password
 
     def _classify(
         self, exc: BaseException, doing: str, *, connecting: bool = False
-    ) -> _DeliveryError:
-        """Name the failure and decide whether retrying within this run can help."""
-        text = f"{doing}: {type(exc).__name__}: {exc}"
-        if isinstance(exc, smtplib.SMTPRecipientsRefused):
-            codes = [code for code, _ in exc.recipients.values()]
-            detail = ", ".join(
-                f"{address} ({code} {_decode(reply)})"
-                for address, (code, reply) in sorted(exc.recipients.items())
-            )
-            permanent = all(500 <= code < 600 for code in codes)
-            return _DeliveryError(
-                self._scrub(f"{doing}: recipient refused: {detail}"), permanent=permanent
-            )
-        if isinstance(exc, smtplib.SMTPResponseException):
-            # 4xx: the server asks us to come back later; 5xx: it will never accept this.
-            text = f"{doing}: {type(exc).__name__}: {exc.smtp_code} {_decode(exc.smtp_error)}"
-            permanent = 500 <= exc.smtp_code < 600
-            return _DeliveryError(
-                self._scrub(text), permanent=permanent, unreachable=connecting and not permanent
-            )
-        if isinstance(exc, smtplib.SMTPNotSupportedError | ssl.SSLError):
-            # Wrong security mode, untrusted certificate, no AUTH offered: configuration, which
-            # the same attempt a second later will not fix.
-            return _DeliveryError(self._scrub(text), permanent=True)
-        if isinstance(exc, smtplib.SMTPServerDisconnected | socket.timeout | OSError):
-            return _DeliveryError(self._scrub(text), permanent=False, unreachable=connecting)
-        return _DeliveryError(self._scrub(text), permanent=False)
+    ) -> DeliveryError:
+        error = classify(exc, doing, connecting=connecting)
+        error.args = (self._scrub(str(error)),)
+        return error
 
     def _scrub(self, text: str) -> str:
         """Remove the password, and the encodings SMTP AUTH sends it in, from a text."""

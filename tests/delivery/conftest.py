@@ -31,11 +31,15 @@ def smtp_server(tls_ca: trustme.CA) -> Iterator[Callable[..., SmtpServer]]:
     started: list[Controller] = []
 
     def start(
-        mode: str = "plain", *, port: int | None = None, handler: RecordingHandler | None = None
+        mode: str = "plain",
+        *,
+        port: int | None = None,
+        handler: RecordingHandler | None = None,
+        **server_options: object,
     ) -> SmtpServer:
         handler = handler or RecordingHandler()
         port = port or free_port()
-        kwargs: dict[str, object] = {"hostname": "127.0.0.1", "port": port}
+        kwargs: dict[str, object] = {"hostname": "127.0.0.1", "port": port, **server_options}
         if mode != "plain":
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             tls_ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import socket
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from email import message_from_bytes
@@ -23,6 +26,8 @@ ISO_WEEK = "2026-W47"
 AS_OF = date(2026, 11, 22)
 SMTP_USER = "competence-bot"
 SMTP_PASSWORD = "Tr0ub4dor&3-very-secret"
+# a password smtplib.login cannot send (it encodes credentials as ASCII)
+UNICODE_PASSWORD = "Pässwörd-Ünïcødé-密码-🔑"
 
 
 @dataclass
@@ -39,13 +44,37 @@ class Received:
 @dataclass
 class RecordingHandler:
     """Accepts mail, except recipients listed in ``reject`` (550) and the first ``busy`` DATA
-    commands, which get a transient 451."""
+    commands, which get a transient 451.
+
+    Faults: ``quit_reply`` answers QUIT (e.g. 421); ``hang_data`` seconds of silence after the
+    message data arrived (the message is kept: the server may have it); ``drop_at`` ``"MAIL"``
+    or ``"DATA"`` closes the connection at that command (at DATA after the data arrived);
+    ``on_data`` runs when a message arrives, before the reply (e.g. to kill the sender).
+    """
 
     reject: set[str] = field(default_factory=set)
     busy: int = 0
+    quit_reply: str | None = None
+    hang_data: float = 0.0
+    drop_at: str | None = None
+    on_data: Callable[[], None] | None = None
     received: list[Received] = field(default_factory=list)
     rcpt_attempts: list[str] = field(default_factory=list)
     authenticated: list[bool] = field(default_factory=list)
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.drop_at == "MAIL":
+            server.transport.close()
+            return "421 4.4.2 connection dropped"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_QUIT(self, server, session, envelope):
+        return self.quit_reply or "221 Bye"
+
+    def per_recipient(self) -> Counter:
+        return Counter(address for r in self.received for address in r.rcpt_tos)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         self.rcpt_attempts.append(address)
@@ -62,6 +91,13 @@ class RecordingHandler:
         self.received.append(
             Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content)
         )
+        if self.on_data is not None:
+            self.on_data()
+        if self.drop_at == "DATA":
+            server.transport.close()
+            return "421 4.4.2 connection dropped"
+        if self.hang_data:
+            await asyncio.sleep(self.hang_data)
         return "250 OK"
 
     def to(self, address: str) -> list[Received]:
@@ -85,7 +121,7 @@ def authenticator(server, session, envelope, mechanism, auth_data):
     ok = (
         isinstance(auth_data, LoginPassword)
         and auth_data.login == SMTP_USER.encode()
-        and auth_data.password == SMTP_PASSWORD.encode()
+        and auth_data.password in (SMTP_PASSWORD.encode(), UNICODE_PASSWORD.encode())
     )
     return AuthResult(success=ok, handled=False)
 

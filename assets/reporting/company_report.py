@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from assets.ingest.reject_share import reject_shares
 from assets.reporting.audit_findings import site_verdict, worst_findings
 from assets.reporting.charts import trend_chart
 from assets.reporting.context import ReportContext
@@ -100,9 +101,11 @@ def data_quality(source_files: pd.DataFrame, threshold: float) -> list[dict]:
         deduplicated=("deduplicated", "sum"),
         failed=("failed", "sum"),
     )
+    # the mail gate's share: files rejected whole count (assets.ingest.reject_share)
+    shares = reject_shares(numbers, threshold).set_index("source")["reject_share"]
     out = []
     for source, r in grouped.iterrows():
-        share = r.rejected / r.rows_in if r.rows_in else 0.0
+        share = float(shares.get(source, 0.0))
         out.append(
             {
                 "source": source,

@@ -229,9 +229,13 @@ def test_site_verdict_colours():
     def frame(*verdicts):
         return pd.DataFrame({"verdict": list(verdicts)})
 
-    assert site_verdict(frame("CONFORMS", "OBSERVATION")) == "GREEN"
-    assert site_verdict(frame("OBSERVATION", "MINOR_NC")) == "AMBER"
-    assert site_verdict(frame("MINOR_NC", "MAJOR_NC")) == "RED"
+    assert site_verdict(frame("CONFORMS", "OBSERVATION"), in_scope=3) == "GREEN"
+    assert site_verdict(frame("OBSERVATION", "MINOR_NC"), in_scope=3) == "AMBER"
+    assert site_verdict(frame("MINOR_NC", "MAJOR_NC"), in_scope=3) == "RED"
+    # nobody in scope: never green; a nonconformity still colours the site
+    assert site_verdict(frame("CONFORMS", "OBSERVATION"), in_scope=0) == "NOT_RATED"
+    assert site_verdict(frame(), in_scope=0) == "NOT_RATED"
+    assert site_verdict(frame("MINOR_NC"), in_scope=0) == "AMBER"
 
 
 def test_full_criteria_file_is_valid_and_every_rule_exists():

@@ -132,12 +132,19 @@ def repair_warehouse(database: str | Path) -> list[str]:
     return done
 
 
+def _bare_name(table: str) -> str:
+    """``competence."rejected_rows"`` -> ``rejected_rows``."""
+    return table.rsplit(".", 1)[-1].strip('"')
+
+
 def _create_table(con: duckdb.DuckDBPyConnection, table: str, declared: dict[str, str]) -> None:
-    if declared:
-        columns = ", ".join(f'"{name}" {dtype}' for name, dtype in declared.items())
-        con.execute(f"create table if not exists {table} ({columns})")
-    else:
-        con.execute(f"create table if not exists {table} as select * from incoming limit 0")
+    """Create ``table`` from the declared types; undeclared, from the frame's (NULL as text)."""
+    columns = declared or {
+        name: FALLBACK_TYPE if dtype == UNTYPED else dtype
+        for name, dtype, *_ in con.execute("describe incoming").fetchall()
+    }
+    listed = ", ".join(f'"{name}" {dtype}' for name, dtype in columns.items())
+    con.execute(f"create table if not exists {table} ({listed})")
 
 
 def replace_week(
@@ -169,7 +176,7 @@ def replace_week(
             raise WarehouseNeedsRepair(
                 repair_advice(
                     con.execute("pragma database_list").fetchone()[2],
-                    [f"{table}.{name}" for name in untyped],
+                    [f"{_bare_name(table)}.{name}" for name in untyped],
                 )
             )
         con.execute(

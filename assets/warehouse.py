@@ -5,6 +5,11 @@ second backfill replaces the week instead of appending to it — also when the n
 (the stock DuckDB IO manager skips empty frames, which would leave last run's rejects behind).
 Columns are matched by name; a column added by a newer version of the code is added to the table.
 Reading an input returns every stored week of the requested partition range as one frame.
+
+Tables are created with the column types declared in ``schemas.warehouse_tables``, never from the
+first frame's dtypes (an empty object column would become DuckDB's type ``"NULL"`` and refuse
+every later value). A warehouse an older version left with such columns is detected before
+anything is written, and ``competence repair-warehouse`` (:func:`repair_warehouse`) retypes them.
 """
 
 from __future__ import annotations
@@ -17,7 +22,15 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
+from schemas.warehouse_tables import declared_columns
+
 SCHEMA = "competence"
+UNTYPED = '"NULL"'  # how DuckDB names the type of a column created from all-null values
+FALLBACK_TYPE = "VARCHAR"  # an undeclared column with no values yet: text holds anything
+
+
+class WarehouseNeedsRepair(Exception):
+    """The warehouse has columns without a type; the message says how to repair it."""
 
 
 LOCK_WAIT_SECONDS = 120.0
@@ -56,19 +69,116 @@ def _table(context) -> str:
     return f'{SCHEMA}."{context.asset_key.path[-1]}"'
 
 
+def table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The tables of the warehouse schema."""
+    return {
+        row[0]
+        for row in con.execute(
+            "select table_name from information_schema.tables where table_schema = ?", [SCHEMA]
+        ).fetchall()
+    }
+
+
+def untyped_columns(con: duckdb.DuckDBPyConnection, table: str | None = None) -> list[str]:
+    """``table.column`` of every warehouse column typed ``"NULL"`` (of one table, if given)."""
+    rows = con.execute(
+        "select table_name, column_name from information_schema.columns "
+        "where table_schema = ? and data_type = ? and (? is null or table_name = ?) "
+        "order by table_name, ordinal_position",
+        [SCHEMA, UNTYPED, table, table],
+    ).fetchall()
+    return [f"{t}.{c}" for t, c in rows]
+
+
+def repair_advice(database: str | Path, columns: list[str]) -> str:
+    shown = ", ".join(columns[:5]) + (f" and {len(columns) - 5} more" if len(columns) > 5 else "")
+    return (
+        f"the warehouse {database} has {len(columns)} column(s) without a type, left by an older "
+        f"version ({shown}): run `competence repair-warehouse` to retype them (the data is kept)"
+    )
+
+
+def check_warehouse(database: str | Path) -> None:
+    """Raise :class:`WarehouseNeedsRepair` when any warehouse column has no type."""
+    if not Path(database).exists():
+        return
+    with connect(str(database)) as con:  # not read-only: the run's own writes share the file
+        columns = untyped_columns(con)
+    if columns:
+        raise WarehouseNeedsRepair(repair_advice(database, columns))
+
+
+def repair_warehouse(database: str | Path) -> list[str]:
+    """Retype every ``"NULL"`` column to its declared type (VARCHAR when undeclared).
+
+    Such a column can only hold NULLs, so retyping keeps every row. One transaction: either
+    every column is repaired or none. Returns what was done, one line per column.
+    """
+    done = []
+    with connect(str(database)) as con:
+        con.execute("begin")
+        try:
+            for qualified in untyped_columns(con):
+                table, column = qualified.split(".", 1)
+                wanted = declared_columns(table).get(column, FALLBACK_TYPE)
+                con.execute(
+                    f'alter table {SCHEMA}."{table}" alter column "{column}" set data type {wanted}'
+                )
+                done.append(f"{SCHEMA}.{table}.{column}: retyped to {wanted}")
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+    return done
+
+
+def _bare_name(table: str) -> str:
+    """``competence."rejected_rows"`` -> ``rejected_rows``."""
+    return table.rsplit(".", 1)[-1].strip('"')
+
+
+def _create_table(con: duckdb.DuckDBPyConnection, table: str, declared: dict[str, str]) -> None:
+    """Create ``table`` from the declared types; undeclared, from the frame's (NULL as text)."""
+    columns = declared or {
+        name: FALLBACK_TYPE if dtype == UNTYPED else dtype
+        for name, dtype, *_ in con.execute("describe incoming").fetchall()
+    }
+    listed = ", ".join(f'"{name}" {dtype}' for name, dtype in columns.items())
+    con.execute(f"create table if not exists {table} ({listed})")
+
+
 def replace_week(
-    con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, weeks: list[pd.Timestamp]
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    frame: pd.DataFrame,
+    weeks: list[pd.Timestamp],
+    declared: dict[str, str] | None = None,
 ) -> None:
-    """Delete ``weeks`` from ``table`` and insert ``frame`` (which carries ``week``)."""
+    """Delete ``weeks`` from ``table`` and insert ``frame`` (which carries ``week``).
+
+    ``declared`` gives the column types (``schemas.warehouse_tables``); a column neither
+    declared nor typed by the frame (all None) is created as VARCHAR, never as ``"NULL"``.
+    """
+    declared = declared or {}
     con.execute(f"create schema if not exists {SCHEMA}")
     con.register("incoming", frame)
     try:
         con.execute("begin")
-        con.execute(f"create table if not exists {table} as select * from incoming limit 0")
-        existing = {row[0] for row in con.execute(f"describe {table}").fetchall()}
+        _create_table(con, table, declared)
+        existing = {row[0]: row[1] for row in con.execute(f"describe {table}").fetchall()}
         for name, dtype, *_ in con.execute("describe incoming").fetchall():
             if name not in existing:
-                con.execute(f'alter table {table} add column "{name}" {dtype}')
+                wanted = declared.get(name) or (FALLBACK_TYPE if dtype == UNTYPED else dtype)
+                con.execute(f'alter table {table} add column "{name}" {wanted}')
+                existing[name] = wanted
+        untyped = [name for name, dtype in existing.items() if dtype == UNTYPED]
+        if untyped:
+            raise WarehouseNeedsRepair(
+                repair_advice(
+                    con.execute("pragma database_list").fetchone()[2],
+                    [f"{_bare_name(table)}.{name}" for name in untyped],
+                )
+            )
         con.execute(
             f"delete from {table} where week in (select unnest(?::timestamp[]))", [list(weeks)]
         )
@@ -94,8 +204,12 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
         weeks = [pd.Timestamp(k) for k in keys]
         if "week" not in obj.columns:
             raise dg.Failure(f"{context.asset_key.to_user_string()}: frame has no 'week' column")
-        with connect(self.database) as con:
-            replace_week(con, _table(context), obj, weeks)
+        declared = declared_columns(context.asset_key.path[-1])
+        try:
+            with connect(self.database) as con:
+                replace_week(con, _table(context), obj, weeks, declared)
+        except WarehouseNeedsRepair as exc:
+            raise dg.Failure(description=str(exc)) from None
         context.add_output_metadata({"warehouse_table": _table(context)})
 
     def load_input(self, context: dg.InputContext) -> pd.DataFrame:

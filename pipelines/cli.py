@@ -196,6 +196,24 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_repair_warehouse(args: argparse.Namespace) -> int:
+    """Retype the warehouse columns an older version created without a type (data kept)."""
+    from assets.warehouse import repair_warehouse
+
+    database = Path(args.database or _env_path("COMPETENCE_OUTPUT_DIR", "var") / "warehouse.duckdb")
+    if not database.is_file():
+        print(f"repair-warehouse: no warehouse at {database}", file=sys.stderr)
+        return EXIT_RUN_FAILED
+    done = repair_warehouse(database)
+    for line in done:
+        print(line)
+    print(
+        f"warehouse {database}: "
+        + (f"{len(done)} column(s) repaired" if done else "nothing to repair")
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="competence", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -225,6 +243,11 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check-config", help="validate the configuration folder")
     check.add_argument("--config")
     check.set_defaults(func=cmd_check_config)
+    repair = sub.add_parser(
+        "repair-warehouse", help="retype warehouse columns left without a type by older versions"
+    )
+    repair.add_argument("--database", help="default: $COMPETENCE_OUTPUT_DIR/warehouse.duckdb")
+    repair.set_defaults(func=cmd_repair_warehouse)
     return parser
 
 

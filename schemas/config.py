@@ -191,6 +191,9 @@ class Policy(_Strict):
     expiry_warning_days: Annotated[int, Field(ge=0)] = 90
     new_hire_grace_days: Annotated[int, Field(ge=0)] = 180
     reject_share_threshold: Annotated[float, Field(ge=0, le=1)] = 0.05
+    # The week is refused when the share of people with evidence falls by more than this
+    # fraction of last week's share (0.2: from 80 % to below 64 %); 1 switches the rule off.
+    evidence_share_max_drop: Annotated[float, Field(gt=0, le=1)] = 0.2
     manufacturing_related_roles: list[str] = []
     progress_lookback_days: Annotated[int, Field(ge=0)] = 90
     major_nc_share: Annotated[float, Field(ge=0, le=1)] = 0.10

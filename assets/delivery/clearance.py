@@ -4,33 +4,15 @@ A blocking check on this small asset stops only what depends on it — the e-mai
 findings and reports are still computed and rendered for inspection (SPEC 4). The share is
 computed from the stored ``source_files`` table, not read from another check's result, which
 would race (STACK_NOTES).
+How the share is counted: :mod:`assets.ingest.reject_share`.
 """
 
 import dagster as dg
 import pandas as pd
 
+from assets.ingest.reject_share import hold_reason, reject_shares
 from assets.partitions import weekly_partitions
 from assets.resources import CompetenceSettings
-
-
-def reject_shares(source_files: pd.DataFrame, threshold: float) -> pd.DataFrame:
-    """Per source: rows in, rejected, reject share, and whether it is within the threshold."""
-    per_source = source_files.groupby("source", as_index=False)[["rows_in", "rejected"]].sum()
-    rows = per_source["rows_in"].where(per_source["rows_in"] > 0)
-    per_source["reject_share"] = (per_source["rejected"] / rows).fillna(0.0)
-    per_source["threshold"] = threshold
-    per_source["within_policy"] = per_source["reject_share"] <= threshold
-    return per_source
-
-
-def hold_reason(source_files: pd.DataFrame, threshold: float) -> str:
-    """Why the week's e-mail is held ("" when it is not): each source over the threshold."""
-    shares = reject_shares(source_files, threshold)
-    return "; ".join(
-        f"{row.source}: {row.rejected} of {row.rows_in} rows rejected "
-        f"({row.reject_share:.1%} > {threshold:.0%})"
-        for row in shares[~shares["within_policy"]].itertuples()
-    )
 
 
 @dg.asset(

@@ -23,7 +23,7 @@ REPORT_HTML = """\
   <span style="display: inline-block; padding: 6px 12px; border-radius: 4px;
     background: {{ verdict.background }}; color: {{ verdict.foreground }}; font-weight: bold;"
   >{{ verdict.label }}</span>
-  &nbsp;<strong style="font-size: 18px;">{{ rate }}</strong> compliant
+  &nbsp;<strong style="font-size: 18px;">{{ rate_phrase }}</strong>
   &mdash; {{ nonconformities }}
 </p>
 {% if sites %}
@@ -101,12 +101,12 @@ REPORT_TEXT = """\
 {{ title }}
 Week {{ iso_week }}, status as of {{ as_of }}
 
-{{ verdict.label | upper }}: {{ rate }} compliant - {{ nonconformities }}
+{{ verdict.label | upper }}: {{ rate_phrase }} - {{ nonconformities }}
 {% if sites %}
 
 Sites:
 {% for line in sites %}
-  - {{ line.site_name | clip(60) }} ({{ line.site }}): {{ line.rate }} compliant, \
+  - {{ line.site_name | clip(60) }} ({{ line.site }}): {{ line.rate_phrase }}, \
 {{ line.verdict_label }}, {{ line.nonconformities }}
 {% endfor %}
 {% endif %}

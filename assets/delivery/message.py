@@ -54,6 +54,12 @@ VERDICTS = {
     "red": {"label": "Not audit-ready", "background": "#c62828", "foreground": "#ffffff"},
     "amber": {"label": "Attention needed", "background": "#f9a825", "foreground": "#222222"},
     "green": {"label": "Audit-ready", "background": "#2e7d32", "foreground": "#ffffff"},
+    # nobody at the site needs a credential: nothing to call audit-ready
+    "not_rated": {
+        "label": "Not rated: nobody in scope",
+        "background": "#616161",
+        "foreground": "#ffffff",
+    },
 }
 
 
@@ -286,9 +292,14 @@ def _compose_report(
     return message
 
 
+def rate_phrase(rate: float | None) -> str:
+    """``94% compliant``, or ``nobody in scope`` (never "n/a compliant": nobody to comply)."""
+    return "nobody in scope" if rate is None else f"{format_rate(rate)} compliant"
+
+
 def _headline(summary: ReportSummary) -> str:
     return (
-        f"{summary.iso_week} - {format_rate(summary.compliance_rate)} compliant - "
+        f"{summary.iso_week} - {rate_phrase(summary.compliance_rate)} - "
         f"{nonconformity_phrase(summary.findings)}"
     )
 
@@ -307,6 +318,7 @@ def _body_context(summary: ReportSummary, title: str, pdf_note: str) -> dict[str
         "as_of": summary.as_of.isoformat(),
         "verdict": VERDICTS[summary.verdict],
         "rate": format_rate(summary.compliance_rate),
+        "rate_phrase": rate_phrase(summary.compliance_rate),
         "nonconformities": nonconformity_phrase(summary.findings),
         "counts": [(label, int(summary.counts[label])) for label in (*known, *others)],
         "findings": worst[:TOP_FINDINGS],
@@ -324,7 +336,10 @@ def _body_context(summary: ReportSummary, title: str, pdf_note: str) -> dict[str
                 "site": line.site,
                 "site_name": line.site_name,
                 "rate": format_rate(line.compliance_rate),
-                "verdict_label": VERDICTS.get(line.verdict, {"label": line.verdict})["label"],
+                "rate_phrase": rate_phrase(line.compliance_rate),
+                "verdict_label": VERDICTS.get(line.verdict.lower(), {"label": line.verdict})[
+                    "label"
+                ],
                 "nonconformities": nonconformity_phrase([Finding(*f) for f in line.findings]),
             }
             for line in summary.sites

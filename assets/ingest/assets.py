@@ -11,9 +11,12 @@ import pandas as pd
 from assets.csv_export import write_safe_csv
 from assets.partitions import as_of_date, weekly_partitions
 from assets.resources import CompetenceSettings
+from assets.warehouse import WarehouseNeedsRepair, check_warehouse
 
-from .intake import ingest_week
-from .landing import take_inventory
+from .completeness import facts_of_week, missing_data, refusal_message
+from .intake import WeekIntake, ingest_week
+from .landing import LandingInventory, take_inventory
+from .last_week import last_stored_week
 
 WEEK = {"partition_expr": "week"}
 TABLES = {
@@ -66,13 +69,18 @@ def landing_intake(context: dg.AssetExecutionContext, settings: CompetenceSettin
     partition = context.partition_key
     as_of = as_of_date(partition)
     today = settings.today(config)
+    try:
+        # before anything is written: a poisoned warehouse would fail half-way through the week
+        check_warehouse(settings.warehouse_path)
+    except WarehouseNeedsRepair as exc:
+        raise dg.Failure(description=str(exc)) from None
     inventory = take_inventory(settings.landing_path, config.providers)
     intake = ingest_week(inventory, config, as_of=as_of, today=today)
     week = pd.Timestamp(partition)
+    # Refuse to report on nothing: fail the week before any table, CSV or report is replaced.
+    _refuse_missing_data(context, settings, config, inventory, intake)
 
-    if intake.roster_file is None:
-        context.log.error("No readable roster extract: every person-level table will be empty.")
-    elif intake.before_first_extract:
+    if intake.before_first_extract:
         context.log.warning(
             f"The week ends {as_of} before the first roster extract; {intake.roster_file} "
             "stands in, limited by hire and termination dates."
@@ -113,6 +121,49 @@ def landing_intake(context: dg.AssetExecutionContext, settings: CompetenceSettin
 
     yield _conservation_check(intake)
     yield _link_check(intake)
+
+
+def _refuse_missing_data(
+    context: dg.AssetExecutionContext,
+    settings: CompetenceSettings,
+    config,
+    inventory: LandingInventory,
+    intake: WeekIntake,
+) -> None:
+    """Raise ``dg.Failure`` (one line naming what is missing) when the week cannot be reported."""
+    partition = context.partition_key
+    current = facts_of_week(
+        partition,
+        intake.source_files,
+        intake.roster["employee_id"],
+        [intake.results["person_id"], intake.activities["person_id"]],
+    )
+    previous = last_stored_week(settings.warehouse_path, partition)
+    problems = missing_data(
+        landing_dir=settings.landing_path,
+        landing_exists=settings.landing_path.is_dir(),
+        files_found=len(inventory.all_files) + len(inventory.problems),
+        source_files=intake.source_files,
+        rejects=intake.rejects,
+        roster_file=intake.roster_file,
+        roster_rows=len(intake.roster),
+        current=current,
+        previous=previous,
+        max_evidence_drop=config.policy.evidence_share_max_drop,
+    )
+    if not problems:
+        return
+    message = refusal_message(partition, as_of_date(partition), problems)
+    context.log.error(message)
+    raise dg.Failure(
+        description=message,
+        metadata={
+            "problems": dg.MetadataValue.json(problems),
+            "compared_with_week": previous.week if previous else "none stored",
+            "people_with_evidence": current.people_with_evidence,
+            "people_on_roster": current.people,
+        },
+    )
 
 
 def stored_rows_per_file(intake) -> pd.Series:

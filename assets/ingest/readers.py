@@ -129,7 +129,7 @@ def _read_csv_pandas(
             skipinitialspace=False,
             engine="c",
         )
-    except UnicodeDecodeError:
+    except UnicodeError:  # a bad byte, or a UTF-16 file without its byte-order mark
         raise UnreadableFile(_decode_problem(path, label, encoding)) from None
     except pd.errors.EmptyDataError:
         raise UnreadableFile(f"{label}: the file is empty (no header row)") from None
@@ -148,6 +148,8 @@ def _decode_problem(path: Path, label: str, encoding: str) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         where = f"byte 0x{data[exc.start]:02x} on line {line}"
+    except UnicodeError as exc:  # no decodable start at all, e.g. UTF-16 without a BOM
+        where = str(exc)
     else:
         where = "undecodable bytes"
     return (

@@ -215,7 +215,7 @@ def _summary_row(site, site_name, path, pdf, rows, findings, config, ctx, histor
         "path": str(path),
         "sha256": hashlib.sha256(pdf).hexdigest(),
         "size_bytes": len(pdf),
-        "verdict": site_verdict(findings) if not findings.empty else "GREEN",
+        "verdict": site_verdict(findings, in_scope=summary.in_scope),
         "compliance_rate": summary.rate,
         "held": ctx.held,
         "hold_reason": ctx.hold_reason,

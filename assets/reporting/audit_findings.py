@@ -185,17 +185,22 @@ def audit_findings(
     return frame.astype({"affected_count": "int64"})
 
 
-def site_verdict(findings: pd.DataFrame) -> str:
+NOT_RATED = "NOT_RATED"  # nobody in scope: there is no compliance to call green
+
+
+def site_verdict(findings: pd.DataFrame, *, in_scope: int) -> str:
     """Red/amber/green: red with any MAJOR_NC, amber with any MINOR_NC, green otherwise.
 
-    Observations do not change the colour: they are advice, not nonconformities.
+    Observations do not change the colour: they are advice, not nonconformities. A site where
+    nobody needs a credential (``in_scope == 0``) is never green: without a nonconformity it is
+    NOT_RATED, so an empty site cannot pass for an audit-ready one.
     """
     verdicts = set(findings["verdict"]) if not findings.empty else set()
     if "MAJOR_NC" in verdicts:
         return "RED"
     if "MINOR_NC" in verdicts:
         return "AMBER"
-    return "GREEN"
+    return "GREEN" if in_scope > 0 else NOT_RATED
 
 
 def worst_findings(findings: pd.DataFrame, limit: int) -> pd.DataFrame:

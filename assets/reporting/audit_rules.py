@@ -36,6 +36,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from assets.ingest.reject_share import reject_shares
 from assets.print_text import IDENTIFIER, NAME, clip
 from assets.reporting.exports import is_missing
 from schemas.config import Policy
@@ -308,12 +309,12 @@ def documented_information_controlled(facts: SiteFacts) -> RuleOutcome:
     numbers = files.assign(
         rows_in=pd.to_numeric(files["rows_in"], errors="coerce").fillna(0),
         rejected=pd.to_numeric(files["rejected"], errors="coerce").fillna(0),
+        problem=files["problem"].where(~files["problem"].map(is_missing)),
     )
-    per_source = numbers.groupby("source", sort=True)[["rows_in", "rejected"]].sum()
-    per_source["share"] = (
-        per_source["rejected"] / per_source["rows_in"].where(per_source["rows_in"] > 0)
-    ).fillna(0.0)
-    over = per_source[per_source["share"] > threshold]
+    # the mail gate's share: a source whose files were rejected whole is over, not at 0 %
+    per_source = reject_shares(numbers, threshold).set_index("source").sort_index()
+    per_source["share"] = per_source["reject_share"]
+    over = per_source[~per_source["within_policy"]]
     failed = files[~files["problem"].map(is_missing)].sort_values("file")
     parts, verdicts = [], []
     if not over.empty:
@@ -321,7 +322,13 @@ def documented_information_controlled(facts: SiteFacts) -> RuleOutcome:
         parts.append(
             f"{len(over)} source(s) exceed the {threshold:.0%} reject threshold: "
             + "; ".join(
-                f"{src} rejected {int(r.rejected)} of {int(r.rows_in)} rows ({r.share:.1%})"
+                f"{src} rejected {int(r.rejected)} of {int(r.rows_in)} rows"
+                + (
+                    f" and {int(r.files_rejected_whole)} of {int(r.files)} file(s) whole"
+                    if r.files_rejected_whole
+                    else ""
+                )
+                + f" ({r.share:.1%})"
                 for src, r in over.iterrows()
             )
         )

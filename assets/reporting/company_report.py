@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from assets.ingest.reject_share import reject_shares
 from assets.reporting.audit_findings import site_verdict, worst_findings
 from assets.reporting.charts import trend_chart
 from assets.reporting.context import ReportContext
@@ -33,7 +34,7 @@ def site_rows(
 ) -> list[dict]:
     """One line per site: counts, rate, verdict, worst finding and flags; worst sites first."""
     sites = sorted(set(status["site"].astype(str)) | set(findings["site"].astype(str)))
-    order = {"RED": 0, "AMBER": 1, "GREEN": 2}
+    order = {"RED": 0, "AMBER": 1, "NOT_RATED": 2, "GREEN": 3}
     lines = []
     for site in sites:
         rows = status[status["site"] == site]
@@ -51,7 +52,7 @@ def site_rows(
                 "grace": int((rows["compliance"] == "GRACE").sum()),
                 "non_compliant": int((rows["compliance"] == "NON_COMPLIANT").sum()),
                 "rate": compliance_rate(compliant, in_scope),
-                "rag": site_verdict(mine),
+                "rag": site_verdict(mine, in_scope=in_scope),
                 "reason": verdict_reason(mine),
                 "worst": ""
                 if worst.empty
@@ -100,9 +101,11 @@ def data_quality(source_files: pd.DataFrame, threshold: float) -> list[dict]:
         deduplicated=("deduplicated", "sum"),
         failed=("failed", "sum"),
     )
+    # the mail gate's share: files rejected whole count (assets.ingest.reject_share)
+    shares = reject_shares(numbers, threshold).set_index("source")["reject_share"]
     out = []
     for source, r in grouped.iterrows():
-        share = r.rejected / r.rows_in if r.rows_in else 0.0
+        share = float(shares.get(source, 0.0))
         out.append(
             {
                 "source": source,
@@ -215,7 +218,9 @@ def render_company_report(
         "rate": rate,
         "in_scope": in_scope,
         "sites": sites,
-        "rag_counts": {c: sum(s["rag"] == c for s in sites) for c in ("RED", "AMBER", "GREEN")},
+        "rag_counts": {
+            c: sum(s["rag"] == c for s in sites) for c in ("RED", "AMBER", "GREEN", "NOT_RATED")
+        },
         "trend": trend,
         "worst": records(worst_findings(findings, WORST_ACROSS_SITES)),
         "unmatched": records(

@@ -155,7 +155,7 @@ def render_site_report(
     facts = site_facts(
         status, source_files, rejected_rows, unmatched_records, config, ctx, site, attribution
     )
-    rag = site_verdict(site_findings)
+    rag = site_verdict(site_findings, in_scope=summary.in_scope)
     label = f"{site_cfg.name} ({site})" if site_cfg.name != site else site
     attachments = [
         CsvAttachment(

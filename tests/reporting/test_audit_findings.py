@@ -187,7 +187,9 @@ def test_unmatched_records_count_for_the_site_only_when_attributable(config, ctx
     [
         (100, 5, None, "CONFORMS"),  # 5 % is not more than the 5 % threshold
         (100, 6, None, "MINOR_NC"),  # 6 % exceeds it
-        (0, 0, "missing required column 'Exam Date'", "OBSERVATION"),  # file rejected whole
+        # the source's only file rejected whole: 100 % of its files, over the threshold (not
+        # 0 % of no rows), and the file itself is named as well
+        (0, 0, "missing required column 'Exam Date'", "MINOR_NC"),
     ],
 )
 def test_documented_information_reject_share(config, ctx, rows_in, rejected, problem, verdict):
@@ -206,9 +208,13 @@ def test_documented_information_reject_share(config, ctx, rows_in, rejected, pro
     ]
     row = grade(config, ctx, certified(1), files=files).loc["7.5.3"]
     assert row["verdict"] == verdict
-    if verdict == "MINOR_NC":
+    if verdict == "MINOR_NC" and rejected:
         assert "northfield_college rejected 6 of 100 rows (6.0%)" in row["statement"]
-    if verdict == "OBSERVATION":
+    if problem:
+        assert (
+            "northfield_college rejected 0 of 0 rows and 1 of 1 file(s) whole (100.0%)"
+            in row["statement"]
+        )
         assert "providers/northfield_college/r.csv (missing required column" in row["statement"]
 
 
@@ -223,9 +229,13 @@ def test_site_verdict_colours():
     def frame(*verdicts):
         return pd.DataFrame({"verdict": list(verdicts)})
 
-    assert site_verdict(frame("CONFORMS", "OBSERVATION")) == "GREEN"
-    assert site_verdict(frame("OBSERVATION", "MINOR_NC")) == "AMBER"
-    assert site_verdict(frame("MINOR_NC", "MAJOR_NC")) == "RED"
+    assert site_verdict(frame("CONFORMS", "OBSERVATION"), in_scope=3) == "GREEN"
+    assert site_verdict(frame("OBSERVATION", "MINOR_NC"), in_scope=3) == "AMBER"
+    assert site_verdict(frame("MINOR_NC", "MAJOR_NC"), in_scope=3) == "RED"
+    # nobody in scope: never green; a nonconformity still colours the site
+    assert site_verdict(frame("CONFORMS", "OBSERVATION"), in_scope=0) == "NOT_RATED"
+    assert site_verdict(frame(), in_scope=0) == "NOT_RATED"
+    assert site_verdict(frame("MINOR_NC"), in_scope=0) == "AMBER"
 
 
 def test_full_criteria_file_is_valid_and_every_rule_exists():

@@ -144,7 +144,7 @@ def _read_file(f: LandingFile, config: CompetenceConfig) -> _FileRead:
     limits = config.policy.limits
     try:
         snapshot = read_snapshot(
-            f.path, label=f.relative_path, seen=f.seen, max_bytes=int(limits.max_file_mb * 2**20)
+            f.path, label=f.relative_path, seen=f.seen, max_mb=limits.max_file_mb
         )
     except UnreadableFile as problem:
         return _FileRead(None, problem=problem)

@@ -87,8 +87,12 @@ def _same_file(info: os.stat_result, seen: Seen) -> bool:
     )
 
 
-def read_snapshot(path: Path, *, label: str, seen: Seen, max_bytes: int) -> Snapshot:
-    """The file's bytes and their SHA-256, or :class:`UnreadableFile` saying what is wrong."""
+def read_snapshot(path: Path, *, label: str, seen: Seen, max_mb: float) -> Snapshot:
+    """The file's bytes and their SHA-256, or :class:`UnreadableFile` saying what is wrong.
+
+    ``max_mb`` is policy.yaml's ``limits.max_file_mb``, checked on the open file before reading.
+    """
+    max_bytes = int(max_mb * 2**20)
     fd = _open(path, label)
     try:
         info = os.fstat(fd)
@@ -102,9 +106,9 @@ def read_snapshot(path: Path, *, label: str, seen: Seen, max_bytes: int) -> Snap
             raise _changed(label, "changed after the landing folder was listed")
         if info.st_size > max_bytes:
             raise UnreadableFile(
-                f"{label}: {info.st_size / 2**20:,.1f} MB, over the limit policy.yaml "
-                f"limits.max_file_mb = {max_bytes / 2**20:g}; not read",
-                f"at most {max_bytes / 2**20:g} MB (limits.max_file_mb)",
+                f"{label}: {info.st_size:,} bytes ({info.st_size / 2**20:,.1f} MB), over the "
+                f"limit policy.yaml limits.max_file_mb = {max_mb:g}; not read",
+                f"at most {max_mb:g} MB (limits.max_file_mb)",
             )
         data = _read_all(fd, info.st_size + 1)
         after = os.fstat(fd)
@@ -149,6 +153,6 @@ def fingerprint(path: Path, seen: Seen) -> str | None:
     if seen.size > FINGERPRINT_MAX_BYTES:
         return None
     try:
-        return read_snapshot(path, label=str(path), seen=seen, max_bytes=seen.size).sha256
+        return read_snapshot(path, label=str(path), seen=seen, max_mb=seen.size / 2**20).sha256
     except UnreadableFile:
         return None

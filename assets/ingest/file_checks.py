@@ -210,27 +210,59 @@ def _check_dimension(archive: zipfile.ZipFile, member, label: str, limits: Limit
     try:
         with archive.open(member) as sheet:
             head = sheet.read(HEAD_BYTES)  # only the start is unpacked
-    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
+        found = _DIMENSION.search(head)
+        if found is not None:
+            _check_declared_dimension(found, member.filename, label, limits)
+        _count_rows(archive, member, label, limits)
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as exc:
         raise UnreadableFile(
             f"{label}: not a readable XLSX workbook ({member.filename}: {exc})",
             "an XLSX workbook",
         ) from None
-    found = _DIMENSION.search(head)
-    if found is None:
-        return  # no declared dimension: the rows are counted after reading
+
+
+def _row_ends(text: bytes) -> int:
+    # "</row>", and "</x:row>" where a writer uses a namespace prefix
+    return text.count(b"/row>") + text.count(b":row>")
+
+
+def _count_rows(archive: zipfile.ZipFile, member, label: str, limits: Limits) -> None:
+    """Count the sheet's rows by unpacking it as a stream (constant memory, C speed).
+
+    The declared dimension is only a claim: a crafted workbook declares one cell and holds
+    millions of rows, which calamine would load whole. Counting the row end tags costs one
+    decompression pass and stops at the first chunk over the limit.
+    """
+    rows, tail = 0, b""
+    with archive.open(member) as sheet:
+        while chunk := sheet.read(8 << 20):
+            # plus a tag split across the previous chunk's end and this chunk's start
+            seam = tail + chunk[:4]
+            rows += _row_ends(chunk) + _row_ends(seam) - _row_ends(tail) - _row_ends(chunk[:4])
+            tail = chunk[-4:]
+            if rows > limits.max_rows:
+                raise UnreadableFile(
+                    f"{label}: worksheet {member.filename} holds more than "
+                    f"{limits.max_rows:,} rows (counted while unpacking), over the limit "
+                    f"policy.yaml limits.max_rows = {limits.max_rows:,}; not loaded",
+                    f"at most {limits.max_rows:,} rows (limits.max_rows)",
+                )
+
+
+def _check_declared_dimension(found: re.Match, sheet: str, label: str, limits: Limits) -> None:
     first_col, first_row, last_col, last_row = found.groups()
     rows = int(last_row or first_row) - int(first_row) + 1
     columns = _column_number(last_col or first_col) - _column_number(first_col) + 1
     ref = found.group(0).split(b'"')[1].decode()
     if rows > limits.max_rows:
         raise UnreadableFile(
-            f"{label}: worksheet {member.filename} declares {rows:,} rows ({ref}), over the "
+            f"{label}: worksheet {sheet} declares {rows:,} rows ({ref}), over the "
             f"limit policy.yaml limits.max_rows = {limits.max_rows:,}; not unpacked",
             f"at most {limits.max_rows:,} rows (limits.max_rows)",
         )
     if columns > limits.max_columns:
         raise UnreadableFile(
-            f"{label}: worksheet {member.filename} declares {columns:,} columns ({ref}), over "
+            f"{label}: worksheet {sheet} declares {columns:,} columns ({ref}), over "
             f"the limit policy.yaml limits.max_columns = {limits.max_columns:,}; not unpacked",
             f"at most {limits.max_columns:,} columns (limits.max_columns)",
         )

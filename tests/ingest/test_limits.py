@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import zipfile
 
 import pytest
 import xlsxwriter
@@ -161,3 +162,28 @@ def test_a_workbook_is_checked_before_it_is_unpacked(tmp_path, config):
     # within the limits the same workbook loads
     week = _week(tmp_path, config)
     assert sorted(week.results["record_id"])[:2] == ["A0", "A1"]
+
+
+def test_a_workbook_that_understates_its_size_is_counted_while_unpacking(tmp_path, config):
+    apex = tmp_path / "providers/apex_academy"
+    _gradebook(tmp_path / "honest.xlsx", rows=5)
+    apex.mkdir(parents=True)
+    # the same workbook, claiming a one-cell sheet (as a crafted "zip bomb" does)
+    with (
+        zipfile.ZipFile(tmp_path / "honest.xlsx") as src,
+        zipfile.ZipFile(apex / "liar.xlsx", "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert b'<dimension ref="A1:G7"/>' in data
+                data = data.replace(b'<dimension ref="A1:G7"/>', b'<dimension ref="A1"/>')
+            dst.writestr(item.filename, data)
+    week = _week(tmp_path, _with_limits(config, max_rows=4))
+    assert _whole(week)["providers/apex_academy/liar.xlsx"] == (
+        "at most 4 rows (limits.max_rows)",
+        "providers/apex_academy/liar.xlsx: worksheet xl/worksheets/sheet1.xml holds more than "
+        "4 rows (counted while unpacking), over the limit policy.yaml limits.max_rows = 4; "
+        "not loaded",
+    )
+    assert week.results["record_id"].tolist() == ["R1"]

@@ -109,12 +109,26 @@ class _Walker:
     def files(self, folder: Path, source: str) -> list[_Entry]:
         """Every visible regular file under ``folder``, sorted; the rest reported."""
         found: list[_Entry] = []
-        if folder.is_symlink():
+        try:
+            info = os.lstat(folder)
+        except FileNotFoundError:
+            return found  # an absent folder holds no files (the roster choice reports no roster)
+        except OSError as exc:
+            self.problem(
+                folder,
+                source,
+                f"the folder cannot be looked at ({exc.strerror or exc}); none of its files were "
+                "read",
+                "a folder the pipeline may list",
+                is_dir=True,
+            )
+            return found
+        if stat.S_ISLNK(info.st_mode):
             self.problem(folder, source, _LINK_TEXT, _LINK_CHECK, is_dir=True)
-            return found
-        if not folder.is_dir():
-            return found
-        self._walk(folder, source, found)
+        elif not stat.S_ISDIR(info.st_mode):
+            self.problem(folder, source, "expected a folder, found a file", "a folder")
+        else:
+            self._walk(folder, source, found)
         return sorted(found, key=lambda e: e.path)
 
     def _walk(self, folder: Path, source: str, found: list[_Entry]) -> None:

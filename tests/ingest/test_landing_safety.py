@@ -248,3 +248,11 @@ def test_nul_bytes_and_bidi_controls_reject_their_cell_never_cut_short(tmp_path,
     # nothing the quarantine shows carries the characters themselves
     shown = "".join(week.rejects[["value", "message"]].fillna("").to_numpy().ravel())
     assert not set(shown) & set("\0\u202e\u2066\u200f")
+
+
+def test_a_top_folder_that_is_a_file_is_reported(tmp_path, config):
+    _roster(tmp_path)
+    (tmp_path / "activities").write_text("not a folder")
+    week = ingest_week(take_inventory(tmp_path, config.providers), config, AS_OF, RUN_DATE)
+    assert _problems(week)["activities"] == "activities: expected a folder, found a file"
+    assert week.roster["employee_id"].tolist() == ["E1"]

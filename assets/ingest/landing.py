@@ -22,6 +22,7 @@ from pathlib import Path
 
 from schemas.config import CANONICAL_RESULT_COLUMNS, ProvidersConfig
 
+from .cell_checks import BIDI_CONTROLS
 from .snapshot import UnreadableFile, fingerprint, read_head
 
 DATA_SUFFIXES = {".csv", ".xlsx"}
@@ -29,6 +30,10 @@ ROSTER_NAME = re.compile(r"^roster_(\d{4}-\d{2}-\d{2})\.(csv|xlsx)$", re.IGNOREC
 # A folder without a providers.yaml entry is canonical when one of its CSV headers names these.
 CANONICAL_MARKERS = ("record_id", "assessment_date")
 _HEADER_DELIMITERS = (",", ";", "\t", "|")
+# characters a file name must not carry into messages, CSVs and PDFs: C0 controls (line breaks
+# would split a one-line message) and the bidi controls that make a name display reversed
+_NAME_HAZARDS = {chr(c) for c in range(32)} | {"\x7f"} | set(BIDI_CONTROLS)
+_NAMED = {ord(c): f"<U+{ord(c):04X}>" for c in _NAME_HAZARDS}
 
 
 @dataclass(frozen=True)
@@ -102,7 +107,7 @@ class _Walker:
         self, path: Path, source: str, text: str, check: str, is_dir=False, seen=None
     ) -> None:
         """Record a whole-file problem; a regular file's fingerprint is kept as evidence."""
-        rel = self.rel(path) + ("/" if is_dir else "")
+        rel = (self.rel(path) + ("/" if is_dir else "")).translate(_NAMED)
         sha256 = fingerprint(path, seen) if seen is not None else None
         self.problems.append(FileProblem(source, rel, sha256, f"{rel}: {text}", check))
 
@@ -149,6 +154,15 @@ class _Walker:
             if entry.name.startswith("."):
                 continue  # hidden files and folders (editor backups, .complete markers)
             path = Path(entry.path)
+            if set(entry.name) & _NAME_HAZARDS:
+                self.problem(
+                    path,
+                    source,
+                    "the name holds control or bidirectional characters (shown as <U+....>); "
+                    "rename it — such a name reads differently from what it is",
+                    "a name without control or bidirectional characters",
+                )
+                continue
             try:
                 info = entry.stat(follow_symlinks=False)
             except FileNotFoundError:

@@ -256,3 +256,20 @@ def test_a_top_folder_that_is_a_file_is_reported(tmp_path, config):
     week = ingest_week(take_inventory(tmp_path, config.providers), config, AS_OF, RUN_DATE)
     assert _problems(week)["activities"] == "activities: expected a folder, found a file"
     assert week.roster["employee_id"].tolist() == ["E1"]
+
+
+def test_a_file_name_with_bidi_or_control_characters_is_reported_escaped(tmp_path, config):
+    _roster(tmp_path)
+    _results(tmp_path, "evil\u202ecsv.exe.csv", "R1")
+    _results(tmp_path, "two\nlines.csv", "R2")
+    _results(tmp_path, "fine.csv", "R3")
+    week = ingest_week(take_inventory(tmp_path, config.providers), config, AS_OF, RUN_DATE)
+    problems = _problems(week)
+    assert problems[f"{NF}/evil<U+202E>csv.exe.csv"] == (
+        f"{NF}/evil<U+202E>csv.exe.csv: the name holds control or bidirectional characters "
+        "(shown as <U+....>); rename it — such a name reads differently from what it is"
+    )
+    assert f"{NF}/two<U+000A>lines.csv" in problems
+    assert week.results["record_id"].tolist() == ["R3"]
+    shown = "".join(week.source_files["file"]) + "".join(week.rejects["message"])
+    assert "\u202e" not in shown and "\n" not in shown

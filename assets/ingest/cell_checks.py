@@ -96,7 +96,10 @@ def cell_failures(raw: pd.DataFrame, max_chars: int) -> list[CellFailure]:
             continue
         too_long = _mask(pc.greater(pc.utf8_length(array), max_chars))
         nul = _mask(pc.match_substring(array, "\x00")) & ~too_long
-        bidi = _mask(pc.match_substring_regex(array, _BIDI_PATTERN)) & ~too_long & ~nul
+        if pc.all(pc.string_is_ascii(array)).as_py() is False:  # bidi controls are not ASCII
+            bidi = _mask(pc.match_substring_regex(array, _BIDI_PATTERN)) & ~too_long & ~nul
+        else:
+            bidi = np.zeros(len(too_long), dtype=bool)
         for mask, expected in (
             (too_long, length_expected(max_chars)),
             (nul, NUL_EXPECTED),

@@ -38,6 +38,7 @@ _CONTROL = np.zeros(256, dtype=bool)
 _CONTROL[[*range(0, 9), 11, *range(14, 32), 127]] = True
 _DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
 OTHER_DELIMITERS = (";", "\t", "|", ",")
+_MIN_ROW_BYTES = len(b"<row></row>")  # the least a counted row takes in the sheet XML
 
 
 @dataclass(frozen=True)
@@ -213,7 +214,8 @@ def _check_dimension(archive: zipfile.ZipFile, member, label: str, limits: Limit
         found = _DIMENSION.search(head)
         if found is not None:
             _check_declared_dimension(found, member.filename, label, limits)
-        _count_rows(archive, member, label, limits)
+        if member.file_size > limits.max_rows * _MIN_ROW_BYTES:
+            _count_rows(archive, member, label, limits)  # only a sheet this big could hold more
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as exc:
         raise UnreadableFile(
             f"{label}: not a readable XLSX workbook ({member.filename}: {exc})",

@@ -22,7 +22,7 @@ from schemas.tables import (
     ROSTER_REQUIRED,
 )
 
-from .cell_checks import cell_failures
+from .cell_checks import cell_failures, shown_value
 from .conform import (
     Conformed,
     ParseFailure,
@@ -42,6 +42,8 @@ from .file_checks import (
 from .landing import LandingFile
 from .readers import ROW_NUMBER, match_columns, read_table
 from .snapshot import UnreadableFile, read_snapshot
+
+MAX_COLUMNS_SHOWN = 20
 
 
 def _required_columns_schema(columns: dict[str, str]) -> pa.DataFrameSchema:
@@ -73,9 +75,13 @@ def _missing_columns(
                 f"{delimiter!r} between columns",
             ) from None
         missing = sorted(errors.failure_cases["failure_case"].astype(str).unique())
+        # the file's own header is shown safely: controls named, long names cut, at most 20
+        shown = [repr(shown_value(str(c), 80)) for c in found[:MAX_COLUMNS_SHOWN]]
+        if len(found) > MAX_COLUMNS_SHOWN:
+            shown.append(f"and {len(found) - MAX_COLUMNS_SHOWN:,} more")
         raise UnreadableFile(
             f"{label}: missing required column(s) {', '.join(repr(m) for m in missing)} "
-            f"({advice.columns}); found {', '.join(repr(c) for c in found)}",
+            f"({advice.columns}); found {', '.join(shown)}",
             "the required columns",
         ) from None
 

@@ -184,6 +184,18 @@ class ReportPolicy(_Strict):
     max_attachment_mb: Annotated[float, Field(gt=0)] = 10
 
 
+class Limits(_Strict):
+    """How big a landing file may be. Each limit is checked before the work it protects (file
+    size before reading, header and line count before parsing, an XLSX archive's declared sizes
+    and sheet dimensions before it is unpacked), so a hostile file costs seconds, not gigabytes."""
+
+    max_file_mb: Annotated[float, Field(gt=0)] = 1024
+    max_columns: Annotated[int, Field(gt=0)] = 500
+    max_rows: Annotated[int, Field(gt=0)] = 5_000_000
+    max_cell_chars: Annotated[int, Field(gt=0)] = 1000
+    max_xlsx_uncompressed_mb: Annotated[float, Field(gt=0)] = 2048
+
+
 class Policy(_Strict):
     company_name: str = "Competence"
     timezone: TimezoneName = "UTC"
@@ -199,6 +211,7 @@ class Policy(_Strict):
     major_nc_share: Annotated[float, Field(ge=0, le=1)] = 0.10
     major_nc_overdue_days: Annotated[int, Field(ge=0)] = 90
     report: ReportPolicy = ReportPolicy()
+    limits: Limits = Limits()
     sites: dict[SiteCode, Site] = {}
 
 

@@ -180,3 +180,30 @@ def with_runtime_checks(
             ]
         }
     return schema.update_columns(updates)
+
+
+class RejectedRow(pa.DataFrameModel):
+    """One entry of the quarantine (``rejected_rows``, ``status/<week>/rejected_rows.csv``).
+
+    A row that failed a check names its file, row, column, the check, the value as written and
+    the record's key; a file rejected whole has no row number, column, value or key. Columns are
+    only ever added at the end (scripts read the export by position too).
+    """
+
+    source: Series[str] = pa.Field(nullable=False)
+    source_file: Series[str] = pa.Field(nullable=False)
+    row_number: Series[pd.Int64Dtype] = pa.Field(nullable=True, description="empty: whole file")
+    column: Series[str] = pa.Field(nullable=True)
+    check: Series[str] = pa.Field(nullable=False, description="what was expected")
+    value: Series[str] = pa.Field(nullable=True)
+    message: Series[str] = pa.Field(nullable=False)
+    record_key: Series[str] = pa.Field(
+        nullable=True,
+        description="the record's key: record_id for results, employee_id for roster and "
+        "activities; empty for a whole file or a record without one",
+    )
+
+    class Config:
+        strict = True
+        ordered = True
+        coerce = False

@@ -26,9 +26,12 @@ TABLES = {
     "one canonical shape, linked to a person where possible (person_id, match_method).",
     "ce_activities": "Accepted continuing-education activities, linked to people by employee id.",
     "rejected_rows": "The quarantine: every input row that failed a check, with file, row, "
-    "column, the check and the value as written. Exported to status/<week>/rejected_rows.csv.",
+    "column, the check, the value as written and the record's key (record_key); every file "
+    "rejected whole is a row too, with no row number. Exported to "
+    "status/<week>/rejected_rows.csv.",
     "deduplicated_rows": "Rows not loaded because they repeat a record: exact re-sends and "
-    "conflicting duplicates superseded by a later drop (named in kept_file/kept_row).",
+    "conflicting duplicates superseded by a later drop (named in kept_file/kept_row). Exported "
+    "to status/<week>/deduplicated_rows.csv.",
     "unmatched_records": "Provider and activity records that could not be linked to exactly one "
     "person (UNMATCHED or AMBIGUOUS). Exported to status/<week>/unmatched_records.csv.",
     "source_files": "Every landing file with its SHA-256 and rows in / accepted / rejected / "
@@ -100,6 +103,8 @@ def landing_intake(context: dg.AssetExecutionContext, settings: CompetenceSettin
     status_dir = settings.status_dir(partition)
     write_safe_csv(intake.rejects, status_dir / "rejected_rows.csv")
     write_safe_csv(intake.unmatched, status_dir / "unmatched_records.csv")
+    write_safe_csv(intake.deduplicated, status_dir / "deduplicated_rows.csv")
+    _log_whole_file_rejects(context, intake.rejects)
 
     for name, frame in tables.items():
         frame = frame.assign(week=week)
@@ -113,6 +118,8 @@ def landing_intake(context: dg.AssetExecutionContext, settings: CompetenceSettin
                 "deduplicated": int(frame["deduplicated"].sum()),
                 "files_rejected_whole": int(frame["problem"].notna().sum()),
             }
+        if name == "rejected_rows":
+            metadata["whole_file_rejects"] = int(frame["row_number"].isna().sum())
         if name == "assessment_results" and not frame.empty:
             metadata["by_match_method"] = dg.MetadataValue.json(
                 frame["match_method"].fillna("unmatched").value_counts().to_dict()
@@ -164,6 +171,21 @@ def _refuse_missing_data(
             "people_on_roster": current.people,
         },
     )
+
+
+MAX_LOGGED_FILES = 20
+
+
+def _log_whole_file_rejects(context: dg.AssetExecutionContext, rejects: pd.DataFrame) -> None:
+    """Each file rejected whole, one line each, so the run itself says what it did not load."""
+    messages = rejects.loc[rejects["row_number"].isna(), "message"].tolist()
+    for message in messages[:MAX_LOGGED_FILES]:
+        context.log.warning(f"Rejected whole: {message}")
+    if len(messages) > MAX_LOGGED_FILES:
+        context.log.warning(
+            f"... and {len(messages) - MAX_LOGGED_FILES} more files rejected whole "
+            "(status/<week>/rejected_rows.csv lists them all)"
+        )
 
 
 def stored_rows_per_file(intake) -> pd.Series:

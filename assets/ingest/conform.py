@@ -47,6 +47,9 @@ class ParseFailure:
     column: str
     mask: pd.Series  # True where the cell had a value that did not parse
     expected: str
+    # the value to show on failing rows when the raw value must not be shown as it is
+    # (cell_checks: NUL and bidi controls named, long text shortened); None: the raw value
+    shown: np.ndarray | None = None
 
 
 @dataclass
@@ -64,24 +67,28 @@ def concat_conformed(parts: list[Conformed]) -> Conformed:
     Parse failures of the same column and expectation are merged into one mask over all rows.
     """
     frames, raws, offset = [], [], 0
-    merged: dict[tuple[str, str], list[tuple[int, pd.Series]]] = {}
+    merged: dict[tuple[str, str], list[tuple[int, ParseFailure]]] = {}
     for part in parts:
         index = pd.RangeIndex(offset, offset + len(part.frame))
         frames.append(part.frame.set_axis(index))
         raws.append(part.raw.set_axis(index))
         for f in part.parse_failures:
-            merged.setdefault((f.column, f.expected), []).append((offset, f.mask))
+            merged.setdefault((f.column, f.expected), []).append((offset, f))
         offset += len(part.frame)
     frame = pd.concat(frames)
     for column in frame.columns:  # all-missing columns of one file must not change the dtype
         if frame[column].dtype == object:
             frame[column] = frame[column].where(frame[column].notna(), None)
     failures = []
-    for (column, expected), masks in merged.items():
+    for (column, expected), pieces in merged.items():
         full = np.zeros(offset, dtype=bool)
-        for start, mask in masks:
-            full[start : start + len(mask)] = mask.to_numpy(dtype=bool, na_value=False)
-        failures.append(ParseFailure(column, pd.Series(full, index=frame.index), expected))
+        shown = None
+        for start, f in pieces:
+            full[start : start + len(f.mask)] = f.mask.to_numpy(dtype=bool, na_value=False)
+            if f.shown is not None:
+                shown = np.full(offset, None, dtype=object) if shown is None else shown
+                shown[start : start + len(f.shown)] = f.shown
+        failures.append(ParseFailure(column, pd.Series(full, index=frame.index), expected, shown))
     return Conformed(frame=frame, raw=pd.concat(raws), parse_failures=failures)
 
 

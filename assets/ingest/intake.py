@@ -17,29 +17,22 @@ import pandera.pandas as pa
 from schemas.config import CANONICAL_RESULT_COLUMNS, CompetenceConfig
 from schemas.tables import (
     ACTIVITY_COLUMNS,
-    ACTIVITY_REQUIRED,
     ROSTER_COLUMNS,
-    ROSTER_REQUIRED,
     AssessmentResult,
     CeActivity,
+    RejectedRow,
     RosterRecord,
     with_runtime_checks,
 )
 
-from .conform import (
-    FILE_COLUMN,
-    Conformed,
-    concat_conformed,
-    conform_activities,
-    conform_canonical_results,
-    conform_provider_results,
-    conform_roster,
-)
+from .conform import FILE_COLUMN, concat_conformed
 from .dedup import DROP_ORDER, deduplicate, empty_dedup_log
+from .file_intake import read_file
 from .identity import link_activities, link_results
 from .landing import FileProblem, LandingFile, LandingInventory
-from .readers import ROW_NUMBER, UnreadableFile, match_columns, read_table
-from .validation import empty_rejects, quarantine
+from .readers import ROW_NUMBER
+from .snapshot import UnreadableFile
+from .validation import REJECT_COLUMNS, empty_rejects, quarantine
 
 READ_THREADS = max(1, min(4, os.cpu_count() or 1))
 
@@ -66,102 +59,44 @@ class SourceIntake:
     files: list[dict]
 
 
-def _required_columns_schema(columns: dict[str, str]) -> pa.DataFrameSchema:
-    """Raw-table schema: the file must carry these columns (any type, blanks allowed)."""
-    return pa.DataFrameSchema(
-        {source: pa.Column(None, nullable=True, required=True) for source in columns.values()},
-        strict=False,
-        coerce=False,
-    )
-
-
-def _missing_columns(raw: pd.DataFrame, wanted: dict[str, str], label: str) -> None:
-    folded = {c.casefold(): c for c in raw.columns}
-    renamed = raw.rename(
-        columns={folded[s.casefold()]: s for s in wanted.values() if s.casefold() in folded}
-    )
-    try:
-        _required_columns_schema(wanted).validate(renamed.head(0), lazy=True)
-    except pa.errors.SchemaErrors as errors:
-        missing = sorted(errors.failure_cases["failure_case"].astype(str).unique())
-        raise UnreadableFile(
-            f"{label}: missing required column(s) {', '.join(repr(m) for m in missing)}; "
-            f"found {', '.join(repr(c) for c in raw.columns if c != ROW_NUMBER)}"
-        ) from None
-
-
-def _file_record(f: LandingFile, rows_in: int = 0, problem: str | None = None) -> dict:
+def _file_record(
+    f: LandingFile,
+    rows_in: int = 0,
+    problem: UnreadableFile | None = None,
+    sha256: str | None = None,
+) -> dict:
     return {
         "source": f.source,
         "file": f.relative_path,
-        "sha256": f.sha256,
+        "sha256": sha256,
         "modified_at": pd.Timestamp(f.modified_ns, unit="ns"),
         "rows_in": rows_in,
-        "problem": problem,
+        "problem": str(problem) if problem is not None else None,
+        "check": problem.check if problem is not None else None,
     }
-
-
-def _read_and_conform(
-    f: LandingFile, config: CompetenceConfig, canonical_providers: set[str]
-) -> Conformed:
-    label = f.relative_path
-    if f.kind == "provider" and f.source in config.providers.providers:
-        spec = config.providers.providers[f.source]
-        raw = read_table(
-            f.path,
-            label=label,
-            encoding=spec.encoding,
-            delimiter=spec.delimiter,
-            skip_rows=spec.skip_rows,
-            sheet=spec.sheet,
-        )
-        _missing_columns(raw, spec.columns, label)
-        columns = match_columns(raw, spec.columns)
-        return conform_provider_results(raw, f.source, spec, columns, label)
-    if f.kind == "provider":
-        raw = read_table(f.path, label=label)
-        wanted = {c: c for c in CANONICAL_RESULT_COLUMNS if c != "provider"}
-        _missing_columns(
-            raw, {c: c for c in ("record_id", "module", "assessment_date", "passed")}, label
-        )
-        return conform_canonical_results(raw, f.source, label)
-    if f.kind == "roster":
-        raw = read_table(f.path, label=label, sheet="Roster" if f.path.suffix == ".xlsx" else 0)
-        wanted = {c: c for c in ROSTER_COLUMNS}
-        _missing_columns(raw, {c: c for c in ROSTER_REQUIRED}, label)
-        return conform_roster(raw, match_columns(raw, wanted), label)
-    raw = read_table(f.path, label=label)
-    wanted = {c: c for c in ACTIVITY_COLUMNS}
-    _missing_columns(raw, {c: c for c in ACTIVITY_REQUIRED}, label)
-    return conform_activities(raw, match_columns(raw, wanted), label)
 
 
 def _intake(
     files: list[LandingFile],
     config: CompetenceConfig,
     schema: pa.DataFrameSchema,
-    canonical_providers: set[str],
     key: list[str],
     content: list[str],
 ) -> SourceIntake:
     conformed_files, records = [], []
 
-    def read(f: LandingFile) -> Conformed | UnreadableFile:
-        try:
-            return _read_and_conform(f, config, canonical_providers)
-        except UnreadableFile as problem:
-            return problem
-
     # Files are read on all cores (Arrow and calamine release the GIL); results stay in order.
+    # One bad file (gone, unreadable, changing, over a limit) rejects that file alone.
     with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
-        outcomes = list(pool.map(read, files))
-    for order, (f, conformed) in enumerate(zip(files, outcomes, strict=True)):
-        if isinstance(conformed, UnreadableFile):
-            records.append(_file_record(f, problem=str(conformed)))
+        outcomes = list(pool.map(lambda f: read_file(f, config), files))
+    for order, (f, outcome) in enumerate(zip(files, outcomes, strict=True)):
+        if outcome.conformed is None:
+            records.append(_file_record(f, problem=outcome.problem, sha256=outcome.sha256))
             continue
+        conformed = outcome.conformed
         conformed.frame[DROP_ORDER] = order
         conformed_files.append(conformed)
-        records.append(_file_record(f, rows_in=len(conformed.frame)))
+        records.append(_file_record(f, rows_in=len(conformed.frame), sha256=outcome.sha256))
     if not conformed_files:
         return SourceIntake(pd.DataFrame(), empty_rejects(), empty_dedup_log(), records)
     source = files[0].source
@@ -211,9 +146,7 @@ def ingest_week(
     roster_file = None
     candidates, before_first = choose_roster_extract(inventory.rosters, as_of)
     for extract in candidates:
-        attempt = _intake(
-            [extract], config, roster_schema, set(), ["employee_id"], list(ROSTER_COLUMNS)
-        )
+        attempt = _intake([extract], config, roster_schema, ["employee_id"], list(ROSTER_COLUMNS))
         records.extend(attempt.files)
         if attempt.files[-1]["problem"] is None:
             roster_intake, roster_file = attempt, extract.relative_path
@@ -239,7 +172,6 @@ def ingest_week(
         inventory.provider_files,
         config,
         result_schema,
-        inventory.canonical_providers,
         ["provider", "record_id"],
         [c for c in CANONICAL_RESULT_COLUMNS if c not in {"provider", "record_id"}],
     )
@@ -248,7 +180,6 @@ def ingest_week(
         inventory.activity_files,
         config,
         activity_schema,
-        set(),
         ["employee_id", "activity_date", "activity_type", "evidence_ref"],
         ["hours", "points", "description"],
     )
@@ -263,22 +194,25 @@ def ingest_week(
         activities = pd.DataFrame(columns=[*ACTIVITY_COLUMNS, "source_file", "source_row"])
     activities, unmatched_activities = link_activities(activities, roster_links)
 
+    records.extend(results_intake.files)
+    records.extend(activities_intake.files)
+    records.extend(_problem_record(p) for p in inventory.problems)
+    files = pd.DataFrame(records, columns=[*SOURCE_FILE_COLUMNS[:4], "rows_in", "problem", "check"])
     rejects = pd.concat(
-        [roster_intake.rejects, results_intake.rejects, activities_intake.rejects],
+        [
+            roster_intake.rejects,
+            results_intake.rejects,
+            activities_intake.rejects,
+            whole_file_rejects(files),
+        ],
         ignore_index=True,
     )
     deduplicated = pd.concat(
         [roster_intake.deduplicated, results_intake.deduplicated, activities_intake.deduplicated],
         ignore_index=True,
     )
-    records.extend(results_intake.files)
-    records.extend(activities_intake.files)
-    records.extend(_problem_record(p) for p in inventory.problems)
-    source_files = _account(
-        pd.DataFrame(records, columns=[*SOURCE_FILE_COLUMNS[:4], "rows_in", "problem"]),
-        rejects,
-        deduplicated,
-    )
+    RejectedRow.validate(rejects)  # the quarantine's own shape (columns in order, types)
+    source_files = _account(files, rejects, deduplicated)
     return WeekIntake(
         roster=roster.reset_index(drop=True),
         results=results.reset_index(drop=True),
@@ -308,6 +242,7 @@ def _unique_employees(intake: SourceIntake) -> pd.DataFrame:
                 "value": conflicts["record_key"],
             }
         )
+        rejects["record_key"] = rejects["value"]
         rejects["message"] = (
             rejects["source_file"]
             + " row "
@@ -318,6 +253,7 @@ def _unique_employees(intake: SourceIntake) -> pd.DataFrame:
             + conflicts["kept_row"].astype(str)
             + " (that row is used)"
         )
+        rejects = rejects[REJECT_COLUMNS]
         intake.rejects = pd.concat([intake.rejects, rejects], ignore_index=True)
         intake.deduplicated = log[log["kind"] != "SUPERSEDED"].reset_index(drop=True)
     return intake.accepted
@@ -331,14 +267,40 @@ def _problem_record(problem: FileProblem) -> dict:
         "modified_at": pd.NaT,
         "rows_in": 0,
         "problem": problem.problem,
+        "check": problem.check,
     }
+
+
+def whole_file_rejects(files: pd.DataFrame) -> pd.DataFrame:
+    """One reject row per file (or folder) rejected whole: no row number, no column."""
+    failed = files[files["problem"].notna()]
+    if failed.empty:
+        return empty_rejects()
+    rejects = pd.DataFrame(
+        {
+            "source": failed["source"].to_numpy(dtype=object),
+            "source_file": failed["file"].to_numpy(dtype=object),
+            "row_number": pd.array([pd.NA] * len(failed), dtype="Int64"),
+            "column": None,
+            "check": failed["check"].to_numpy(dtype=object),
+            "value": None,
+            "message": failed["problem"].to_numpy(dtype=object),
+            "record_key": None,
+        }
+    )
+    return rejects[REJECT_COLUMNS]
 
 
 def _account(
     files: pd.DataFrame, rejects: pd.DataFrame, deduplicated: pd.DataFrame
 ) -> pd.DataFrame:
-    """Per file: rows in, rejected (distinct rows), de-duplicated, and accepted = the rest."""
-    rejected = rejects.drop_duplicates(["source_file", "row_number"]).groupby("source_file").size()
+    """Per file: rows in, rejected (distinct rows), de-duplicated, and accepted = the rest.
+
+    A file rejected whole brought no rows in: its reject row (no row number) counts no row."""
+    row_rejects = rejects[rejects["row_number"].notna()]
+    rejected = (
+        row_rejects.drop_duplicates(["source_file", "row_number"]).groupby("source_file").size()
+    )
     dedup = deduplicated.groupby("source_file").size()
     files = files.copy()
     files["rejected"] = files["file"].map(rejected).fillna(0).astype("int64")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from pathlib import Path
+import io
 
 import numpy as np
 import pandas as pd
@@ -25,16 +25,16 @@ import pyarrow.csv as pacsv
 from pandas._libs.parsers import STR_NA_VALUES
 from python_calamine import CalamineWorkbook
 
+from schemas.config import Limits
+
+from .file_checks import FormatAdvice, check_csv, check_parsed_shape, check_xlsx
+from .snapshot import UnreadableFile
 from .text import PY_WHITESPACE, TEXT, map_by_kind, text_series, to_text
 
 ROW_NUMBER = "_row"  # the row's line number in a CSV, or its row number in the Excel sheet
 
 # pandas' read_excel reads these cell texts as missing (keep_default_na); so do we.
 _EXCEL_NA = pa.array(sorted(STR_NA_VALUES), type=pa.string())
-
-
-class UnreadableFile(Exception):
-    """The whole file is rejected; ``str(exc)`` is the user-facing message."""
 
 
 class _NeedsPandas(Exception):
@@ -50,14 +50,25 @@ def _normalise_header(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_csv(
-    path: Path, *, label: str, encoding: str = "utf-8", delimiter: str = ",", skip_rows: int = 0
+    data: bytes,
+    *,
+    label: str,
+    encoding: str = "utf-8",
+    delimiter: str = ",",
+    skip_rows: int = 0,
+    advice: FormatAdvice | None = None,
 ) -> pd.DataFrame:
     """Every column as text; empty cells become missing values; a line number per row."""
     try:
-        frame = _read_csv_arrow(path, encoding=encoding, delimiter=delimiter, skip_rows=skip_rows)
+        frame = _read_csv_arrow(data, encoding=encoding, delimiter=delimiter, skip_rows=skip_rows)
     except _NeedsPandas:
         frame = _read_csv_pandas(
-            path, label=label, encoding=encoding, delimiter=delimiter, skip_rows=skip_rows
+            data,
+            label=label,
+            encoding=encoding,
+            delimiter=delimiter,
+            skip_rows=skip_rows,
+            advice=advice,
         )
     frame = _normalise_header(frame)
     # header is line skip_rows + 1, so the first data row is line skip_rows + 2
@@ -65,22 +76,22 @@ def read_csv(
     return frame
 
 
-def _csv_header(path: Path, encoding: str, delimiter: str, skip_rows: int) -> list[str]:
-    with path.open(encoding=encoding, newline="") as handle:
+def _csv_header(data: bytes, encoding: str, delimiter: str, skip_rows: int) -> list[str]:
+    with io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="") as handle:
         for _ in range(skip_rows):
             handle.readline()
         line = handle.readline()
     return next(csv.reader([line], delimiter=delimiter, strict=True))
 
 
-def _read_csv_arrow(path: Path, *, encoding: str, delimiter: str, skip_rows: int) -> pd.DataFrame:
+def _read_csv_arrow(data: bytes, *, encoding: str, delimiter: str, skip_rows: int) -> pd.DataFrame:
     """Every column as Arrow text, read in C on all cores; raises _NeedsPandas when unsure."""
     try:
         if len(delimiter) != 1:
             raise _NeedsPandas
-        header = _csv_header(path, encoding, delimiter, skip_rows)
+        header = _csv_header(data, encoding, delimiter, skip_rows)
         table = pacsv.read_csv(
-            path,
+            pa.BufferReader(data),
             read_options=pacsv.ReadOptions(
                 skip_rows=skip_rows, encoding=encoding, block_size=8 << 20
             ),
@@ -115,11 +126,20 @@ def _read_csv_arrow(path: Path, *, encoding: str, delimiter: str, skip_rows: int
 
 
 def _read_csv_pandas(
-    path: Path, *, label: str, encoding: str, delimiter: str, skip_rows: int
+    data: bytes,
+    *,
+    label: str,
+    encoding: str,
+    delimiter: str,
+    skip_rows: int,
+    advice: FormatAdvice | None,
 ) -> pd.DataFrame:
+    # pandas' C parser ends a value at a NUL byte ('SAF\0ETY' would become 'SAF'); the Python
+    # parser keeps it, so the cell check can reject it instead of a value silently cut short
+    engine = "python" if b"\x00" in data else "c"
     try:
         frame = pd.read_csv(
-            path,
+            io.BytesIO(data),
             dtype=str,
             keep_default_na=False,
             na_values=[""],
@@ -127,22 +147,27 @@ def _read_csv_pandas(
             sep=delimiter,
             skiprows=skip_rows,
             skipinitialspace=False,
-            engine="c",
+            engine=engine,
         )
     except UnicodeError:  # a bad byte, or a UTF-16 file without its byte-order mark
-        raise UnreadableFile(_decode_problem(path, label, encoding)) from None
+        raise UnreadableFile(
+            _decode_problem(data, label, encoding, advice), f"{encoding} text"
+        ) from None
     except pd.errors.EmptyDataError:
-        raise UnreadableFile(f"{label}: the file is empty (no header row)") from None
-    except pd.errors.ParserError as exc:
-        raise UnreadableFile(f"{label}: not a readable CSV file ({exc})") from None
+        raise UnreadableFile(
+            f"{label}: the file is empty (no header row)", "a non-empty file"
+        ) from None
+    except (pd.errors.ParserError, csv.Error) as exc:
+        raise UnreadableFile(f"{label}: not a readable CSV file ({exc})", "a CSV file") from None
     except LookupError:
-        raise UnreadableFile(f"{label}: unknown encoding {encoding!r} in providers.yaml") from None
+        raise UnreadableFile(
+            f"{label}: unknown encoding {encoding!r} in providers.yaml", "a known encoding"
+        ) from None
     return pd.DataFrame({c: to_text(frame[c]) for c in frame.columns}, index=frame.index)
 
 
-def _decode_problem(path: Path, label: str, encoding: str) -> str:
+def _decode_problem(data: bytes, label: str, encoding: str, advice: FormatAdvice | None) -> str:
     """Locate the first undecodable byte in the whole file (the parser only knows its buffer)."""
-    data = path.read_bytes()
     try:
         data.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -152,25 +177,24 @@ def _decode_problem(path: Path, label: str, encoding: str) -> str:
         where = str(exc)
     else:
         where = "undecodable bytes"
-    return (
-        f"{label}: not valid {encoding} text ({where}); re-export the file as {encoding} or set "
-        "'encoding' in providers.yaml"
-    )
+    fix = advice.encoding if advice is not None else "or set 'encoding' in providers.yaml"
+    fixed = f"re-export the file as {encoding} {fix}".rstrip()
+    return f"{label}: not valid {encoding} text ({where}); {fixed}"
 
 
 # --- XLSX -----------------------------------------------------------------------------------
 
 
-def read_xlsx(path: Path, *, label: str, sheet: str | int = 0, skip_rows: int = 0) -> pd.DataFrame:
+def read_xlsx(data: bytes, *, label: str, sheet: str | int = 0, skip_rows: int = 0) -> pd.DataFrame:
     """Every column as read by calamine (fast, Rust); a sheet row number per row.
 
     Text columns become Arrow text, all-number columns floats, all-date columns datetimes; a
     column of mixed kinds keeps Python values as pandas' calamine reader gives them.
     """
     try:
-        frame = _read_xlsx_calamine(path, sheet=sheet, skip_rows=skip_rows)
+        frame = _read_xlsx_calamine(data, sheet=sheet, skip_rows=skip_rows)
     except _NeedsPandas:
-        frame = _read_xlsx_pandas(path, label=label, sheet=sheet, skip_rows=skip_rows)
+        frame = _read_xlsx_pandas(data, label=label, sheet=sheet, skip_rows=skip_rows)
     frame = _normalise_header(frame)
     # blank cells (missing or only spaces) make a row blank; blank rows are not data
     filled = np.zeros(len(frame), dtype=bool)
@@ -191,9 +215,9 @@ def read_xlsx(path: Path, *, label: str, sheet: str | int = 0, skip_rows: int = 
     return frame.reset_index(drop=True)
 
 
-def _read_xlsx_calamine(path: Path, *, sheet: str | int, skip_rows: int) -> pd.DataFrame:
+def _read_xlsx_calamine(data: bytes, *, sheet: str | int, skip_rows: int) -> pd.DataFrame:
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         worksheet = (
             book.get_sheet_by_name(sheet)
             if isinstance(sheet, str)
@@ -259,45 +283,74 @@ def _excel_cell(value: object) -> object:
     return value
 
 
-def _read_xlsx_pandas(path: Path, *, label: str, sheet: str | int, skip_rows: int) -> pd.DataFrame:
+def _read_xlsx_pandas(data: bytes, *, label: str, sheet: str | int, skip_rows: int) -> pd.DataFrame:
     try:
         frame = pd.read_excel(
-            path, sheet_name=sheet, skiprows=skip_rows, dtype=object, engine="calamine"
+            io.BytesIO(data), sheet_name=sheet, skiprows=skip_rows, dtype=object, engine="calamine"
         )
     except ValueError as exc:
         message = str(exc)
         if "not found" in message.lower() or "worksheet" in message.lower():
-            raise UnreadableFile(f"{label}: has no worksheet {sheet!r}") from None
-        raise UnreadableFile(f"{label}: not a readable XLSX workbook ({message})") from None
+            raise UnreadableFile(
+                f"{label}: has no worksheet {sheet!r}", f"a worksheet {sheet!r}"
+            ) from None
+        raise UnreadableFile(
+            f"{label}: not a readable XLSX workbook ({message})", "an XLSX workbook"
+        ) from None
     except Exception as exc:  # calamine raises its own error types for corrupt workbooks
         raise UnreadableFile(
-            f"{label}: not a readable XLSX workbook ({type(exc).__name__}: {exc})"
+            f"{label}: not a readable XLSX workbook ({type(exc).__name__}: {exc})",
+            "an XLSX workbook",
         ) from None
     frame = _normalise_header(frame)
     return frame.loc[:, [not c.startswith("Unnamed:") or frame[c].notna().any() for c in frame]]
 
 
 def read_table(
-    path: Path,
+    data: bytes,
     *,
     label: str,
+    suffix: str,
+    limits: Limits,
+    advice: FormatAdvice,
     encoding: str = "utf-8",
     delimiter: str = ",",
     skip_rows: int = 0,
     sheet: str | int = 0,
 ) -> pd.DataFrame:
-    """Read a CSV or XLSX landing file; reject empty files (a header but no rows) here too."""
-    suffix = path.suffix.lower()
+    """Read a CSV or XLSX landing file's bytes, after the checks that need no parsing; reject
+    empty files (a header but no rows) and files over the limits here too."""
     if suffix == ".csv":
+        check_csv(
+            data,
+            label=label,
+            encoding=encoding,
+            delimiter=delimiter,
+            skip_rows=skip_rows,
+            limits=limits,
+            advice=advice,
+        )
         frame = read_csv(
-            path, label=label, encoding=encoding, delimiter=delimiter, skip_rows=skip_rows
+            data,
+            label=label,
+            encoding=encoding,
+            delimiter=delimiter,
+            skip_rows=skip_rows,
+            advice=advice,
         )
     elif suffix == ".xlsx":
-        frame = read_xlsx(path, label=label, sheet=sheet, skip_rows=skip_rows)
+        check_xlsx(data, label=label, limits=limits)
+        frame = read_xlsx(data, label=label, sheet=sheet, skip_rows=skip_rows)
     else:
-        raise UnreadableFile(f"{label}: unsupported file type {suffix!r}; expected .csv or .xlsx")
+        raise UnreadableFile(
+            f"{label}: unsupported file type {suffix!r}; expected .csv or .xlsx",
+            "a .csv or .xlsx file",
+        )
+    check_parsed_shape(len(frame), len(frame.columns) - 1, label=label, limits=limits)
     if frame.empty:
-        raise UnreadableFile(f"{label}: the file has a header but no data rows")
+        raise UnreadableFile(
+            f"{label}: the file has a header but no data rows", "at least one data row"
+        )
     return frame
 
 

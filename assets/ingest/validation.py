@@ -14,10 +14,21 @@ from pandera.errors import SchemaErrors
 
 from schemas.tables import ROW_CHECK_COLUMNS
 
+from .cell_checks import safe_text
 from .conform import FILE_COLUMN, Conformed
 from .readers import ROW_NUMBER
 
-REJECT_COLUMNS = ["source", "source_file", "row_number", "column", "check", "value", "message"]
+# record_key (the record's own key) comes last: columns are only ever added at the end
+REJECT_COLUMNS = [
+    "source",
+    "source_file",
+    "row_number",
+    "column",
+    "check",
+    "value",
+    "message",
+    "record_key",
+]
 
 
 def empty_rejects() -> pd.DataFrame:
@@ -40,6 +51,8 @@ def _reject_rows(
     def cells(name: str) -> np.ndarray:
         return frame[name].iloc[rows].to_numpy(dtype=object)
 
+    # the record's key: a result's record_id within its provider, else the employee_id
+    key_column = "record_id" if "record_id" in frame else "employee_id"
     rejects = pd.DataFrame(
         {
             # provider results of several providers are validated together
@@ -52,10 +65,14 @@ def _reject_rows(
         }
     )
     rejects["row_number"] = rejects["row_number"].astype("Int64")
+    keys = safe_text(pd.Series(cells(key_column), dtype=object))
+    keys = keys.where(keys.notna(), None)
+    named = (" (" + key_column + " " + keys.astype(str) + ")").where(keys.notna(), "")
     rejects["message"] = (
         rejects["source_file"]
         + " row "
         + rejects["row_number"].astype(str)
+        + named
         + ", column '"
         + rejects["column"].fillna("(row)")
         + "': expected "
@@ -63,6 +80,7 @@ def _reject_rows(
         + ", found "
         + rejects["value"].fillna("(empty)").map(repr)
     )
+    rejects["record_key"] = keys.to_numpy(dtype=object)
     return rejects
 
 
@@ -129,11 +147,11 @@ def quarantine(
         idx = frame.index[mask]
         columns = pd.Series([failure.column] * len(idx))
         checks = pd.Series([failure.expected] * len(idx))
-        parts.append(
-            _reject_rows(
-                conformed, idx, columns, checks, _raw_value(conformed, idx, columns), source
-            )
-        )
+        if failure.shown is not None:
+            values = pd.Series(failure.shown[mask.to_numpy()], dtype=object)
+        else:
+            values = _raw_value(conformed, idx, columns)
+        parts.append(_reject_rows(conformed, idx, columns, checks, values, source))
         rejected |= mask
         parse_cells.update((i, failure.column) for i in idx)
 

@@ -98,6 +98,12 @@ def attribute(
     )
 
 
+def _row_level(rejected_rows: pd.DataFrame):
+    if "row_number" not in rejected_rows:
+        return True
+    return rejected_rows["row_number"].notna().to_numpy(dtype=bool)
+
+
 def site_facts(
     status: pd.DataFrame,
     source_files: pd.DataFrame,
@@ -125,7 +131,8 @@ def site_facts(
         source_files=source_files,
         site_rejected=rejected_rows[rejected_mine].reset_index(drop=True),
         site_unmatched=unmatched_records[unmatched_mine].reset_index(drop=True),
-        unattributed_rejected=int((~attributed_rejected).sum()),
+        # a file rejected whole (no row number) is graded under 7.5.3, not counted as a row here
+        unattributed_rejected=int((~attributed_rejected & _row_level(rejected_rows)).sum()),
         unattributed_unmatched=int((~attributed_unmatched).sum()),
         policy=config.policy,
         config_hash=config.config_hash,

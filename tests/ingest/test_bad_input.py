@@ -47,21 +47,30 @@ def test_row_level_failures_name_file_row_column_check_and_value(tmp_path, confi
     messages = week.rejects.set_index("row_number")["message"].to_dict()
     file = "providers/northfield_college/bad.csv"
     assert messages[2] == (
-        f"{file} row 2, column 'assessment_date': expected a date in the format %m/%d/%Y, "
+        f"{file} row 2 (record_id R1), column 'assessment_date': expected a date in the format "
+        "%m/%d/%Y, "
         "found '02/30/2025'"
     )
-    assert messages[3].startswith(f"{file} row 3, column 'module': expected a known module")
+    assert messages[3].startswith(
+        f"{file} row 3 (record_id R2), column 'module': expected a known module"
+    )
     assert messages[3].endswith("found 'Welding'")
-    assert messages[4] == f"{file} row 4, column 'score': expected a value <= 100, found '130'"
+    assert messages[4] == (
+        f"{file} row 4 (record_id R3), column 'score': expected a value <= 100, found '130'"
+    )
     assert messages[5] == (
-        f"{file} row 5, column 'passed': expected one of PASS, FAIL, found 'MAYBE'"
+        f"{file} row 5 (record_id R4), column 'passed': expected one of PASS, FAIL, found 'MAYBE'"
     )
     assert messages[6] == (
-        f"{file} row 6, column 'assessment_date': expected a date on or before the run date "
+        f"{file} row 6 (record_id R5), column 'assessment_date': expected a date on or before "
+        "the run date "
         "2026-11-25, "
         "found '12/01/2026'"
     )
     assert week.results["record_id"].tolist() == ["R6"]
+    # each reject names its record, in the trailing record_key column
+    assert week.rejects["record_key"].tolist() == ["R1", "R2", "R3", "R4", "R5"]
+    assert list(week.rejects.columns)[-1] == "record_key"
     counts = week.source_files.set_index("file").loc[file]
     assert (counts["rows_in"], counts["accepted"], counts["rejected"]) == (6, 1, 5)
 
@@ -86,7 +95,9 @@ def test_whole_file_failures_are_recorded_and_other_files_still_load(tmp_path, c
     assert (
         problems[base + "empty.csv"] == f"{base}empty.csv: the file has a header but no data rows"
     )
-    assert problems[base + "blank.csv"] == f"{base}blank.csv: the file is empty (no header row)"
+    assert problems[base + "blank.csv"] == (
+        f"{base}blank.csv: the file is empty (only blank lines, no header row)"
+    )
     assert problems[base + "no_score.csv"].startswith(
         f"{base}no_score.csv: missing required column(s) "
     )
@@ -94,15 +105,17 @@ def test_whole_file_failures_are_recorded_and_other_files_still_load(tmp_path, c
         assert column in problems[base + "no_score.csv"]
     assert problems[base + "latin1.csv"] == (
         f"{base}latin1.csv: not valid utf-8 text (byte 0xeb on line 2); re-export the file "
-        "as utf-8 or set 'encoding' in providers.yaml"
+        "as utf-8 or set 'encoding' for northfield_college in providers.yaml"
     )
     assert problems[base + "notes.txt"] == (
         f"{base}notes.txt: not a data file (expected .csv or .xlsx); ignored"
     )
-    assert problems["providers/westlake_tech/results.csv"].startswith(
-        "providers/westlake_tech/results.csv: unknown provider folder 'westlake_tech': it has no "
-        "entry in providers.yaml"
+    assert problems["providers/westlake_tech/"].startswith(
+        "providers/westlake_tech/: unknown provider folder 'westlake_tech': it has no "
+        "entry in providers.yaml and none of its 1 data file(s) (results.csv) carries the "
+        "canonical columns"
     )
+    assert "providers/westlake_tech/results.csv" not in problems  # the folder, once
     assert problems[base + "good.csv"] is None
     assert week.results["record_id"].tolist() == ["R1"]
 

@@ -36,9 +36,10 @@ def test_python_whitespace_constant_matches_this_python():
 def test_arrow_csv_reader_matches_pandas(tmp_path):
     path = tmp_path / "f.csv"
     path.write_text(TRICKY_CSV, encoding="utf-8")
-    fast = readers.read_csv(path, label="f.csv")
+    data = path.read_bytes()
+    fast = readers.read_csv(data, label="f.csv")
     slow = readers._read_csv_pandas(
-        path, label="f.csv", encoding="utf-8", delimiter=",", skip_rows=0
+        data, label="f.csv", encoding="utf-8", delimiter=",", skip_rows=0, advice=None
     )
     slow["_row"] = range(2, 2 + len(slow))
     assert all(fast[c].dtype == TEXT for c in fast.columns if c != "_row")
@@ -48,7 +49,7 @@ def test_arrow_csv_reader_matches_pandas(tmp_path):
 def test_ragged_csv_falls_back_to_pandas(tmp_path):
     path = tmp_path / "f.csv"
     path.write_text("a,b,c\n1,2\n3,4,5\n", encoding="utf-8")
-    frame = readers.read_csv(path, label="f.csv")
+    frame = readers.read_csv(path.read_bytes(), label="f.csv")
     assert _objects(frame.drop(columns="_row")).values.tolist() == [
         ["1", "2", None],
         ["3", "4", "5"],
@@ -82,9 +83,9 @@ def _workbook(path):
 def test_calamine_reader_reads_what_pandas_read(tmp_path):
     path = tmp_path / "g.xlsx"
     _workbook(path)
-    fast = readers.read_xlsx(path, label="g.xlsx", sheet="S", skip_rows=1)
+    fast = readers.read_xlsx(path.read_bytes(), label="g.xlsx", sheet="S", skip_rows=1)
     # the old route: pandas' read_excel, then the same blank handling
-    slow = readers._read_xlsx_pandas(path, label="g.xlsx", sheet="S", skip_rows=1)
+    slow = readers._read_xlsx_pandas(path.read_bytes(), label="g.xlsx", sheet="S", skip_rows=1)
     for column in slow.columns:
         values = slow[column]
         slow[column] = values.where(values.notna() & (values.astype(str).str.strip() != ""))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 import duckdb
+import pandas as pd
 
 from assets.delivery.clearance import mail_clearance
 from assets.ingest.assets import landing_intake
@@ -128,3 +129,66 @@ def test_a_source_over_the_reject_threshold_holds_only_the_mail(tmp_path):
     )
     # the intake itself was stored: reports can still be rendered for inspection
     assert _query(tmp_path, "select count(*) from competence.rejected_rows") == [(6,)]
+
+
+def test_the_week_exports_whole_file_rejects_record_keys_and_superseded_duplicates(tmp_path):
+    landing = tmp_path / "landing"
+    _landing(landing)
+    nf = landing / "providers/northfield_college"
+    write(nf / "early.csv", [NORTHFIELD_HEADER, "R7,E1,,,,Safety,03/04/2025,60,FAIL,"], mtime=1)
+    (nf / "empty.csv").write_bytes(b"")
+    write(landing / "providers/westlake/x.csv", ["id,who", "1,2"])
+    with dg.instance_for_test() as instance:
+        result = _materialize(tmp_path, instance)
+    assert result.success
+    status_dir = tmp_path / "var/status" / WEEK
+    rejected = pd.read_csv(status_dir / "rejected_rows.csv", dtype=str, keep_default_na=False)
+    assert list(rejected.columns)[-1] == "record_key"
+    whole = rejected[rejected["row_number"] == ""]
+    assert whole[["source_file", "column", "check", "message"]].values.tolist() == [
+        [
+            "providers/northfield_college/empty.csv",
+            "",
+            "a non-empty file",
+            "providers/northfield_college/empty.csv: the file is empty (0 bytes)",
+        ],
+        [
+            "providers/westlake/",
+            "",
+            "a provider folder configured in providers.yaml or with canonical columns",
+            whole.iloc[1]["message"],
+        ],
+    ]
+    assert whole.iloc[1]["message"].startswith(
+        "providers/westlake/: unknown provider folder 'westlake'"
+    )
+    row_level = rejected[rejected["row_number"] != ""]
+    assert row_level[["row_number", "record_key"]].values.tolist() == [["41", "R99"]]
+
+    dedup = pd.read_csv(status_dir / "deduplicated_rows.csv", dtype=str)
+    assert dedup[["source_file", "kind", "record_key", "kept_file"]].values.tolist() == [
+        [
+            "providers/northfield_college/early.csv",
+            "SUPERSEDED",
+            "northfield_college|R7",
+            "providers/northfield_college/q1.csv",
+        ]
+    ]
+    # the warehouse holds the same quarantine, record_key included, and the accounts balance
+    assert _query(
+        tmp_path,
+        "select source_file, record_key from competence.rejected_rows order by source_file",
+    ) == [
+        ("providers/northfield_college/empty.csv", None),
+        ("providers/northfield_college/q1.csv", "R99"),
+        ("providers/westlake/", None),
+    ]
+    source_files = next(
+        m
+        for m in result.asset_materializations_for_node("landing_intake")
+        if m.asset_key == dg.AssetKey("source_files")
+    )
+    assert source_files.metadata["files_rejected_whole"].value == 2
+    assert source_files.metadata["deduplicated"].value == 1
+    checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert checks["row_conservation"] is True

@@ -63,9 +63,10 @@ def test_badly_named_roster_file_is_reported(tmp_path, config):
         p.relative_path: p.problem for p in take_inventory(tmp_path, config.providers).problems
     }
     assert problems["roster/hr_dump.csv"] == (
-        "hr_dump.csv: not a roster extract; expected a name like roster_YYYY-MM-DD.csv or "
+        "roster/hr_dump.csv: not a roster extract; expected a name like roster_YYYY-MM-DD.csv or "
         "roster_YYYY-MM-DD.xlsx"
     )
     assert problems["roster/roster_2025-02-30.csv"] == (
-        "roster_2025-02-30.csv: the extract date 2025-02-30 in the file name is not a real date"
+        "roster/roster_2025-02-30.csv: the extract date 2025-02-30 in the file name is not a "
+        "real date"
     )

@@ -19,6 +19,7 @@ from assets.delivery.recipients import resolve_recipients
 from assets.partitions import week_start, weekly_partitions
 from assets.provenance import code_version, newest_input_file
 from assets.reporting.actions import action_list
+from assets.reporting.archive import exclusive_archive, write_whole
 from assets.reporting.audit_findings import attribute, site_verdict, worst_findings
 from assets.reporting.audit_findings import audit_findings as grade_site
 from assets.reporting.company_report import render_company_report
@@ -186,22 +187,24 @@ def reuse_or_render(
     out_dir = report_dir(output, week)
     paths = {name: report_path(output, week, name) for name in wanted}
     manifest_path = out_dir / "manifest.json"
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-    pdfs, stale = {}, []
-    for name, inputs in wanted.items():
-        entry, path = manifest.get(name), paths[name]
-        if entry and entry["inputs"] == inputs and path.exists():
-            data = path.read_bytes()
-            if hashlib.sha256(data).hexdigest() == entry["sha256"]:
-                pdfs[name] = data
-                continue
-        stale.append(name)
-    if stale:
-        pdfs.update(render(stale))
-    for name in stale:
-        paths[name].write_bytes(pdfs[name])
-        manifest[name] = {"inputs": wanted[name], "sha256": hashlib.sha256(pdfs[name]).hexdigest()}
-    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    with exclusive_archive(out_dir):  # a concurrent run of the week waits, then reuses ours
+        manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+        pdfs, stale = {}, []
+        for name, inputs in wanted.items():
+            entry, path = manifest.get(name), paths[name]
+            if entry and entry["inputs"] == inputs and path.exists():
+                data = path.read_bytes()
+                if hashlib.sha256(data).hexdigest() == entry["sha256"]:
+                    pdfs[name] = data
+                    continue
+            stale.append(name)
+        if stale:
+            pdfs.update(render(stale))
+        for name in stale:
+            write_whole(paths[name], pdfs[name])
+            digest = hashlib.sha256(pdfs[name]).hexdigest()
+            manifest[name] = {"inputs": wanted[name], "sha256": digest}
+        write_whole(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())
     return pdfs, len(stale)
 
 

@@ -172,6 +172,7 @@ def test_nothing_is_written_outside_the_output_folder(week_run):
     assert sorted(p.name for p in (output / "reports").iterdir()) == [LAST_WEEK, WEEK]
     reports = sorted(p.name for p in (output / "reports" / WEEK).iterdir())
     assert reports == [
+        ".archive.lock",  # one writer of the week's archive at a time
         "DAYTON.pdf",
         "GREENVILLE.pdf",
         "QUERETARO.pdf",  # configured, nobody on the roster: its report says so

@@ -31,7 +31,7 @@ def _landing(root):
     write(root / "providers/northfield_college/q1.csv", [NORTHFIELD_HEADER, *rows])
 
 
-def _materialize(tmp_path, instance):
+def _materialize(tmp_path, instance, raise_on_error=True):
     resources = {
         "settings": CompetenceSettings(
             landing_dir=str(tmp_path / "landing"),
@@ -46,6 +46,7 @@ def _materialize(tmp_path, instance):
         partition_key=WEEK,
         resources=resources,
         instance=instance,
+        raise_on_error=raise_on_error,
     )
 
 
@@ -139,8 +140,14 @@ def test_the_week_exports_whole_file_rejects_record_keys_and_superseded_duplicat
     (nf / "empty.csv").write_bytes(b"")
     write(landing / "providers/westlake/x.csv", ["id,who", "1,2"])
     with dg.instance_for_test() as instance:
-        result = _materialize(tmp_path, instance)
-    assert result.success
+        result = _materialize(tmp_path, instance, raise_on_error=False)
+    # the empty file is one of northfield's three data files (42 rows: q1 41, early 1) rejected
+    # whole: the mail is held
+    [gate] = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    assert gate.check_name == "reject_share_within_policy"
+    assert gate.metadata["hold_reason"].value == (
+        "northfield_college: 1 of 3 file(s) rejected whole, 1 of 42 rows rejected (33.3% > 5%)"
+    )
     status_dir = tmp_path / "var/status" / WEEK
     rejected = pd.read_csv(status_dir / "rejected_rows.csv", dtype=str, keep_default_na=False)
     assert list(rejected.columns)[-1] == "record_key"

@@ -132,9 +132,10 @@ def cmd_sample_data(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    keys = _weeks_asked(args, _checked_setup())
+    # Dagster is imported only now: mistakes are reported in a fraction of a second
     from pipelines.backfill import run_weeks
 
-    keys = _weeks_asked(args, _checked_setup())
     if len(keys) > 1 and not args.quiet:
         print(f"Running {len(keys)} weeks: {keys[0]} .. {keys[-1]}", flush=True)
     return run_weeks(keys, send_mail=args.send_mail, progress=not args.quiet)

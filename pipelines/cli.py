@@ -1,7 +1,8 @@
-"""The ``competence`` command line: sample data, running weeks, and the demo.
+"""The ``competence`` command line: sample data, running weeks, their status, and the demo.
 
-Errors the user can fix (a bad configuration file, a failed run) are printed as one clear
-message, never as a stack trace; the exit code says what happened.
+What the user gives (week keys, ranges, COMPETENCE_* variables, folders, configuration) is checked
+before anything runs; a mistake is one line on stderr and exit code 2, never a stack trace
+(tracebacks are left for bugs). A failed week exits 1; a week whose e-mail was held exits 0.
 """
 
 from __future__ import annotations
@@ -69,10 +70,13 @@ def _checked_setup(*, landing_must_exist: bool = True):
 
 def recent_weeks(count: int, today: date | None = None) -> list[str]:
     """The last ``count`` complete weeks (Monday keys), oldest first."""
+    from zoneinfo import ZoneInfo
+
     from assets.partitions import COMPANY_TIMEZONE
     from assets.week_keys import Calendar
 
-    return Calendar(today or date.today(), COMPANY_TIMEZONE).recent(count)
+    today = today or datetime.now(ZoneInfo(COMPANY_TIMEZONE)).date()
+    return Calendar(today, COMPANY_TIMEZONE).recent(count)
 
 
 def _weeks_asked(args: argparse.Namespace, calendar) -> list[str]:

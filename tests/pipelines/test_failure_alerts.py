@@ -18,8 +18,11 @@ from assets.delivery.clearance import mail_clearance
 from assets.ingest.assets import landing_intake
 from assets.resources import CompetenceSettings
 from assets.warehouse import WarehouseIOManager
+from pipelines.backfill import week_line
 from pipelines.definitions import defs
+from pipelines.run_outcome import outcome_of
 from pipelines.sensors import alert_for_run, data_team_failure_alert
+from pipelines.week_status import week_statuses
 from tests.conftest import PROJECT_ROOT
 from tests.delivery.support import smtp_mailer
 from tests.ingest.landing_builder import NORTHFIELD_HEADER, ROSTER_HEADER, write
@@ -133,3 +136,14 @@ def test_a_run_that_only_held_the_mail_is_not_alerted(place):
         assert alert_for_run(CompetenceSettings.from_environment(), instance, result.run_id) == (
             "not alerted: the run only held the week's e-mail (reject share over policy)"
         )
+        # the CLI's line and `competence status` call it computed with the e-mail held
+        outcome = outcome_of(result.all_events)
+        line = week_line(WEEK, 1.0, outcome, result.success, result.run_id)
+        assert line.startswith(
+            f"week {WEEK}: computed in 1.0 s — 11 rows = 10 accepted + 1 rejected + "
+            "0 de-duplicated; no file rejected whole; E-MAIL HELD: "
+        ), line
+        assert "northfield_college" in line
+        [status] = week_statuses(instance, tmp_path / "var/warehouse.duckdb")
+        assert (status.week, status.state, status.mailed) == (WEEK, "held", 0)
+        assert status.detail == f"E-MAIL HELD: {outcome.hold_reason}"

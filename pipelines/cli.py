@@ -153,14 +153,17 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     env = read_environment()
     _ensure_dagster_home()
+    warehouse = Path(env.output_dir) / "warehouse.duckdb"
     with dg.DagsterInstance.get() as instance:
-        statuses = week_statuses(instance, Path(env.output_dir) / "warehouse.duckdb")
+        statuses = week_statuses(instance, warehouse)
     if args.weeks:
         statuses = statuses[-args.weeks :]
     if not statuses:
         print(f"no week has been run yet (DAGSTER_HOME {os.environ['DAGSTER_HOME']})")
     for status in statuses:
         print(status.line())
+    if any(s.mailed is None for s in statuses):
+        print(f"note: {warehouse} is in use by a run; mail counts not shown", file=sys.stderr)
     return 0
 
 

@@ -26,6 +26,7 @@ import dagster as dg
 from assets.delivery.ledger import DeliveryKey, plan_deliveries, record_outcome
 from assets.delivery.mailer import mailer_from_env
 from assets.delivery.message import compose_failure_message
+from assets.delivery.outcome import DeliveryOutcome
 from assets.delivery.recipients import data_team_recipients
 from assets.resources import CompetenceSettings
 from pipelines.run_outcome import outcome_from_instance
@@ -49,10 +50,24 @@ def alert_data_team(
 
     Returns the recipients alerted now; ``[]`` when the alert was already delivered (or the
     data team has no address)."""
+    return _send_alert(settings, run_id, root_run_id, job_name, error, week=week, step=step)[0]
+
+
+def _send_alert(
+    settings: CompetenceSettings,
+    run_id: str,
+    root_run_id: str,
+    job_name: str,
+    error: str,
+    *,
+    week: str | None,
+    step: str | None,
+) -> tuple[list[str], DeliveryOutcome | None]:
+    """The recipients tried now and how it went (``None``: nothing was due)."""
     config = settings.load_config()
     recipients = data_team_recipients(config.recipients)
     if not recipients:
-        return []
+        return [], None
     ledger = settings.warehouse_path
     fingerprint = hashlib.sha256(f"run-failure\0{root_run_id}".encode()).hexdigest()
     # One ledger "report" per root run, on a date that only depends on the run (its week), so the
@@ -64,7 +79,7 @@ def alert_data_team(
     ]
     due = [d.key for d in plan_deliveries(ledger, keys, resend_changed=False) if d.send]
     if not due:
-        return []
+        return [], None
     mailer = mailer_from_env(settings.output_path / "outbox").process_config_and_initialize()
     message = compose_failure_message(
         run_id,
@@ -78,7 +93,7 @@ def alert_data_team(
     outcome = mailer.deliver(message)
     for key in due:
         record_outcome(ledger, key, outcome, run_id=run_id)
-    return [k.recipient for k in due]
+    return [k.recipient for k in due], outcome
 
 
 def alert_for_run(settings: CompetenceSettings, instance: dg.DagsterInstance, run_id: str) -> str:
@@ -90,7 +105,7 @@ def alert_for_run(settings: CompetenceSettings, instance: dg.DagsterInstance, ru
     if outcome.mail_held_only:
         return "not alerted: the run only held the week's e-mail (reject share over policy)"
     root = run.tags.get("dagster/root_run_id", run.run_id)
-    sent = alert_data_team(
+    sent, delivery = _send_alert(
         settings,
         run.run_id,
         root,
@@ -99,7 +114,15 @@ def alert_for_run(settings: CompetenceSettings, instance: dg.DagsterInstance, ru
         week=run.tags.get("dagster/partition"),
         step=outcome.first_step,
     )
-    return f"data team alerted: {', '.join(sent)}" if sent else "data team already alerted"
+    if delivery is None:
+        if not data_team_recipients(settings.load_config().recipients):
+            return "not alerted: recipients.yaml names no data_team address"
+        return "data team already alerted"
+    if not delivery.delivered:
+        # recorded FAILED in the ledger: whoever evaluates this run again (the daemon's sensor
+        # seeing a CLI run, a replayed tick) sends it then
+        return f"data team alert FAILED ({', '.join(sent)}): {delivery.error}"
+    return f"data team alerted: {', '.join(sent)}"
 
 
 @dg.run_failure_sensor(
@@ -112,4 +135,5 @@ def data_team_failure_alert(context: dg.RunFailureSensorContext):
     failed step and the first error line."""
     run = context.dagster_run
     done = alert_for_run(CompetenceSettings.from_environment(), context.instance, run.run_id)
-    context.log.info(f"run {run.run_id} ({run.job_name}): {done}")
+    log = context.log.warning if "FAILED" in done else context.log.info
+    log(f"run {run.run_id} ({run.job_name}): {done}")

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pandas as pd
 
 from assets.delivery.ledger import read_ledger
@@ -36,13 +37,16 @@ class WeekStatus:
     run_id: str | None
     at: datetime | None
     detail: str
-    mailed: int
+    mailed: int | None  # None: the ledger could not be read (another process holds it)
     mail_failed: int
 
     def line(self) -> str:
         when = f"{self.at.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if self.at else "-"
         run = f"run {self.run_id[:8]}" if self.run_id else "no run recorded"
-        mail = f"mailed {self.mailed:,}" if self.mailed else "not mailed"
+        if self.mailed is None:
+            mail = "mail unknown"
+        else:
+            mail = f"mailed {self.mailed:,}" if self.mailed else "not mailed"
         if self.mail_failed:
             mail += f", {self.mail_failed:,} failed"
         detail = f"  {self.detail}" if self.detail else ""
@@ -56,7 +60,8 @@ def week_statuses(instance: dg.DagsterInstance, warehouse: Path) -> list[WeekSta
         week = record.dagster_run.tags.get(PARTITION_TAG)
         if week:
             latest[week] = record  # ascending: the last one seen is the newest run
-    mailed, failed = _deliveries(warehouse)
+    deliveries = _deliveries(warehouse)
+    mailed, failed = deliveries or ({}, {})
     statuses = []
     for week in sorted(set(latest) | set(mailed) | set(failed)):
         record = latest.get(week)
@@ -65,9 +70,8 @@ def week_statuses(instance: dg.DagsterInstance, warehouse: Path) -> list[WeekSta
             run = record.dagster_run
             run_id, at = run.run_id, record.create_timestamp
             state, detail = _state(instance, run)
-        statuses.append(
-            WeekStatus(week, state, run_id, at, detail, mailed.get(week, 0), failed.get(week, 0))
-        )
+        sent = mailed.get(week, 0) if deliveries is not None else None
+        statuses.append(WeekStatus(week, state, run_id, at, detail, sent, failed.get(week, 0)))
     return statuses
 
 
@@ -85,9 +89,13 @@ def _state(instance: dg.DagsterInstance, run: dg.DagsterRun) -> tuple[str, str]:
     return "FAILED", f"{where}{outcome.first_error or 'the run failed'}"
 
 
-def _deliveries(warehouse: Path) -> tuple[dict[str, int], dict[str, int]]:
-    """Delivered and failed report e-mails per week (failure alerts are not reports)."""
-    ledger = read_ledger(warehouse)
+def _deliveries(warehouse: Path) -> tuple[dict[str, int], dict[str, int]] | None:
+    """Delivered and failed report e-mails per week (failure alerts are not reports); ``None``
+    when a running week holds the warehouse's lock (DuckDB has one writer process)."""
+    try:
+        ledger = read_ledger(warehouse)
+    except duckdb.IOException:
+        return None
     ledger = ledger[~ledger["site"].astype(str).str.startswith(ALERT_SITE_PREFIX)]
     if ledger.empty:
         return {}, {}

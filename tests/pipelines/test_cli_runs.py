@@ -14,6 +14,7 @@ import pty
 import re
 import struct
 import subprocess
+import sys
 import termios
 from email import policy
 
@@ -22,6 +23,12 @@ import dagster as dg
 from pipelines.sensors import data_team_failure_alert
 from tests.pipelines.cli_support import COMPETENCE, cli_env, competence, tiny_landing
 
+HOLDER = """
+import duckdb, sys, time
+con = duckdb.connect(sys.argv[1])
+print("locked", flush=True)
+time.sleep(300)
+"""
 OK_WEEK, BAD_WEEK = "2026-11-09", "2026-11-16"
 ACCOUNTING = "43 rows = 42 accepted + 1 rejected + 0 de-duplicated; no file rejected whole"
 
@@ -83,6 +90,24 @@ def test_a_range_reports_each_week_alerts_the_failure_once_and_status_lists_both
     ), lines
     newest = competence(env, "status", "--weeks", "1")
     assert newest.stdout.splitlines() == lines[1:]
+
+    # while another process (a running week) holds the warehouse, status still answers
+    warehouse = tmp_path / "var/warehouse.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(warehouse)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        busy = competence(env, "status")
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+    assert busy.returncode == 0
+    assert [line.split("  ")[0] for line in busy.stdout.splitlines()] == [OK_WEEK, BAD_WEEK]
+    assert all("mail unknown" in line for line in busy.stdout.splitlines())
+    assert busy.stderr.splitlines() == [
+        f"note: {warehouse} is in use by a run; mail counts not shown"
+    ]
 
     # a daemon watching the same instance sees the CLI's run fail: it finds the alert in the
     # ledger and sends nothing more

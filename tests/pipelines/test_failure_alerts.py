@@ -15,6 +15,7 @@ import dagster as dg
 import pytest
 
 from assets.delivery.clearance import mail_clearance
+from assets.delivery.ledger import read_ledger
 from assets.ingest.assets import landing_intake
 from assets.resources import CompetenceSettings
 from assets.warehouse import WarehouseIOManager
@@ -24,7 +25,7 @@ from pipelines.run_outcome import outcome_of
 from pipelines.sensors import alert_for_run, data_team_failure_alert
 from pipelines.week_status import week_statuses
 from tests.conftest import PROJECT_ROOT
-from tests.delivery.support import smtp_mailer
+from tests.delivery.support import free_port, smtp_mailer
 from tests.ingest.landing_builder import NORTHFIELD_HEADER, ROSTER_HEADER, write
 from tests.pipelines.cli_support import tiny_landing
 
@@ -147,3 +148,39 @@ def test_a_run_that_only_held_the_mail_is_not_alerted(place):
         [status] = week_statuses(instance, tmp_path / "var/warehouse.duckdb")
         assert (status.week, status.state, status.mailed) == (WEEK, "held", 0)
         assert status.detail == f"E-MAIL HELD: {outcome.hold_reason}"
+
+
+def test_an_alert_that_cannot_be_delivered_says_so_and_goes_out_on_the_next_evaluation(
+    place, monkeypatch
+):
+    tmp_path = place
+    tiny_landing(tmp_path / "landing")
+    (tmp_path / "var/status").mkdir(parents=True)
+    (tmp_path / "var/status" / WEEK).write_text("in the way")
+    with dg.instance_for_test(temp_dir=str(tmp_path / "dagster_home")) as instance:
+        result = dg.materialize(
+            [landing_intake],
+            partition_key=WEEK,
+            resources=_resources(tmp_path),
+            instance=instance,
+            raise_on_error=False,
+        )
+        assert not result.success
+        # the mail relay is down: nothing listens on that port
+        monkeypatch.setenv("COMPETENCE_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("COMPETENCE_SMTP_PORT", str(free_port()))
+        monkeypatch.setenv("COMPETENCE_SMTP_SECURITY", "plain")
+        settings = CompetenceSettings.from_environment()
+        done = alert_for_run(settings, instance, result.run_id)
+        assert done.startswith("data team alert FAILED (data-team@example.com): "), done
+        assert "refused" in done.lower() or "connect" in done.lower(), done
+        [row] = read_ledger(tmp_path / "var/warehouse.duckdb").itertuples()
+        assert row.status == "FAILED"
+        # the relay is back (here: the outbox): the alert goes out once, then never again
+        monkeypatch.delenv("COMPETENCE_SMTP_HOST")
+        assert alert_for_run(settings, instance, result.run_id) == (
+            "data team alerted: data-team@example.com"
+        )
+        assert alert_for_run(settings, instance, result.run_id) == "data team already alerted"
+    [alert] = _outbox(tmp_path)
+    assert alert["Subject"].startswith(f"Competence run failed - week {WEEK} - landing_intake - ")

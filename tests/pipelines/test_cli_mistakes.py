@@ -203,7 +203,7 @@ def test_the_code_location_refuses_a_bad_variable_with_the_same_message(tmp_path
             "-m",
             "pipelines.definitions",
             "--select",
-            "landing_intake",
+            "*",
             "--partition",
             "2026-11-16",
         ],
@@ -219,3 +219,29 @@ def test_the_code_location_refuses_a_bad_variable_with_the_same_message(tmp_path
         "(0 or unset = every core)" in done.stderr
     )
     assert not (tmp_path / "var/warehouse.duckdb").exists()
+
+
+def test_a_dagster_run_names_the_unwritable_output_folder(tmp_path):
+    """Outside the CLI the check runs when the run's resources start: the run fails at once
+    with the same message, before any step writes."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.conftest import PROJECT_ROOT
+
+    (tmp_path / "taken").write_text("not a folder")
+    output = tmp_path / "taken" / "var"
+    env = cli_env(tmp_path, COMPETENCE_OUTPUT_DIR=str(output), DAGSTER_HOME=str(tmp_path / "h"))
+    (tmp_path / "h").mkdir()
+    dagster = str(Path(sys.executable).parent / "dagster")
+    command = [dagster, "asset", "materialize", "-m", "pipelines.definitions"]
+    command += ["--select", "*", "--partition", "2026-11-16"]
+    done = subprocess.run(
+        command, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode != 0
+    assert (
+        f"COMPETENCE_OUTPUT_DIR = '{output}': cannot write there (Not a directory); "
+        "set COMPETENCE_OUTPUT_DIR to a folder this user can write"
+    ) in done.stderr

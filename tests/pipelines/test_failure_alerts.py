@@ -55,6 +55,13 @@ def _resources(tmp_path):
     }
 
 
+def _tick(instance, cursor):
+    """One daemon tick of the sensor from ``cursor``; returns the cursor it leaves."""
+    with dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs) as context:
+        data_team_failure_alert.evaluate_tick(context)
+        return context.cursor
+
+
 def _outbox(tmp_path):
     paths = sorted((tmp_path / "var/outbox").glob("*.eml"))
     return [email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in paths]
@@ -69,9 +76,7 @@ def test_a_failed_asset_job_run_alerts_once_naming_week_step_and_first_error(pla
     blocker.write_text("in the way")
     with dg.instance_for_test(temp_dir=str(tmp_path / "dagster_home")) as instance:
         # the daemon's first tick starts the cursor at "now"
-        first = dg.build_sensor_context(instance=instance, definitions=defs)
-        data_team_failure_alert.evaluate_tick(first)
-        cursor = first.cursor
+        cursor = _tick(instance, None)
 
         job = defs.resolve_implicit_global_asset_job_def()
         result = job.execute_in_process(
@@ -82,8 +87,7 @@ def test_a_failed_asset_job_run_alerts_once_naming_week_step_and_first_error(pla
         )
         assert not result.success and result.dagster_run.job_name == "__ASSET_JOB"
 
-        tick = dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs)
-        data_team_failure_alert.evaluate_tick(tick)
+        after = _tick(instance, cursor)
         [alert] = _outbox(tmp_path)
         assert alert["Subject"] == (
             f"Competence run failed - week {WEEK} - landing_intake - {result.run_id[:8]}"
@@ -98,10 +102,8 @@ def test_a_failed_asset_job_run_alerts_once_naming_week_step_and_first_error(pla
 
         # the next tick, and a tick that sees the same run again (a daemon restarted before it
         # stored its cursor), send nothing more: the ledger has the root run's alert
-        again = dg.build_sensor_context(instance=instance, cursor=tick.cursor, definitions=defs)
-        data_team_failure_alert.evaluate_tick(again)
-        replay = dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs)
-        data_team_failure_alert.evaluate_tick(replay)
+        _tick(instance, after)
+        _tick(instance, cursor)
         assert len(_outbox(tmp_path)) == 1
         assert alert_for_run(CompetenceSettings.from_environment(), instance, result.run_id) == (
             "data team already alerted"
@@ -118,8 +120,7 @@ def test_a_run_that_only_held_the_mail_is_not_alerted(place):
     rows.append("R99,E1,,,,Safety,02/30/2025,88,PASS,C99")  # 1 of 10 rejected: 10 % > 5 %
     write(tmp_path / "landing/providers/northfield_college/q1.csv", [NORTHFIELD_HEADER, *rows])
     with dg.instance_for_test(temp_dir=str(tmp_path / "dagster_home")) as instance:
-        first = dg.build_sensor_context(instance=instance, definitions=defs)
-        data_team_failure_alert.evaluate_tick(first)
+        cursor = _tick(instance, None)
         result = dg.materialize(
             [landing_intake, mail_clearance],
             partition_key=WEEK,
@@ -130,8 +131,7 @@ def test_a_run_that_only_held_the_mail_is_not_alerted(place):
         assert not result.success  # the blocking gate failed the run...
         failed = {e.step_key for e in result.all_events if e.is_step_failure}
         assert failed == {"mail_clearance"}
-        tick = dg.build_sensor_context(instance=instance, cursor=first.cursor, definitions=defs)
-        data_team_failure_alert.evaluate_tick(tick)
+        _tick(instance, cursor)
         # ...but everything was computed: no failure alert
         assert _outbox(tmp_path) == []
         assert alert_for_run(CompetenceSettings.from_environment(), instance, result.run_id) == (

@@ -13,6 +13,10 @@ import sys
 import time
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from assets.week_keys import Calendar
 
 EXIT_CONFIG = 2  # usage and configuration mistakes, before anything runs
 EXIT_RUN_FAILED = 1  # a week failed
@@ -47,7 +51,7 @@ def _ensure_dagster_home() -> Path:
     return Path(home)
 
 
-def _checked_setup(*, landing_must_exist: bool = True):
+def _checked_setup(*, landing_must_exist: bool = True) -> Calendar:
     """Everything a run needs, checked before the first week starts: the COMPETENCE_*
     variables, the folders they name, the configuration, and DAGSTER_HOME. Returns the
     calendar that decides which weeks exist."""
@@ -79,7 +83,7 @@ def recent_weeks(count: int, today: date | None = None) -> list[str]:
     return Calendar(today, COMPANY_TIMEZONE).recent(count)
 
 
-def _weeks_asked(args: argparse.Namespace, calendar) -> list[str]:
+def _weeks_asked(args: argparse.Namespace, calendar: Calendar) -> list[str]:
     """The week keys of --week / --from/--to / --weeks, checked, oldest first, each once."""
     from assets.week_keys import WeekKeyError
 

@@ -16,7 +16,9 @@ from zoneinfo import available_timezones
 import dagster as dg
 import yaml
 
-FIRST_WEEK = "2020-01-06"
+from assets.week_keys import FIRST_WEEK as FIRST_MONDAY
+
+FIRST_WEEK = FIRST_MONDAY.isoformat()  # the date itself lives in week_keys, beside its checks
 
 
 def _company_timezone() -> str:

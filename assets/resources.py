@@ -6,13 +6,13 @@ asset): ``COMPETENCE_LANDING_DIR``, ``COMPETENCE_CONFIG_DIR``, ``COMPETENCE_OUTP
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import dagster as dg
 
+from assets.environment import SettingsError, read_environment, require_writable_folder
 from assets.reporting.paths import week_folder_name
 from schemas.config import CompetenceConfig, ConfigError, load_config
 
@@ -32,13 +32,24 @@ class CompetenceSettings(dg.ConfigurableResource):
 
     @classmethod
     def from_environment(cls) -> CompetenceSettings:
+        """The settings from the ``COMPETENCE_*`` variables; a wrong value raises
+        :class:`assets.environment.SettingsError` naming the variable and what was expected."""
+        env = read_environment()
         return cls(
-            landing_dir=os.environ.get("COMPETENCE_LANDING_DIR", "data/landing"),
-            config_dir=os.environ.get("COMPETENCE_CONFIG_DIR", "config"),
-            output_dir=os.environ.get("COMPETENCE_OUTPUT_DIR", "var"),
-            run_date=os.environ.get("COMPETENCE_RUN_DATE", ""),
-            engine_threads=int(os.environ.get("COMPETENCE_ENGINE_THREADS", "0") or 0),
+            landing_dir=env.landing_dir,
+            config_dir=env.config_dir,
+            output_dir=env.output_dir,
+            run_date=env.run_date.isoformat() if env.run_date else "",
+            engine_threads=env.engine_threads,
         )
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # Before any step writes: an unwritable output folder is named as the variable to change
+        # rather than surfacing as an OSError in whichever step writes first.
+        try:
+            require_writable_folder(self.output_dir, "COMPETENCE_OUTPUT_DIR")
+        except SettingsError as exc:
+            raise dg.Failure(description=str(exc)) from None
 
     def load_config(self) -> CompetenceConfig:
         """The validated configuration; a bad file fails the run with a readable message."""

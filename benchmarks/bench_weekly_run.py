@@ -38,7 +38,8 @@ def main(employees: int) -> None:
 
     import dagster as dg
 
-    from pipelines.cli import QUIET_LOGS, recent_weeks
+    from pipelines.backfill import QUIET_LOGS
+    from pipelines.cli import recent_weeks
     from pipelines.definitions import defs
 
     [week] = recent_weeks(1)

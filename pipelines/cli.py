@@ -1,7 +1,8 @@
-"""The ``competence`` command line: sample data, running weeks, and the demo.
+"""The ``competence`` command line: sample data, running weeks, their status, and the demo.
 
-Errors the user can fix (a bad configuration file, a failed run) are printed as one clear
-message, never as a stack trace; the exit code says what happened.
+What the user gives (week keys, ranges, COMPETENCE_* variables, folders, configuration) is checked
+before anything runs; a mistake is one line on stderr and exit code 2, never a stack trace
+(tracebacks are left for bugs). A failed week exits 1; a week whose e-mail was held exits 0.
 """
 
 from __future__ import annotations
@@ -10,24 +11,39 @@ import argparse
 import os
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-EXIT_CONFIG = 2
-EXIT_RUN_FAILED = 1
+if TYPE_CHECKING:
+    from assets.week_keys import Calendar
+
+EXIT_CONFIG = 2  # usage and configuration mistakes, before anything runs
+EXIT_RUN_FAILED = 1  # a week failed
+
+
+class UsageError(ValueError):
+    """A mistake in what the user asked for (a week key, a range): one line, exit 2."""
 
 
 def _env_path(name: str, default: str) -> Path:
-    return Path(os.environ.get(name, default))
+    return Path(os.environ.get(name, "").strip() or default)
 
 
 def _ensure_dagster_home() -> Path:
     """Runs are recorded in a persistent instance so `dagster dev` shows them (SPEC 8)."""
-    home = os.environ.get("DAGSTER_HOME")
-    if not home:
-        home = str((_env_path("COMPETENCE_OUTPUT_DIR", "var") / "dagster_home").resolve())
+    from assets.environment import require_writable_folder
+
+    home = os.environ.get("DAGSTER_HOME", "").strip()
+    if home:
+        require_writable_folder(home, "DAGSTER_HOME")
+    else:
+        output = require_writable_folder(
+            _env_path("COMPETENCE_OUTPUT_DIR", "var"), "COMPETENCE_OUTPUT_DIR"
+        )
+        home = str((output / "dagster_home").resolve())
         os.environ["DAGSTER_HOME"] = home
-    Path(home).mkdir(parents=True, exist_ok=True)
+        Path(home).mkdir(parents=True, exist_ok=True)
     instance_yaml = Path(home) / "dagster.yaml"
     if not instance_yaml.exists():
         # a local instance: keep runs on disk, no usage statistics
@@ -35,15 +51,75 @@ def _ensure_dagster_home() -> Path:
     return Path(home)
 
 
+def _checked_setup(*, landing_must_exist: bool = True) -> Calendar:
+    """Everything a run needs, checked before the first week starts: the COMPETENCE_*
+    variables, the folders they name, the configuration, and DAGSTER_HOME. Returns the
+    calendar that decides which weeks exist."""
+    from zoneinfo import ZoneInfo
+
+    from assets.environment import read_environment, require_folder, require_writable_folder
+    from assets.week_keys import Calendar
+    from schemas.config import load_config
+
+    env = read_environment()
+    if landing_must_exist:
+        require_folder(env.landing_dir, "COMPETENCE_LANDING_DIR")
+    require_folder(env.config_dir, "COMPETENCE_CONFIG_DIR")
+    config = load_config(env.config_dir)
+    require_writable_folder(env.output_dir, "COMPETENCE_OUTPUT_DIR")
+    _ensure_dagster_home()
+    timezone = config.policy.timezone
+    return Calendar(datetime.now(ZoneInfo(timezone)).date(), timezone, env.run_date)
+
+
 def recent_weeks(count: int, today: date | None = None) -> list[str]:
     """The last ``count`` complete weeks (Monday keys), oldest first."""
-    from assets.partitions import weekly_partitions
+    from zoneinfo import ZoneInfo
 
-    keys = weekly_partitions.get_partition_keys()
-    if today is not None:
-        last_monday = today - timedelta(days=today.weekday() + 7)
-        keys = [k for k in keys if k <= last_monday.isoformat()]
-    return keys[-count:]
+    from assets.partitions import COMPANY_TIMEZONE
+    from assets.week_keys import Calendar
+
+    today = today or datetime.now(ZoneInfo(COMPANY_TIMEZONE)).date()
+    return Calendar(today, COMPANY_TIMEZONE).recent(count)
+
+
+def _weeks_asked(args: argparse.Namespace, calendar: Calendar) -> list[str]:
+    """The week keys of --week / --from/--to / --weeks, checked, oldest first, each once."""
+    from assets.week_keys import WeekKeyError
+
+    if args.to and not args.start:
+        raise UsageError("--to needs --from: give the first week of the range too")
+    problems, keys = [], []
+    try:
+        if args.week:
+            for text in args.week:
+                try:
+                    keys.append(calendar.check(text))
+                except WeekKeyError as exc:
+                    problems.append(str(exc))
+        elif args.start:
+            keys = calendar.span(args.start, args.to)
+        else:
+            keys = calendar.recent(args.weeks or 1)
+    except WeekKeyError as exc:
+        problems.append(str(exc))
+    if problems:
+        raise UsageError("\n".join(problems))
+    # oldest first: each week's report reads the weeks before it from the warehouse
+    return sorted(set(keys))
+
+
+def _week_count(text: str) -> int:
+    """argparse type of --weeks: a whole number, 1 or more."""
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of weeks, got {text!r}"
+        ) from None
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more weeks, got {count}")
+    return count
 
 
 def cmd_sample_data(args: argparse.Namespace) -> int:
@@ -63,97 +139,49 @@ def cmd_sample_data(args: argparse.Namespace) -> int:
     return 0
 
 
-# Dagster logs every step to the console; the CLI prints its own one-line-per-week summary
-# and the failure messages, so only critical engine messages pass.
-QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+def cmd_run(args: argparse.Namespace) -> int:
+    keys = _weeks_asked(args, _checked_setup())
+    # Dagster is imported only now: mistakes are reported in a fraction of a second
+    from pipelines.backfill import run_weeks
+
+    if len(keys) > 1 and not args.quiet:
+        print(f"Running {len(keys)} weeks: {keys[0]} .. {keys[-1]}", flush=True)
+    return run_weeks(keys, send_mail=args.send_mail, progress=not args.quiet)
 
 
-def _mail_hold_reason(result) -> str | None:
-    """The gate's reason when the blocking data-quality check failed."""
-    for event in result.all_events:
-        if event.event_type_value != "ASSET_CHECK_EVALUATION":
-            continue
-        evaluation = event.event_specific_data
-        if evaluation.check_name == "reject_share_within_policy" and not evaluation.passed:
-            reason = evaluation.metadata.get("hold_reason")
-            return str(reason.value) if reason is not None else "reject share over policy"
-    return None
-
-
-def run_weeks(
-    partition_keys: list[str],
-    *,
-    send_mail: bool = False,
-    quiet: bool = False,
-    quiet_logs: bool = True,
-) -> int:
-    """Materialize the weekly job for each week, in process, recorded in DAGSTER_HOME."""
+def cmd_status(args: argparse.Namespace) -> int:
     import dagster as dg
 
+    from assets.environment import read_environment
+    from pipelines.week_status import week_statuses
+
+    env = read_environment()
     _ensure_dagster_home()
-    from pipelines.definitions import defs
-
-    job = defs.resolve_job_def("weekly_competence")
-    failures = 0
+    warehouse = Path(env.output_dir) / "warehouse.duckdb"
     with dg.DagsterInstance.get() as instance:
-        for key in partition_keys:
-            started = time.perf_counter()
-            tags = {"competence/send_mail": "true" if send_mail else "false"}
-            result = job.execute_in_process(
-                partition_key=key,
-                instance=instance,
-                raise_on_error=False,
-                tags=tags,
-                run_config=QUIET_LOGS if quiet_logs else None,
-            )
-            seconds = time.perf_counter() - started
-            if result.success:
-                if not quiet:
-                    print(
-                        f"week {key}: ok in {seconds:.1f} s (run {result.run_id[:8]})", flush=True
-                    )
-                continue
-            failed_steps = {e.step_key for e in result.all_events if e.is_step_failure}
-            hold = _mail_hold_reason(result)
-            if hold and failed_steps <= {"mail_clearance"}:
-                print(f"week {key}: computed in {seconds:.1f} s; E-MAIL HELD: {hold}")
-                continue
-            failures += 1
-            print(f"week {key}: FAILED (run {result.run_id[:8]})", file=sys.stderr)
-            for event in result.all_events:
-                if event.is_step_failure and event.step_failure_data is not None:
-                    error = event.step_failure_data.error
-                    while error is not None and error.cause is not None:
-                        error = error.cause  # the root cause, not Dagster's wrapper
-                    user = event.step_failure_data.user_failure_data
-                    message = (user.description if user and user.description else None) or (
-                        error.message.strip() if error else "unknown error"
-                    )
-                    print(f"  {event.step_key}: {message}", file=sys.stderr)
-    return EXIT_RUN_FAILED if failures else 0
-
-
-def cmd_run(args: argparse.Namespace) -> int:
-    from schemas.config import load_config
-
-    # A configuration error is reported as check-config reports it, before anything imports the
-    # code location (the weekly partitions read the company timezone when imported).
-    load_config(_env_path("COMPETENCE_CONFIG_DIR", "config"))
-    keys = args.week or recent_weeks(args.weeks)
-    return run_weeks(keys, send_mail=args.send_mail)
+        statuses = week_statuses(instance, warehouse)
+    if args.weeks:
+        statuses = statuses[-args.weeks :]
+    if not statuses:
+        print(f"no week has been run yet (DAGSTER_HOME {os.environ['DAGSTER_HOME']})")
+    for status in statuses:
+        print(status.line())
+    if any(s.mailed is None for s in statuses):
+        print(f"note: {warehouse} is in use by a run; mail counts not shown", file=sys.stderr)
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from schemas.config import load_config
+    from pipelines.backfill import run_weeks
 
-    load_config(_env_path("COMPETENCE_CONFIG_DIR", "config"))
+    calendar = _checked_setup(landing_must_exist=False)
     landing = _env_path("COMPETENCE_LANDING_DIR", "data/landing")
     if not (landing / "roster").is_dir() or args.regenerate:
         from pipelines.sample_data import generate_sample_data
 
         print(f"Generating sample data ({args.employees:,} employees) in {landing} ...")
         generate_sample_data(landing, employees=args.employees, seed=args.seed)
-    keys = recent_weeks(args.weeks)
+    keys = calendar.recent(args.weeks)
     print(f"Running {len(keys)} weeks: {keys[0]} .. {keys[-1]}")
     started = time.perf_counter()
     code = run_weeks(keys, send_mail=args.send_mail)
@@ -227,13 +255,23 @@ def build_parser() -> argparse.ArgumentParser:
     sample.set_defaults(func=cmd_sample_data)
 
     run = sub.add_parser("run", help="materialize the weekly job for weeks")
-    run.add_argument("--weeks", type=int, default=1, help="the last N complete weeks")
-    run.add_argument("--week", action="append", help="a Monday (YYYY-MM-DD); repeatable")
+    which = run.add_mutually_exclusive_group()
+    which.add_argument("--weeks", type=_week_count, help="the last N complete weeks (default 1)")
+    which.add_argument("--week", action="append", help="a Monday (YYYY-MM-DD); repeatable")
+    which.add_argument("--from", dest="start", metavar="MONDAY", help="first week of a range")
+    run.add_argument(
+        "--to", metavar="MONDAY", help="last week of the range (default: last complete)"
+    )
     run.add_argument("--send-mail", action="store_true", help="deliver e-mail (off by default)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar (week lines stay)")
     run.set_defaults(func=cmd_run)
 
+    status = sub.add_parser("status", help="weeks computed, held, failed and mailed")
+    status.add_argument("--weeks", type=_week_count, help="only the newest N weeks")
+    status.set_defaults(func=cmd_status)
+
     demo = sub.add_parser("demo", help="sample data + a backfill of recent weeks")
-    demo.add_argument("--weeks", type=int, default=12)
+    demo.add_argument("--weeks", type=_week_count, default=12)
     demo.add_argument("--employees", type=int, default=600)
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--regenerate", action="store_true")
@@ -258,7 +296,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except ConfigError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
+        from assets.environment import SettingsError
+
+        # one line per problem; a bad variable or folder says so, a bad file names itself
+        prefix = "error" if isinstance(exc, SettingsError) else "configuration error"
+        for line in str(exc).splitlines():
+            print(f"{prefix}: {line}", file=sys.stderr)
+        return EXIT_CONFIG
+    except UsageError as exc:
+        for line in str(exc).splitlines():
+            print(f"error: {line}", file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130

@@ -1,13 +1,12 @@
 """The Dagster code location ``pipelines.definitions`` (SPEC 8): assets, resources, automation."""
 
-import os
-
 import dagster as dg
 
 from assets.certification.assets import certification
 from assets.delivery.assets import email_delivery
 from assets.delivery.clearance import mail_clearance
 from assets.delivery.mailer import mailer_from_env
+from assets.environment import read_environment
 from assets.ingest.assets import landing_intake
 from assets.reporting.assets import audit_findings, site_report_pdfs
 from assets.resources import CompetenceSettings, mail_size_limit
@@ -16,6 +15,9 @@ from pipelines.jobs import weekly_competence_job
 from pipelines.schedules import weekly_competence_schedule
 from pipelines.sensors import data_team_failure_alert
 
+# A wrong COMPETENCE_* variable stops the code location from loading with the same one-line
+# message the CLI prints (assets/environment.py), instead of failing a step later.
+environment = read_environment()
 settings = CompetenceSettings.from_environment()
 
 defs = dg.Definitions(
@@ -41,6 +43,6 @@ defs = dg.Definitions(
     # re-imports everything each time (measured in the README's "Executor" section).
     # COMPETENCE_EXECUTOR=multiprocess switches back, e.g. to measure it again.
     executor=dg.multiprocess_executor
-    if os.environ.get("COMPETENCE_EXECUTOR") == "multiprocess"
+    if environment.executor == "multiprocess"
     else dg.in_process_executor,
 )

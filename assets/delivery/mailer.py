@@ -52,8 +52,7 @@ from assets.delivery.smtp_client import (
     login_utf8,
 )
 
-DEFAULT_PORTS = {"plain": 25, "starttls": 587, "tls": 465}
-SECURITY_MODES = ("plain", "starttls", "tls")
+from assets.environment import smtp_port, smtp_security
 
 logger = dg.get_dagster_logger("competence.delivery")
 
@@ -361,18 +360,9 @@ def mailer_from_env(
     """
     env = os.environ
     host = env.get("COMPETENCE_SMTP_HOST", "").strip() or None
-    security = env.get("COMPETENCE_SMTP_SECURITY", "").strip().lower() or "starttls"
-    if security not in SECURITY_MODES:
-        raise ValueError(
-            f"COMPETENCE_SMTP_SECURITY = {security!r}: expected one of {', '.join(SECURITY_MODES)}"
-        )
-    raw_port = env.get("COMPETENCE_SMTP_PORT", "").strip()
-    try:
-        port = int(raw_port) if raw_port else DEFAULT_PORTS[security]
-    except ValueError:
-        raise ValueError(f"COMPETENCE_SMTP_PORT = {raw_port!r}: expected a port number") from None
-    if not 0 < port < 65536:
-        raise ValueError(f"COMPETENCE_SMTP_PORT = {port}: expected a port between 1 and 65535")
+    # checked in assets/environment.py: a wrong value raises SettingsError naming the variable
+    security = smtp_security(env)
+    port = smtp_port(env, security)
     settings: dict[str, object] = {
         "smtp_host": host,
         "smtp_port": port,

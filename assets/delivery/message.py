@@ -169,19 +169,28 @@ def compose_failure_message(
     sender: str = DEFAULT_SENDER,
     failed_at: datetime | None = None,
     run_url: str | None = None,
+    week: str | None = None,
+    step: str | None = None,
 ) -> EmailMessage:
     """A plain-text alert to the data team that a pipeline run failed.
 
     One message to all recipients (they are one team). The error text is cut at
-    ``MAX_ERROR_CHARS`` so a huge stack trace cannot make the alert undeliverable.
+    ``MAX_ERROR_CHARS`` so a huge stack trace cannot make the alert undeliverable. ``week``
+    (the partition key) and ``step`` (the first failed step) lead the subject and the body, with
+    the error's first line, so the alert says what broke without opening Dagster.
     """
     if not recipients:
         raise ValueError("a failure message needs at least one recipient")
     error = error_text if len(error_text) <= MAX_ERROR_CHARS else error_text[:MAX_ERROR_CHARS]
     cut = len(error_text) > MAX_ERROR_CHARS
     when = failed_at or datetime.now(UTC)
+    first_line = next((line.strip() for line in error_text.splitlines() if line.strip()), "")
     lines = [
         f"The Dagster run {run_id} of job {job_name} failed at {when.isoformat()}.",
+        "",
+        f"Week: {week or 'none (the run had no week)'}",
+        f"Failed step: {step or 'none recorded (the run failed outside a step)'}",
+        f"First error line: {first_line}",
         "",
         f"Run: {run_url}" if run_url else "Open the run in the Dagster UI for the full event log.",
         "",
@@ -191,7 +200,8 @@ def compose_failure_message(
     if cut:
         lines.append(f"[... {len(error_text) - MAX_ERROR_CHARS} more characters in the run log]")
     message = EmailMessage(policy=SMTP_POLICY)
-    message["Subject"] = _header_text(f"Competence run failed - {job_name} - {run_id[:8]}")
+    what = f"week {week} - {step or job_name}" if week else job_name
+    message["Subject"] = _header_text(f"Competence run failed - {what} - {run_id[:8]}")
     message["From"] = sender
     message["To"] = ", ".join(recipients)
     message["Date"] = format_datetime(when if when.tzinfo else when.replace(tzinfo=UTC))

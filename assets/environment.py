@@ -1,0 +1,194 @@
+"""The ``COMPETENCE_*`` environment variables, read and checked in one place.
+
+The CLI and the Dagster code location both read them here, so a mistake gets the same one-line
+message wherever it is made: the variable's name, the value as written, and what was expected.
+Every problem is collected before raising, so one attempt shows all of them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from email.utils import parseaddr
+from pathlib import Path
+
+from schemas.config import ConfigError
+
+DEFAULT_PORTS = {"plain": 25, "starttls": 587, "tls": 465}
+SECURITY_MODES = ("plain", "starttls", "tls")
+EXECUTORS = ("in_process", "multiprocess")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class SettingsError(ConfigError):
+    """An environment variable the user can fix; ``str()`` is one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Environment:
+    """The checked values of the ``COMPETENCE_*`` variables (defaults filled in)."""
+
+    landing_dir: str
+    config_dir: str
+    output_dir: str
+    run_date: date | None
+    engine_threads: int
+    executor: str
+    smtp_security: str
+    smtp_port: int
+
+
+def _raw(env: Mapping[str, str], name: str) -> str:
+    return env.get(name, "").strip()
+
+
+def _shown(name: str, value: str) -> str:
+    return f"{name} = {value!r}"
+
+
+def _path(env: Mapping[str, str], name: str, default: str) -> str:
+    return _raw(env, name) or default
+
+
+def run_date(env: Mapping[str, str]) -> date | None:
+    """``COMPETENCE_RUN_DATE``: an ISO date, or unset for today in the company timezone."""
+    raw = _raw(env, "COMPETENCE_RUN_DATE")
+    if not raw:
+        return None
+    reason = "write YYYY-MM-DD"
+    if _ISO_DATE.fullmatch(raw):
+        try:
+            return date.fromisoformat(raw)
+        except ValueError as exc:  # e.g. "month must be in 1..12"
+            reason = f"{exc}; write YYYY-MM-DD"
+    raise SettingsError([f"{_shown('COMPETENCE_RUN_DATE', raw)}: not a date ({reason})"])
+
+
+def engine_threads(env: Mapping[str, str]) -> int:
+    """``COMPETENCE_ENGINE_THREADS``: a whole number >= 0; 0 or unset = every core."""
+    raw = _raw(env, "COMPETENCE_ENGINE_THREADS")
+    if not raw:
+        return 0
+    if not raw.isdigit():
+        raise SettingsError(
+            [
+                f"{_shown('COMPETENCE_ENGINE_THREADS', raw)}: expected a whole number of threads "
+                "(0 or unset = every core)"
+            ]
+        )
+    return int(raw)
+
+
+def executor(env: Mapping[str, str]) -> str:
+    """``COMPETENCE_EXECUTOR``: ``in_process`` (default) or ``multiprocess``."""
+    raw = _raw(env, "COMPETENCE_EXECUTOR").lower().replace("-", "_")
+    if not raw:
+        return "in_process"
+    if raw not in EXECUTORS:
+        shown = _shown("COMPETENCE_EXECUTOR", _raw(env, "COMPETENCE_EXECUTOR"))
+        raise SettingsError([f"{shown}: expected {' or '.join(EXECUTORS)}"])
+    return raw
+
+
+def smtp_security(env: Mapping[str, str]) -> str:
+    """``COMPETENCE_SMTP_SECURITY``: starttls (default), tls or plain."""
+    raw = _raw(env, "COMPETENCE_SMTP_SECURITY").lower()
+    if not raw:
+        return "starttls"
+    if raw not in SECURITY_MODES:
+        modes = ", ".join(SECURITY_MODES)
+        raise SettingsError([f"{_shown('COMPETENCE_SMTP_SECURITY', raw)}: expected one of {modes}"])
+    return raw
+
+
+def smtp_port(env: Mapping[str, str], security: str = "starttls") -> int:
+    """``COMPETENCE_SMTP_PORT``: 1..65535; unset = the usual port for the security mode."""
+    raw = _raw(env, "COMPETENCE_SMTP_PORT")
+    if not raw:
+        return DEFAULT_PORTS.get(security, 587)
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise SettingsError(
+            [f"{_shown('COMPETENCE_SMTP_PORT', raw)}: expected a port number between 1 and 65535"]
+        )
+    return int(raw)
+
+
+def _mail_from(env: Mapping[str, str]) -> None:
+    raw = _raw(env, "COMPETENCE_MAIL_FROM")
+    if raw and "@" not in parseaddr(raw)[1]:
+        raise SettingsError([f"{_shown('COMPETENCE_MAIL_FROM', raw)}: expected an e-mail address"])
+
+
+def _ca_file(env: Mapping[str, str]) -> None:
+    raw = _raw(env, "COMPETENCE_SMTP_CA_FILE")
+    if raw and not Path(raw).is_file():
+        raise SettingsError(
+            [f"{_shown('COMPETENCE_SMTP_CA_FILE', raw)}: no such file (expected a PEM CA bundle)"]
+        )
+
+
+def read_environment(env: Mapping[str, str] | None = None) -> Environment:
+    """Every ``COMPETENCE_*`` variable checked; raises one :class:`SettingsError` naming all
+    the variables that are wrong. Reads nothing from disk but the CA file's existence."""
+    env = os.environ if env is None else env
+    problems: list[str] = []
+
+    def checked(read: Callable[[], object], default: object) -> object:
+        try:
+            return read()
+        except SettingsError as exc:
+            problems.extend(exc.problems)
+            return default
+
+    security = str(checked(lambda: smtp_security(env), "starttls"))
+    values = Environment(
+        landing_dir=_path(env, "COMPETENCE_LANDING_DIR", "data/landing"),
+        config_dir=_path(env, "COMPETENCE_CONFIG_DIR", "config"),
+        output_dir=_path(env, "COMPETENCE_OUTPUT_DIR", "var"),
+        run_date=checked(lambda: run_date(env), None),  # type: ignore[arg-type]
+        engine_threads=int(checked(lambda: engine_threads(env), 0)),  # type: ignore[call-overload]
+        executor=str(checked(lambda: executor(env), "in_process")),
+        smtp_security=security,
+        smtp_port=int(checked(lambda: smtp_port(env, security), 587)),  # type: ignore[call-overload]
+    )
+    checked(lambda: _mail_from(env), None)
+    checked(lambda: _ca_file(env), None)
+    if problems:
+        raise SettingsError(problems)
+    return values
+
+
+def require_folder(path: str | Path, variable: str) -> Path:
+    """A folder that must already exist (the landing or configuration folder)."""
+    folder = Path(path)
+    if not folder.is_dir():
+        what = "is a file, not a folder" if folder.exists() else "no such folder"
+        raise SettingsError([f"{_shown(variable, str(path))}: {what}"])
+    return folder
+
+
+def require_writable_folder(path: str | Path, variable: str) -> Path:
+    """Create the folder if needed and prove it takes a file, before any week starts: a run
+    that fails at its last step because the disk refuses the PDF helps nobody."""
+    folder = Path(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-probe-"):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise SettingsError(
+            [
+                f"{_shown(variable, str(path))}: cannot write there ({reason}); "
+                f"set {variable} to a folder this user can write"
+            ]
+        ) from None
+    return folder

@@ -1,0 +1,102 @@
+"""Run weeks in process, one Dagster run per week, oldest first, and say how each went.
+
+Each week gets one line: ok / computed with the e-mail held / FAILED, its time, and the input
+accounting of ``source_files`` (rows in = accepted + rejected + de-duplicated, files rejected
+whole). A progress bar with an ETA runs on stderr when it is a terminal. A failed week alerts the
+data team at once (no daemon watches in-process runs); the ledger keeps that to one alert per run.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import dagster as dg
+from tqdm import tqdm
+
+from assets.resources import CompetenceSettings
+from pipelines.run_outcome import RunOutcome, outcome_of
+from pipelines.schedules import SEND_MAIL_TAG
+from pipelines.sensors import alert_for_run
+
+EXIT_RUN_FAILED = 1
+
+# Dagster logs every step to the console; the CLI prints its own one-line-per-week summary
+# and the failure messages, so only critical engine messages pass.
+QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+
+
+def week_line(key: str, seconds: float, outcome: RunOutcome, success: bool, run_id: str) -> str:
+    """The one line printed for a week."""
+    accounting = outcome.accounting_text()
+    counted = f" — {accounting}" if accounting else ""
+    if success:
+        return f"week {key}: ok in {seconds:.1f} s{counted}"
+    if outcome.mail_held_only:
+        return (
+            f"week {key}: computed in {seconds:.1f} s{counted}; E-MAIL HELD: {outcome.hold_reason}"
+        )
+    where = f" at {outcome.first_step}" if outcome.first_step else ""
+    return (
+        f"week {key}: FAILED in {seconds:.1f} s{where} (run {run_id[:8]}): "
+        f"{outcome.first_error or 'the run failed'}{counted}"
+    )
+
+
+def run_weeks(
+    partition_keys: list[str],
+    *,
+    send_mail: bool = False,
+    progress: bool = True,
+    quiet_logs: bool = True,
+) -> int:
+    """Materialize the weekly job for each week, in process, recorded in DAGSTER_HOME.
+
+    Returns 0 when every week was computed (a held e-mail included), 1 when a week failed."""
+    from pipelines.definitions import defs
+
+    job = defs.resolve_job_def("weekly_competence")
+    settings = CompetenceSettings.from_environment()
+    failures = 0
+    bar = tqdm(
+        total=len(partition_keys),
+        unit="week",
+        file=sys.stderr,
+        disable=not progress or not sys.stderr.isatty(),
+        dynamic_ncols=True,
+    )
+    with dg.DagsterInstance.get() as instance, bar:
+        for key in partition_keys:
+            bar.set_description(f"week {key}")
+            started = time.perf_counter()
+            result = job.execute_in_process(
+                partition_key=key,
+                instance=instance,
+                raise_on_error=False,
+                tags={SEND_MAIL_TAG: "true" if send_mail else "false"},
+                run_config=QUIET_LOGS if quiet_logs else None,
+            )
+            seconds = time.perf_counter() - started
+            outcome = outcome_of(result.all_events)
+            line = week_line(key, seconds, outcome, result.success, result.run_id)
+            failed = not result.success and not outcome.mail_held_only
+            bar.write(line, file=sys.stderr if failed else sys.stdout)
+            if failed:
+                failures += 1
+                # the first failed step is on the week's line; any further ones follow
+                for step, message in _step_messages(result)[1:]:
+                    bar.write(f"  {step}: {message}", file=sys.stderr)
+                bar.write(f"  {alert_for_run(settings, instance, result.run_id)}", file=sys.stderr)
+            sys.stdout.flush()
+            bar.update(1)
+    return EXIT_RUN_FAILED if failures else 0
+
+
+def _step_messages(result: dg.ExecuteInProcessResult) -> list[tuple[str, str]]:
+    """Every failed step with its message (the first line only: the run log has the rest)."""
+    messages = []
+    for event in result.all_events:
+        if event.is_step_failure and event.step_key:
+            outcome = outcome_of([event])
+            messages.append((event.step_key, outcome.first_error or "failed"))
+    return messages

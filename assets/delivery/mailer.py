@@ -51,7 +51,6 @@ from assets.delivery.smtp_client import (
     close_quietly,
     login_utf8,
 )
-
 from assets.environment import smtp_port, smtp_security
 
 logger = dg.get_dagster_logger("competence.delivery")

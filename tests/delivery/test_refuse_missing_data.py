@@ -179,16 +179,33 @@ def test_the_cli_refuses_a_week_without_landing_data_and_holds_mail_for_rejected
         "COMPETENCE_ENGINE_THREADS": "1",
     }
     missing = _cli(["run", "--week", WEEK, "--send-mail"], env, tmp_path)
-    assert missing.returncode == 1
-    assert missing.stderr.splitlines()[1] == (
-        f"  landing_intake: week {WEEK} (as of 2026-11-22) not reported, data missing: the "
-        f"landing folder {tmp_path / 'missing'} does not exist (COMPETENCE_LANDING_DIR). The "
-        "week's previous results, status files and reports are kept; nothing was mailed."
+    # the CLI checks its folders before any week starts: a usage error, nothing run
+    assert missing.returncode == 2
+    assert missing.stderr.strip() == (
+        f"error: COMPETENCE_LANDING_DIR = '{tmp_path / 'missing'}': no such folder"
     )
-    assert "Traceback" not in missing.stderr
+    # an existing but empty landing folder gets as far as the week, which refuses to report
+    (tmp_path / "missing").mkdir()
+    empty = _cli(["run", "--week", WEEK, "--send-mail"], env, tmp_path)
+    assert empty.returncode == 1
+    assert (
+        f"  landing_intake: week {WEEK} (as of 2026-11-22) not reported, data missing: the "
+        f"landing folder {tmp_path / 'missing'} is empty" in empty.stderr
+    )
+    assert (
+        "The week's previous results, status files and reports are kept; nothing was mailed."
+        in (empty.stderr)
+    )
+    for result in (missing, empty):
+        assert "Traceback" not in result.stderr
     assert not (output / "status").exists() and not (output / "reports").exists()
-    assert not (output / "outbox").exists()
-    assert not (output / "warehouse.duckdb").exists()  # no table created from nothing
+    # only the data team's alert went out (and its ledger row): no site mail, no week's table
+    assert not any((output / "outbox").glob("*DAYTON*"))
+    with duckdb.connect(str(output / "warehouse.duckdb"), read_only=True) as con:
+        schemas = {
+            row[0] for row in con.execute("select schema_name from duckdb_tables()").fetchall()
+        }
+    assert schemas <= {"main"}  # the delivery ledger only, no table created from nothing
 
     # the first week of real data, with every northfield file unreadable: nothing to compare
     # with, so the week is computed, and the mail held with the source at 100 %, not 0 %

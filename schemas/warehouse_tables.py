@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from schemas.tables import AssessmentResult, CeActivity, RosterRecord
+from schemas.tables import AssessmentResult, CeActivity, RejectedRow, RosterRecord
 
 TEXT, INT, FLOAT, BOOL = "VARCHAR", "BIGINT", "DOUBLE", "BOOLEAN"
 DAY = "TIMESTAMP_NS"  # dates, as pandas holds them (nanosecond datetimes)
@@ -51,16 +51,7 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
     | {"person_id": TEXT, "match_method": TEXT}
     | WEEK,
     "ce_activities": model_columns(CeActivity) | SOURCE | {"person_id": TEXT} | WEEK,
-    "rejected_rows": {
-        "source": TEXT,
-        "source_file": TEXT,
-        "row_number": INT,
-        "column": TEXT,
-        "check": TEXT,
-        "value": TEXT,
-        "message": TEXT,
-    }
-    | WEEK,
+    "rejected_rows": model_columns(RejectedRow) | WEEK,
     "deduplicated_rows": {
         "source": TEXT,
         "source_file": TEXT,

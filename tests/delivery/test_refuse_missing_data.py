@@ -188,9 +188,11 @@ def test_the_cli_refuses_a_week_without_landing_data_and_holds_mail_for_rejected
     (tmp_path / "missing").mkdir()
     empty = _cli(["run", "--week", WEEK, "--send-mail"], env, tmp_path)
     assert empty.returncode == 1
+    assert f"week {WEEK}: FAILED in " in empty.stderr
     assert (
-        f"  landing_intake: week {WEEK} (as of 2026-11-22) not reported, data missing: the "
-        f"landing folder {tmp_path / 'missing'} is empty" in empty.stderr
+        f" at landing_intake (run {empty.stderr.split('(run ')[1][:8]}): week {WEEK} (as of "
+        f"2026-11-22) not reported, data missing: the landing folder {tmp_path / 'missing'} is "
+        "empty" in empty.stderr
     )
     assert (
         "The week's previous results, status files and reports are kept; nothing was mailed."

@@ -143,9 +143,10 @@ def test_every_hostile_site_is_a_reject_naming_the_value_and_the_pattern(week_ru
     assert [(r[0], r[1], r[2]) for r in rejects] == [
         (5 + i, "site", site) for i, site in enumerate(hostile)
     ]
-    for (row, _, _, message), site in zip(rejects, hostile, strict=True):
+    for i, ((row, _, _, message), site) in enumerate(zip(rejects, hostile, strict=True)):
         assert message.startswith(
-            f"roster/roster_2026-01-05.csv row {row}, column 'site': expected a site code "
+            f"roster/roster_2026-01-05.csv row {row} (employee_id H{i}), column 'site': "
+            "expected a site code "
             f"matching {SITE_CODE_PATTERN} "
         )
         assert message.endswith(f"found {site!r}")

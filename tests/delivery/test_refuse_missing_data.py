@@ -217,5 +217,6 @@ def test_the_cli_refuses_a_week_without_landing_data_and_holds_mail_for_rejected
     assert "E-MAIL HELD: northfield_college: " in held.stdout
     assert "file(s) rejected whole (100.0% > 5%)" in held.stdout
     assert (output / "reports" / WEEK / "DAYTON.pdf").exists()
+    # held: no report mail written or sent (the outbox holds only the earlier refusal's alert)
     outbox = output / "outbox"
-    assert not outbox.exists() or not list(outbox.iterdir())  # held: nothing written or sent
+    assert [p.name.startswith("run-failure_") for p in outbox.iterdir()] == [True]

@@ -9,7 +9,9 @@ and leaves the engine's own work (and speed) untouched.
 
 The join is on the person and the full ``provider:record_id`` key, matched as a whole item of the
 row's ``;``-separated list, so that a record id which itself contains ``;`` or ``:`` is still
-found whole rather than split.
+found whole rather than split. The list holds one passing record per required module, so only
+passes count, and where two of a person's passes could both be read out of the list for the
+same module (ids ``A`` and ``A;1``), the longer key - the one the list spells in full - wins.
 """
 
 from __future__ import annotations
@@ -86,10 +88,16 @@ def status_evidence(status: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame
     )
     pairs = left.merge(right, on="employee_id", how="inner")
     # a record proves the row when its whole key is an item of the row's list
-    proves = [
-        key in cited_ids for key, cited_ids in zip(pairs["_key"], pairs["_cited"], strict=True)
-    ]
-    out = pairs[proves].drop(columns=["_key", "_cited"])
+    passed = pairs["passed"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    cited_keys = zip(pairs["_key"], pairs["_cited"], strict=True)
+    proves = [ok and key in cited for ok, (key, cited) in zip(passed, cited_keys, strict=True)]
+    out = pairs[proves]
+    out = (
+        out.assign(_length=out["_key"].str.len())
+        .sort_values("_length", ascending=False, kind="stable")
+        .drop_duplicates([*STATUS_KEY, "module"])
+        .drop(columns=["_key", "_cited", "_length"])
+    )
     out = out.sort_values(
         ["site", "employee_id", "credential", "module", "assessment_date", "provider", "record_id"],
         kind="stable",

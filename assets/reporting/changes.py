@@ -86,6 +86,10 @@ def _date(value: object) -> str:
     return "" if is_missing(value) else f"{pd.Timestamp(value):%Y-%m-%d}"
 
 
+def _word(code: object) -> str:
+    return str(code).replace("_", " ").lower()
+
+
 def _change(row: pd.Series, detail: str) -> Change:
     return Change(
         str(row["employee_id"]),
@@ -221,7 +225,9 @@ def _scope_and_transitions(
     entered, left_scope, transitions = [], [], []
     for (_, row), now_in, before_in in zip(merged.iterrows(), in_now, in_before, strict=True):
         if now_in and not before_in:
-            entered.append(_change(row, f"now needs {row['credential']}: {row['compliance']}"))
+            entered.append(
+                _change(row, f"now needs {row['credential']}: {_word(row['compliance'])}")
+            )
         elif before_in and not now_in:
             left_scope.append(_change(row, f"no longer needs {row['credential']}"))
         elif now_in and before_in:

@@ -233,14 +233,18 @@ def test_shared_input_files_are_graded_once_for_the_company_never_per_site(
     site_row = grade(config, ctx, certified(1), files=files).loc["7.5.3"]
     assert site_row["verdict"] == "CONFORMS"
     assert "graded in the company roll-up" in site_row["evidence"]
-    row = company_input_findings(
-        F.source_files(files),
-        F.rejected_rows(),
-        F.unmatched(),
-        config,
-        ctx,
-        attribute(F.status_frame(certified(1)), F.rejected_rows(), F.unmatched()),
-    ).set_index("clause").loc["7.5.3"]
+    row = (
+        company_input_findings(
+            F.source_files(files),
+            F.rejected_rows(),
+            F.unmatched(),
+            config,
+            ctx,
+            attribute(F.status_frame(certified(1)), F.rejected_rows(), F.unmatched()),
+        )
+        .set_index("clause")
+        .loc["7.5.3"]
+    )
     assert row["verdict"] == verdict
     assert row["affected_unit"] == "files"
     assert row["affected_count"] == (0 if verdict == "CONFORMS" else 1)

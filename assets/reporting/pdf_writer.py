@@ -71,23 +71,6 @@ def short_list(value: object, keep: int = 5) -> object:
 
 
 _ENVIRONMENT.filters["short_list"] = short_list
-
-WHOLE_UP_TO = 40  # characters: longer values may break anywhere so the table fits the paper
-
-
-def whole(value: object) -> object:
-    """Keep a short value (an e-mail address, an id) on one line inside a table cell.
-
-    Table cells may break a word anywhere (report.css) so that no row runs off the paper; a
-    value up to ``WHOLE_UP_TO`` characters is held together instead, so ``boss@example.com``
-    never reads ``boss@example.c`` / ``om``. Longer values keep their break opportunities.
-    """
-    if not isinstance(value, str) or isinstance(value, Markup) or len(value) > WHOLE_UP_TO:
-        return value
-    return Markup('<span class="whole">%s</span>') % value
-
-
-_ENVIRONMENT.filters["whole"] = whole
 _ENVIRONMENT.filters["clip"] = clip
 
 

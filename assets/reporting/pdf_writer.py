@@ -118,8 +118,8 @@ _PDFUA_ID = b"""<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org
 """
 
 
-class _EolSafeStream(pydyf.Stream):
-    """A stream whose data may end in a carriage return.
+class _EolSafe:
+    """A stream (any pydyf.Stream class) whose data may end in a carriage return.
 
     pydyf writes ``data LF endstream``. When compressed data happens to end in byte 0x0D the
     file holds ``CR LF endstream``, which a validator reads as a CR-LF end-of-line marker and so
@@ -131,11 +131,17 @@ class _EolSafeStream(pydyf.Stream):
 
     @property
     def data(self) -> bytes:
-        serialized = super().data
+        serialized = super().data  # type: ignore[misc]
         tail = b"\nendstream"
         if serialized.endswith(b"\r" + tail):
             return serialized[: -len(tail)] + b"\r" + tail
         return serialized
+
+
+@cache
+def _eol_safe(cls: type) -> type:
+    """``cls`` writing its data as :class:`_EolSafe` says (WeasyPrint subclasses pydyf.Stream)."""
+    return type(f"EolSafe{cls.__name__}", (_EolSafe, cls), {})
 
 
 def _archival_finisher(_document: Any, pdf: pydyf.PDF) -> None:
@@ -143,11 +149,12 @@ def _archival_finisher(_document: Any, pdf: pydyf.PDF) -> None:
 
     - the XMP metadata stream in the clear (PDF/A readers expect to read it), carrying the
       PDF/UA-1 identification next to WeasyPrint's PDF/A-3b one;
-    - no stream whose data ends in CR is written ambiguously (see ``_EolSafeStream``).
+    - no stream whose data ends in CR is written ambiguously (see ``_EolSafe``).
     """
     for obj in pdf.objects:
-        if type(obj) is pydyf.Stream:
-            obj.__class__ = _EolSafeStream
+        # WeasyPrint's page content streams are a subclass of pydyf.Stream: they need it too
+        if isinstance(obj, pydyf.Stream) and not isinstance(obj, _EolSafe):
+            obj.__class__ = _eol_safe(type(obj))
     reference = pdf.catalog.get("Metadata")
     if reference is None:
         return

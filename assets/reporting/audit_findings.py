@@ -209,14 +209,15 @@ def _clause_key(clause: str) -> tuple:
 
 
 def order_findings(findings: pd.DataFrame) -> pd.DataFrame:
-    """Most severe first, then by clause (natural order), then criteria set."""
+    """Most severe first, then by clause (natural order); ties keep the site's order of
+    criteria sets (policy.yaml), so ISO 9001 comes before a set the site added."""
     if findings.empty:
         return findings
     keyed = findings.assign(
         _sev=-findings["verdict"].map(VERDICT_SEVERITY),
         _clause=findings["clause"].map(_clause_key),
     )
-    keyed = keyed.sort_values(["_sev", "_clause", "criteria_set"], kind="stable")
+    keyed = keyed.sort_values(["_sev", "_clause"], kind="stable")
     return keyed.drop(columns=["_sev", "_clause"]).reset_index(drop=True)
 
 

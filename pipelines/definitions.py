@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from assets.certification.assets import certification
+from assets.certification.assets import certification, status_evidence
 from assets.delivery.assets import email_delivery
 from assets.delivery.clearance import mail_clearance
 from assets.delivery.mailer import mailer_from_env
@@ -24,6 +24,7 @@ defs = dg.Definitions(
     assets=[
         landing_intake,
         certification,
+        status_evidence,
         audit_findings,
         site_report_pdfs,
         mail_clearance,

@@ -210,6 +210,9 @@ class Policy(_Strict):
     progress_lookback_days: Annotated[int, Field(ge=0)] = 90
     major_nc_share: Annotated[float, Field(ge=0, le=1)] = 0.10
     major_nc_overdue_days: Annotated[int, Field(ge=0)] = 90
+    # a roster extract older than this (days before the as-of date) makes the cover warn that
+    # the headcount may be stale
+    roster_max_age_days: Annotated[int, Field(ge=1)] = 35
     report: ReportPolicy = ReportPolicy()
     limits: Limits = Limits()
     sites: dict[SiteCode, Site] = {}

@@ -151,6 +151,35 @@ class CeActivity(pa.DataFrameModel):
         coerce = False
 
 
+class StatusEvidence(pa.DataFrameModel):
+    """One record that proves one status row (warehouse table ``status_evidence``, ISO 9001
+    7.2 d); ``linked_by`` is how the record was linked to the person: employee_id, email or
+    name."""
+
+    employee_id: Series[str] = pa.Field(nullable=False)
+    first_name: Series[str] = pa.Field(nullable=True)
+    last_name: Series[str] = pa.Field(nullable=True)
+    site: Series[str] = pa.Field(nullable=False)
+    job_role: Series[str] = pa.Field(nullable=True)
+    credential: Series[str] = pa.Field(nullable=False)
+    status: Series[str] = pa.Field(nullable=False)
+    compliance: Series[str] = pa.Field(nullable=False)
+    module: Series[str] = pa.Field(nullable=False)
+    provider: Series[str] = pa.Field(nullable=False)
+    record_id: Series[str] = pa.Field(nullable=False)
+    assessment_date: Series[pd.Timestamp] = pa.Field(nullable=False)
+    score: Series[float] = pa.Field(nullable=True, ge=0, le=100)
+    passed: Series[bool] = pa.Field(nullable=True)
+    credential_id: Series[str] = pa.Field(nullable=True)
+    linked_by: Series[str] = pa.Field(nullable=False, isin=["employee_id", "email", "name"])
+    source_file: Series[str] = pa.Field(nullable=True)
+    source_row: Series[int] = pa.Field(nullable=True)
+
+    class Config:
+        strict = False
+        coerce = True
+
+
 def with_runtime_checks(
     model: type[pa.DataFrameModel],
     *,

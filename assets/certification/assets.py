@@ -10,8 +10,9 @@ import pandas as pd
 
 from assets.certification.engine import evaluate
 from assets.certification.phase_clock import PhaseClock
+from assets.certification.status_evidence import status_evidence as proving_records
 from assets.partitions import as_of_date, weekly_partitions
-from assets.reporting.exports import employee_status_csv
+from assets.reporting.exports import employee_status_csv, frame_to_csv_bytes
 from assets.resources import CompetenceSettings
 
 WEEK = {"partition_expr": "week"}
@@ -110,3 +111,39 @@ def certification(
                 {phase: round(seconds, 3) for phase, seconds in clock.seconds.items()}
             )
         yield dg.Output(frame, output_name=name, metadata=metadata)
+
+
+@dg.asset(
+    partitions_def=weekly_partitions,
+    group_name="certification",
+    kinds={"pandas", "duckdb"},
+    metadata=WEEK,
+)
+def status_evidence(
+    context: dg.AssetExecutionContext,
+    settings: CompetenceSettings,
+    certification_status: pd.DataFrame,
+    assessment_results: pd.DataFrame,
+) -> dg.Output[pd.DataFrame]:
+    """The records that prove each status row (ISO 9001 7.2 d): provider, record id, module,
+    assessment date, score, certificate id and how the record was linked to the person (employee
+    id, e-mail or name). Exported beside employee_status.csv as status/<week>/evidence.csv."""
+    partition = context.partition_key
+    status = certification_status.drop(columns=["week"], errors="ignore")
+    results = assessment_results.drop(columns=["week"], errors="ignore")
+    frame = proving_records(status, results)
+    export = settings.status_dir(partition) / "evidence.csv"
+    export.parent.mkdir(parents=True, exist_ok=True)
+    export.write_bytes(frame_to_csv_bytes(frame))
+    cited = int((status["evidence_record_ids"].fillna("") != "").sum()) if not status.empty else 0
+    return dg.Output(
+        frame.assign(week=pd.Timestamp(partition)),
+        metadata={
+            "dagster/row_count": len(frame),
+            "status_rows_citing_records": cited,
+            "by_linked_by": dg.MetadataValue.json(
+                frame["linked_by"].value_counts().to_dict() if not frame.empty else {}
+            ),
+            "export": dg.MetadataValue.path(str(export)),
+        },
+    )

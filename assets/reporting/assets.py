@@ -20,12 +20,18 @@ from assets.partitions import week_start, weekly_partitions
 from assets.provenance import code_version, newest_input_file
 from assets.reporting.actions import action_list
 from assets.reporting.archive import exclusive_archive, write_whole
-from assets.reporting.audit_findings import attribute, site_verdict, worst_findings
+from assets.reporting.audit_findings import (
+    attribute,
+    company_input_findings,
+    site_verdict,
+    worst_findings,
+)
 from assets.reporting.audit_findings import audit_findings as grade_site
 from assets.reporting.company_report import render_company_report
 from assets.reporting.context import ReportContext
 from assets.reporting.paths import report_dir, report_path
 from assets.reporting.render_pool import render_sites
+from assets.reporting.roster_extract import roster_extract
 from assets.reporting.summary import site_summary
 from assets.resources import CompetenceSettings
 from schemas.config import CompetenceConfig
@@ -44,10 +50,15 @@ def report_context(
     config: CompetenceConfig,
     source_files: pd.DataFrame,
     roster_snapshot: pd.DataFrame,
+    previous_roster: pd.DataFrame | None = None,
 ) -> ReportContext:
     reason = hold_reason(source_files, config.policy.reject_share_threshold)
     before_first = bool(
         not roster_snapshot.empty and roster_snapshot["before_first_extract"].fillna(False).any()
+    )
+    extract, extract_date = roster_extract(roster_snapshot)
+    previous_extract, previous_date = (
+        roster_extract(previous_roster) if previous_roster is not None else (None, None)
     )
     return ReportContext.for_week(
         week_start(context.partition_key),
@@ -58,6 +69,11 @@ def report_context(
         held=bool(reason),
         hold_reason=reason,
         before_first_extract=before_first,
+        roster_extract=extract,
+        roster_extract_date=extract_date,
+        previous_roster_extract=previous_extract,
+        previous_roster_extract_date=previous_date,
+        roster_max_age_days=config.policy.roster_max_age_days,
     )
 
 
@@ -83,7 +99,8 @@ def audit_findings(
 ) -> dg.Output[pd.DataFrame]:
     """What an auditor would find at each site this week: every criterion of the site's audit
     criteria sets (ISO 9001 7.2 a-d and 7.5.3 by default) with its verdict — CONFORMS,
-    OBSERVATION, MINOR_NC or MAJOR_NC — and, for anything but CONFORMS, an auditor's statement."""
+    OBSERVATION, MINOR_NC or MAJOR_NC — and, for anything but CONFORMS, an auditor's statement.
+    Problems of the shared input files are rows of site "company" (the roll-up), once."""
     config = settings.load_config()
     ctx = report_context(context, config, source_files, roster_snapshot)
     status = certification_status
@@ -94,6 +111,12 @@ def audit_findings(
         )
         for site in sites_of(status, config)
     ]
+    # shared input files are the company's: graded once, for the roll-up, never per site
+    frames.append(
+        company_input_findings(
+            source_files, rejected_rows, unmatched_records, config, ctx, attribution
+        )
+    )
     findings = pd.concat(frames, ignore_index=True).assign(week=pd.Timestamp(ctx.week))
     verdicts = findings["verdict"].value_counts().to_dict()
     return dg.Output(
@@ -142,7 +165,7 @@ def _site_inputs(site: str, shared: dict, company_wide: str) -> str:
     people = set(by_site[0]["employee_id"])
     per_person = [
         frame[frame["employee_id"].isin(people)]
-        for frame in (shared["renewal_forecast"], shared["points_ledger"])
+        for frame in (shared["renewal_forecast"], shared["points_ledger"], shared["evidence"])
     ]
     return fingerprint(site, *by_site, *per_person, company_wide)
 
@@ -156,6 +179,9 @@ def _run_facts(ctx: ReportContext) -> tuple:
         ctx.hold_reason,
         ctx.newest_input_file,
         ctx.before_first_extract,
+        ctx.roster_extract,
+        ctx.previous_roster_extract,
+        ctx.roster_max_age_days,
     )
 
 
@@ -244,6 +270,12 @@ def _summary_row(site, site_name, path, pdf, rows, findings, config, ctx, histor
                 start_offset=-1, allow_nonexistent_upstream_partitions=True
             ),
         ),
+        "roster_two_weeks": dg.AssetIn(
+            "roster_snapshot",
+            partition_mapping=dg.TimeWindowPartitionMapping(
+                start_offset=-1, allow_nonexistent_upstream_partitions=True
+            ),
+        ),
         "compliance_history": dg.AssetIn(
             "site_compliance",
             partition_mapping=dg.TimeWindowPartitionMapping(
@@ -263,13 +295,22 @@ def site_report_pdfs(
     source_files: pd.DataFrame,
     rejected_rows: pd.DataFrame,
     unmatched_records: pd.DataFrame,
-    roster_snapshot: pd.DataFrame,
+    roster_two_weeks: pd.DataFrame,
+    status_evidence: pd.DataFrame,
 ) -> dg.Output[pd.DataFrame]:
     """The week's PDF reports — one per site for its quality manager and one company roll-up
     for the quality director — archived as PDF/A-3b with the status rows attached as CSV, under
     reports/<week>/. The table lists each file with its hash and first-page figures."""
     config = settings.load_config()
-    ctx = report_context(context, config, source_files, roster_snapshot)
+    this_week = pd.Timestamp(context.partition_key)
+    rosters = roster_two_weeks
+    ctx = report_context(
+        context,
+        config,
+        source_files,
+        rosters[rosters["week"] == this_week] if not rosters.empty else rosters,
+        rosters[rosters["week"] < this_week] if not rosters.empty else None,
+    )
     week = pd.Timestamp(ctx.week)
     both = status_two_weeks
     status = both[both["week"] == week].drop(columns=["week"])
@@ -285,6 +326,7 @@ def site_report_pdfs(
         "renewal_forecast": renewal_forecast,
         "points_ledger": points_ledger,
         "findings": findings,
+        "evidence": status_evidence.drop(columns=["week"], errors="ignore"),
         "source_files": source_files,
         "rejected_rows": rejected_rows,
         "unmatched_records": unmatched_records,

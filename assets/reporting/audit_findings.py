@@ -8,13 +8,24 @@ configured sites); an unknown rule name is a configuration error and raises.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
 
-from assets.reporting.audit_rules import CONFORMS, RULES, VERDICT_SEVERITY, SiteFacts
+from assets.reporting.audit_rules import (
+    CONFORMS,
+    OBSERVATION,
+    RULES,
+    VERDICT_SEVERITY,
+    RuleOutcome,
+    SiteFacts,
+    company_inputs_controlled,
+    sample,
+)
 from assets.reporting.context import ReportContext
 from schemas.config import CompetenceConfig
+from schemas.identifiers import ROLLUP_NAME
 
 FINDING_COLUMNS = (
     "site",
@@ -26,7 +37,9 @@ FINDING_COLUMNS = (
     "statement",
     "evidence",
     "affected_count",
+    "affected_unit",
 )
+COMPANY_SET = "ISO9001"  # company-wide input findings are graded against ISO 9001 7.2 d / 7.5.3
 
 
 @dataclass(frozen=True)
@@ -186,10 +199,113 @@ def audit_findings(
                     "statement": statement,
                     "evidence": outcome.evidence,
                     "affected_count": int(outcome.affected_count),
+                    "affected_unit": outcome.affected_unit,
                 }
             )
     frame = pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
-    return frame.astype({"affected_count": "int64"})
+    return order_findings(frame.astype({"affected_count": "int64"}))
+
+
+def _clause_key(clause: str) -> tuple:
+    """Natural order of clause numbers: 7.2 a) < 7.2 b) < 7.2.1 < 7.5.3 < 7.5.3.2.1 < 10.2
+    (a clause's lettered items before its numbered subclauses)."""
+    return tuple(
+        (1, int(part), "") if part.isdigit() else (0, 0, part)
+        for part in re.findall(r"\d+|[a-z]+", str(clause).lower())
+    )
+
+
+def order_findings(findings: pd.DataFrame) -> pd.DataFrame:
+    """Most severe first, then by clause (natural order); ties keep the site's order of
+    criteria sets (policy.yaml), so ISO 9001 comes before a set the site added."""
+    if findings.empty:
+        return findings
+    keyed = findings.assign(
+        _sev=-findings["verdict"].map(VERDICT_SEVERITY),
+        _clause=findings["clause"].map(_clause_key),
+    )
+    keyed = keyed.sort_values(["_sev", "_clause"], kind="stable")
+    return keyed.drop(columns=["_sev", "_clause"]).reset_index(drop=True)
+
+
+def company_input_findings(
+    source_files: pd.DataFrame,
+    rejected_rows: pd.DataFrame,
+    unmatched_records: pd.DataFrame,
+    config: CompetenceConfig,
+    ctx: ReportContext,
+    attribution: Attribution,
+) -> pd.DataFrame:
+    """The company-wide input problems, graded once for the roll-up (``site`` = "company").
+
+    Landing files are shared by every site, so reject shares, files rejected whole (a stray
+    file, an unknown provider folder, an unreadable drop) and records that concern no
+    identifiable site are findings of the company, not of each site.
+    """
+    criteria = {c.rule: c for c in config.audit_criteria.criteria_sets.get(COMPANY_SET, [])}
+    unattributed_rejected = int(
+        (~rejected_rows.index.isin(attribution.rejected_sites["row"])).sum()
+    )
+    outcomes = []
+    inputs = company_inputs_controlled(
+        source_files, config.policy.reject_share_threshold, unattributed_rejected
+    )
+    outcomes.append(("documented_information_controlled", "7.5.3", inputs))
+    stray = unmatched_records[~unmatched_records.index.isin(attribution.unmatched_sites["row"])]
+    if stray.empty:
+        unlinked = RuleOutcome(
+            CONFORMS,
+            "",
+            "every unlinked provider record concerns an identifiable site",
+            0,
+            "records",
+        )
+    else:
+        unlinked = RuleOutcome(
+            OBSERVATION,
+            f"{len(stray)} provider record(s) could not be linked to a person and concern no "
+            "identifiable site (no candidate, employee id or e-mail of anyone on the roster): "
+            + sample(
+                [
+                    f"{r['provider']}:{r['record_id']} ({r['reason']}, {r['source_file']} row "
+                    f"{r['row_number']})"
+                    for _, r in stray.iterrows()
+                ],
+                "unmatched_records.csv",
+            )
+            + ".",
+            f"{len(stray)} unlinked record(s) attributable to no site",
+            len(stray),
+            "records",
+        )
+    outcomes.append(("evidence_retained", "7.2 d)", unlinked))
+    rows = []
+    for rule, clause, outcome in outcomes:
+        criterion = criteria.get(rule)
+        title = criterion.title if criterion else rule
+        requirement = criterion.requirement if criterion else ""
+        clause = criterion.clause if criterion else clause
+        statement = (
+            f"Requirement ({COMPANY_SET} {clause}): {requirement} Finding: {outcome.finding}"
+            if outcome.verdict != CONFORMS
+            else ""
+        )
+        rows.append(
+            {
+                "site": ROLLUP_NAME,
+                "criteria_set": COMPANY_SET,
+                "clause": clause,
+                "title": title,
+                "requirement": requirement,
+                "verdict": outcome.verdict,
+                "statement": statement,
+                "evidence": outcome.evidence,
+                "affected_count": int(outcome.affected_count),
+                "affected_unit": outcome.affected_unit,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
+    return order_findings(frame.astype({"affected_count": "int64"}))
 
 
 NOT_RATED = "NOT_RATED"  # nobody in scope: there is no compliance to call green
@@ -211,8 +327,5 @@ def site_verdict(findings: pd.DataFrame, *, in_scope: int) -> str:
 
 
 def worst_findings(findings: pd.DataFrame, limit: int) -> pd.DataFrame:
-    """The most severe non-conforming findings first (ties keep criteria order)."""
-    open_items = findings[findings["verdict"] != CONFORMS]
-    ranked = open_items.assign(_sev=open_items["verdict"].map(VERDICT_SEVERITY))
-    ranked = ranked.sort_values("_sev", ascending=False, kind="stable")
-    return ranked.drop(columns="_sev").head(limit)
+    """The most severe non-conforming findings first, then by clause."""
+    return order_findings(findings[findings["verdict"] != CONFORMS]).head(limit)

@@ -15,17 +15,24 @@ Readings of the SPEC where it is silent (also in the project report):
   (inclusive) counts as progress.
 - ``evidence_retained`` (7.2 d): a compliant status with no provider record at all is a
   ``MINOR_NC`` (no evidence retained); one whose records carry no credential id, or that was
-  linked to the person by name only, is an ``OBSERVATION``, as are unmatched or rejected records
+  linked to the person by name only, is an ``OBSERVATION``, as are unmatched records
   attributable to the site. Unmatched records rarely name a site: an AMBIGUOUS record counts for
   the site when one of its candidates works there, an UNMATCHED one when its employee id or e-mail
-  is a site employee's; rejected rows count when the rejects table carries a ``site`` or
-  ``employee_id`` column. The rest is reported company-wide and only mentioned here.
-- ``documented_information_controlled`` (7.5.3): a source whose reject share exceeds
-  ``reject_share_threshold`` is a ``MINOR_NC``; a file rejected whole is an ``OBSERVATION``;
-  rejects within the threshold show the controls working and conform.
-- ``manual_check``: a criterion the roster and training records cannot evaluate (e.g. IATF 16949
-  7.2.3 internal auditor competency) is an ``OBSERVATION`` asking for manual verification, never a
-  silent ``CONFORMS``.
+  is a site employee's. The rest is company-wide and graded once, in the company roll-up.
+- ``documented_information_controlled`` (7.5.3), for a site: input rows of the site's people
+  rejected at intake (the rejects table carries the site or one of its people) are an
+  ``OBSERVATION`` - records that were not fit for use. Landing files are shared by every site
+  (one roster extract, one file per provider drop), so file problems and reject shares are not a
+  site's: :func:`company_input_findings` grades them once for the company. For the company
+  itself: a source whose reject share exceeds ``reject_share_threshold`` is a ``MINOR_NC``; a
+  file rejected whole (a stray file, an unknown provider folder, an unreadable drop) is an
+  ``OBSERVATION``; rejects within the threshold show the controls working and conform.
+- ``manual_check``: a criterion the roster and training records cannot evaluate (IATF 16949
+  7.2.3 internal auditor competency, 7.5.3.2.1 record retention - a retention policy is not
+  visible in the records, and a reject share says nothing about it) is an ``OBSERVATION`` marked
+  "not evaluable from this data", asking for manual verification, never a silent ``CONFORMS``.
+
+Every outcome names the unit of its affected count: people, records, files or roles.
 """
 
 from __future__ import annotations
@@ -69,6 +76,7 @@ class RuleOutcome:
     finding: str  # what failed, with objective evidence; empty when it conforms
     evidence: str  # short, for the findings table
     affected_count: int
+    affected_unit: str = "people"  # what affected_count counts: people, records, files, roles
 
 
 def worst(verdicts: list[str]) -> str:
@@ -86,13 +94,12 @@ def person(row: pd.Series) -> str:
     return f"{name} ({clip(str(row['employee_id']), IDENTIFIER)})"
 
 
-def sample(items: list[str]) -> str:
+def sample(items: list[str], listed_in: str = "employee_status.csv") -> str:
     """Name the first few, then count the rest, as an audit statement does."""
     shown = "; ".join(items[:NAMED_IN_STATEMENT])
     rest = len(items) - NAMED_IN_STATEMENT
-    return shown + (
-        f"; and {rest} more (listed in the attached employee_status.csv)" if rest > 0 else ""
-    )
+    where = f"the attached {listed_in}" if listed_in.endswith(".csv") else f"the {listed_in}"
+    return shown + (f"; and {rest} more (listed in {where})" if rest > 0 else "")
 
 
 def _flag(series: pd.Series) -> pd.Series:
@@ -257,46 +264,57 @@ def evidence_retained(facts: SiteFacts) -> RuleOutcome:
                 ]
             )
         )
-    if not facts.site_rejected.empty:
-        verdicts.append(OBSERVATION)
-        parts.append(
-            f"{len(facts.site_rejected)} input row(s) for this site were rejected: "
-            + sample(
-                [
-                    f"{r['source_file']} row {r['row_number']} ({r['column']}: {r['check']})"
-                    for _, r in facts.site_rejected.iterrows()
-                ]
-            )
-        )
-    company_wide = (
-        f"; company-wide, {facts.unattributed_unmatched} unmatched record(s) and "
-        f"{facts.unattributed_rejected} rejected row(s) could not be attributed to a site"
-        if facts.unattributed_unmatched or facts.unattributed_rejected
-        else ""
-    )
     if not verdicts:
         return RuleOutcome(
             CONFORMS,
             "",
             f"all {len(compliant)} compliant statuses trace to provider records with a "
-            f"credential id{company_wide}",
+            "credential id",
             0,
         )
     finding = (
         f"Documented evidence of competence at site {facts.site} on {facts.as_of:%Y-%m-%d} is "
         "incomplete. " + ". ".join(parts) + "."
     )
-    evidence = "; ".join(p.split(":")[0] for p in parts) + company_wide
-    return RuleOutcome(
-        worst(verdicts),
-        finding,
-        evidence,
-        len(affected) or len(facts.site_unmatched) + len(facts.site_rejected),
-    )
+    evidence = "; ".join(p.split(":")[0] for p in parts)
+    if affected:
+        return RuleOutcome(worst(verdicts), finding, evidence, len(affected), "people")
+    return RuleOutcome(worst(verdicts), finding, evidence, len(facts.site_unmatched), "records")
 
 
 def documented_information_controlled(facts: SiteFacts) -> RuleOutcome:
-    files = facts.source_files
+    """7.5.3 for a site: the input rows of the site's own people that were rejected."""
+    rejected = facts.site_rejected
+    if rejected.empty:
+        return RuleOutcome(
+            CONFORMS,
+            "",
+            "no input row of this site's people was rejected (shared input files are graded "
+            "in the company roll-up)",
+            0,
+            "records",
+        )
+    rows = rejected.drop_duplicates(["source_file", "row_number"])
+    finding = (
+        f"{len(rows)} input record(s) of people at site {facts.site} were not fit for use and "
+        "were quarantined at intake: "
+        + sample(
+            [
+                f"{r['source_file']} row {r['row_number']} ({r['column']}: {r['check']})"
+                for _, r in rows.iterrows()
+            ],
+            "rejected_rows.csv",
+        )
+        + "."
+    )
+    evidence = f"{len(rows)} record(s) of this site's people rejected at intake"
+    return RuleOutcome(OBSERVATION, finding, evidence, len(rows), "records")
+
+
+def company_inputs_controlled(
+    files: pd.DataFrame, threshold: float, unattributed_rejected: int = 0
+) -> RuleOutcome:
+    """7.5.3 for the company: reject shares per source and files rejected whole."""
     if files.empty:
         return RuleOutcome(
             OBSERVATION,
@@ -304,8 +322,8 @@ def documented_information_controlled(facts: SiteFacts) -> RuleOutcome:
             "control of the documented information cannot be shown.",
             "no input files recorded",
             0,
+            "files",
         )
-    threshold = facts.policy.reject_share_threshold
     numbers = files.assign(
         rows_in=pd.to_numeric(files["rows_in"], errors="coerce").fillna(0),
         rejected=pd.to_numeric(files["rejected"], errors="coerce").fillna(0),
@@ -336,23 +354,35 @@ def documented_information_controlled(facts: SiteFacts) -> RuleOutcome:
         verdicts.append(OBSERVATION)
         parts.append(
             f"{len(failed)} file(s) were rejected whole: "
-            + sample([f"{r['file']} ({r['problem']})" for _, r in failed.iterrows()])
+            + sample(
+                [f"{r['file']} ({r['problem']})" for _, r in failed.iterrows()],
+                "data-quality section of this report",
+            )
         )
     total_in, total_rej = int(per_source["rows_in"].sum()), int(per_source["rejected"].sum())
     overall = f"{total_rej} of {total_in} input rows rejected in {len(files)} files"
+    if unattributed_rejected:
+        overall += f"; {unattributed_rejected} rejected row(s) name no site or person"
     if not verdicts:
-        return RuleOutcome(CONFORMS, "", f"{overall}; every source within {threshold:.0%}", 0)
+        return RuleOutcome(
+            CONFORMS, "", f"{overall}; every source within {threshold:.0%}", 0, "files"
+        )
     finding = "Input records were not all suitable for use. " + ". ".join(parts) + "."
-    return RuleOutcome(worst(verdicts), finding, overall, len(over) + len(failed))
+    affected = files["source"].isin(over.index) | ~files["problem"].map(is_missing)
+    return RuleOutcome(worst(verdicts), finding, overall, int(affected.sum()), "files")
+
+
+NOT_EVALUABLE = "not evaluable from this data"
 
 
 def manual_check(facts: SiteFacts) -> RuleOutcome:
     return RuleOutcome(
         OBSERVATION,
-        "This criterion cannot be evaluated from the HR roster and training-provider records; "
-        "verify it with the site's own records before the audit.",
-        "not evaluable from roster and training records",
+        "This criterion is not evaluable from this data (the HR roster and the training "
+        "providers' records); verify it with the site's own records before the audit.",
+        f"{NOT_EVALUABLE}: verify manually",
         0,
+        "",
     )
 
 

@@ -5,15 +5,25 @@ new to the site who arrive non-compliant (marked ``new to site``); "certified or
 now CERTIFIED/EXPIRING that was not last week, or whose expiry moved later (a renewal); "left" is
 a person in last week's site rows who is not in this week's, with the site they moved to when they
 still work elsewhere in the company; "new expiries" are rows that entered the EXPIRING window.
+
+Every change is also listed by cause (``joined``, ``entered_scope``, ``left_scope`` and
+``transitions``; ``left`` above): "joined" is a person at the site this week who was not last
+week - hired (new to the company's roster) or moved from another site; "entered scope" and
+"left scope" are rows of people at the site both weeks whose credential became needed or no
+longer needed (a role change, a requirement added or removed); a "transition" is a row in scope
+both weeks whose status or compliance changed, in either direction (a renewal that moved the
+expiry later counts too). ``rate`` splits the rate change into these causes
+(:mod:`assets.reporting.rate_change`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from assets.reporting.exports import is_missing
+from assets.reporting.rate_change import IN_SCOPE, RateChange, rate_change
 
 KEY = ["employee_id", "credential"]
 HOLDING = ("CERTIFIED", "EXPIRING")
@@ -29,16 +39,55 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Transition:
+    """A row in scope both weeks whose status or compliance changed."""
+
+    employee_id: str
+    name: str
+    job_role: str
+    credential: str
+    status_was: str
+    status_now: str
+    compliance_was: str
+    compliance_now: str
+    detail: str
+
+    @property
+    def direction(self) -> str:
+        """better / worse / same, by compliance (a renewal or new expiry is "same")."""
+        if self.compliance_was == self.compliance_now:
+            return "same"
+        return "better" if self.compliance_now == "COMPLIANT" else "worse"
+
+
+@dataclass(frozen=True)
 class WeeklyChanges:
     has_previous: bool
     became_non_compliant: list[Change]
     certified_or_renewed: list[Change]
     left: list[Change]
     new_expiries: list[Change]
+    joined: list[Change] = field(default_factory=list)
+    entered_scope: list[Change] = field(default_factory=list)
+    left_scope: list[Change] = field(default_factory=list)
+    transitions: list[Transition] = field(default_factory=list)
+    rate: RateChange | None = None
+
+    @property
+    def became_compliant(self) -> list[Transition]:
+        return [t for t in self.transitions if t.direction == "better"]
+
+    @property
+    def no_longer_compliant(self) -> list[Transition]:
+        return [t for t in self.transitions if t.direction == "worse"]
 
 
 def _date(value: object) -> str:
     return "" if is_missing(value) else f"{pd.Timestamp(value):%Y-%m-%d}"
+
+
+def _word(code: object) -> str:
+    return str(code).replace("_", " ").lower()
 
 
 def _change(row: pd.Series, detail: str) -> Change:
@@ -117,4 +166,102 @@ def weekly_changes(
         moved = elsewhere.get(row["employee_id"])
         detail = f"moved to site {moved}" if moved is not None else "no longer on the roster"
         left.append(_change(row, detail))
-    return WeeklyChanges(True, became_nc, certified, left, expiring)
+    previous_site = previous.drop_duplicates("employee_id").set_index("employee_id")["site"]
+    joined = []
+    for _, row in (
+        now[~now["employee_id"].isin(set(before["employee_id"]))]
+        .drop_duplicates("employee_id")
+        .sort_values(["last_name", "first_name", "employee_id"])
+        .iterrows()
+    ):
+        came_from = previous_site.get(row["employee_id"])
+        detail = (
+            f"moved from site {came_from}"
+            if came_from is not None
+            else f"new on the roster, hired {_date(row['hire_date'])}"
+        )
+        joined.append(_change(row, detail))
+    entered, left_scope, transitions = _scope_and_transitions(now, before)
+    return WeeklyChanges(
+        True,
+        became_nc,
+        certified,
+        left,
+        expiring,
+        joined=joined,
+        entered_scope=entered,
+        left_scope=left_scope,
+        transitions=transitions,
+        rate=rate_change(current, previous, site),
+    )
+
+
+def _scope_and_transitions(
+    now: pd.DataFrame, before: pd.DataFrame
+) -> tuple[list[Change], list[Change], list[Transition]]:
+    """Rows of people at the site both weeks: scope entered or left, and status transitions."""
+    stayed = set(now["employee_id"]) & set(before["employee_id"])
+    merged = now[now["employee_id"].isin(stayed)].merge(
+        before.loc[
+            before["employee_id"].isin(stayed), [*KEY, "status", "compliance", "expires_on"]
+        ],
+        on=KEY,
+        how="outer",
+        suffixes=("", "_prev"),
+        indicator=True,
+    )
+    names = (
+        pd.concat([now, before])
+        .drop_duplicates("employee_id")
+        .set_index("employee_id")[["first_name", "last_name", "job_role"]]
+    )
+    for column in ("first_name", "last_name", "job_role"):
+        merged[column] = merged[column].where(
+            merged[column].notna(), merged["employee_id"].map(names[column])
+        )
+    merged = merged.sort_values(["last_name", "first_name", "employee_id", "credential"])
+    in_now = merged["compliance"].isin(IN_SCOPE) & (merged["_merge"] != "right_only")
+    in_before = merged["compliance_prev"].isin(IN_SCOPE) & (merged["_merge"] != "left_only")
+    entered, left_scope, transitions = [], [], []
+    for (_, row), now_in, before_in in zip(merged.iterrows(), in_now, in_before, strict=True):
+        if now_in and not before_in:
+            entered.append(
+                _change(row, f"now needs {row['credential']}: {_word(row['compliance'])}")
+            )
+        elif before_in and not now_in:
+            left_scope.append(_change(row, f"no longer needs {row['credential']}"))
+        elif now_in and before_in:
+            renewed = (
+                not is_missing(row["expires_on_prev"])
+                and not is_missing(row["expires_on"])
+                and pd.Timestamp(row["expires_on"]) > pd.Timestamp(row["expires_on_prev"])
+            )
+            if (
+                row["status"] == row["status_prev"]
+                and row["compliance"] == row["compliance_prev"]
+                and not renewed
+            ):
+                continue
+            detail = (
+                f"renewed: expiry {_date(row['expires_on_prev'])} -> {_date(row['expires_on'])}"
+                if renewed
+                else (
+                    f"expires {_date(row['expires_on'])}"
+                    if not is_missing(row["expires_on"])
+                    else f"due {_date(row['due_date'])}"
+                )
+            )
+            transitions.append(
+                Transition(
+                    str(row["employee_id"]),
+                    f"{row['first_name']} {row['last_name']}",
+                    str(row["job_role"]),
+                    str(row["credential"]),
+                    str(row["status_prev"]),
+                    str(row["status"]),
+                    str(row["compliance_prev"]),
+                    str(row["compliance"]),
+                    detail,
+                )
+            )
+    return entered, left_scope, transitions

@@ -21,6 +21,7 @@ from assets.reporting.pdf_writer import Chart, CsvAttachment, PdfMetadata, write
 from assets.reporting.site_report import records, verdict_reason
 from assets.reporting.summary import IN_SCOPE, compliance_rate, rate_trend
 from schemas.config import CompetenceConfig
+from schemas.identifiers import ROLLUP_NAME
 
 MAX_EXCEPTION_ROWS = 150
 WORST_ACROSS_SITES = 10
@@ -33,7 +34,10 @@ def site_rows(
     sites_without_recipients: list[str],
 ) -> list[dict]:
     """One line per site: counts, rate, verdict, worst finding and flags; worst sites first."""
-    sites = sorted(set(status["site"].astype(str)) | set(findings["site"].astype(str)))
+    # the roll-up's own rows (company-wide input problems) are not a site
+    sites = sorted(
+        (set(status["site"].astype(str)) | set(findings["site"].astype(str))) - {ROLLUP_NAME}
+    )
     order = {"RED": 0, "AMBER": 1, "NOT_RATED": 2, "GREEN": 3}
     lines = []
     for site in sites:
@@ -222,7 +226,10 @@ def render_company_report(
             c: sum(s["rag"] == c for s in sites) for c in ("RED", "AMBER", "GREEN", "NOT_RATED")
         },
         "trend": trend,
-        "worst": records(worst_findings(findings, WORST_ACROSS_SITES)),
+        "worst": records(
+            worst_findings(findings[findings["site"] != ROLLUP_NAME], WORST_ACROSS_SITES)
+        ),
+        "company_findings": records(findings[findings["site"] == ROLLUP_NAME]),
         "unmatched": records(
             unmatched_records.sort_values(["provider", "record_id"]).head(MAX_EXCEPTION_ROWS)
         ),

@@ -25,6 +25,34 @@ class ReportContext:
     held: bool = False
     hold_reason: str = ""
     before_first_extract: bool = False
+    # The HR roster extract the week's headcount comes from, and last week's (item: changes)
+    roster_extract: str | None = None
+    roster_extract_date: date | None = None
+    previous_roster_extract: str | None = None
+    previous_roster_extract_date: date | None = None
+    roster_max_age_days: int = 35
+
+    @property
+    def roster_age_days(self) -> int | None:
+        """Days from the extract's date to the as-of date (None without a dated extract)."""
+        if self.roster_extract_date is None:
+            return None
+        return (self.as_of - self.roster_extract_date).days
+
+    @property
+    def roster_stale(self) -> bool:
+        """The extract is older than the policy allows: the headcount may be out of date."""
+        age = self.roster_age_days
+        return age is not None and age > self.roster_max_age_days
+
+    @property
+    def roster_extract_changed(self) -> bool:
+        """Last week's figures came from another extract than this week's."""
+        return (
+            self.previous_roster_extract is not None
+            and self.roster_extract is not None
+            and self.previous_roster_extract != self.roster_extract
+        )
 
     @classmethod
     def for_week(cls, week: date, **facts: object) -> ReportContext:

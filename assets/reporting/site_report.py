@@ -16,6 +16,10 @@ from typing import Any
 
 import pandas as pd
 
+from assets.certification.status_evidence import (
+    STATUS_EVIDENCE_COLUMNS,
+    empty_status_evidence,
+)
 from assets.reporting.actions import (
     action_list,
     actions_frame,
@@ -25,6 +29,7 @@ from assets.reporting.actions import (
 from assets.reporting.audit_findings import Attribution, site_facts, site_verdict, worst_findings
 from assets.reporting.changes import weekly_changes
 from assets.reporting.charts import STATUS_COLOURS, bar_chart, trend_chart
+from assets.reporting.competence_determination import not_required_split, role_requirements_table
 from assets.reporting.context import ReportContext
 from assets.reporting.exports import employee_status_csv, frame_to_csv_bytes, is_missing
 from assets.reporting.pdf_writer import Chart, CsvAttachment, PdfMetadata, write_pdf
@@ -119,6 +124,15 @@ def summary_charts(summary: SiteSummary, label: str) -> list[Chart]:
     return charts
 
 
+def site_evidence(evidence: pd.DataFrame | None, site: str) -> pd.DataFrame:
+    """The site's status_evidence rows in the columns of status/<week>/evidence.csv."""
+    if evidence is None or evidence.empty:
+        return empty_status_evidence()
+    return evidence.loc[evidence["site"] == site, list(STATUS_EVIDENCE_COLUMNS)].reset_index(
+        drop=True
+    )
+
+
 def render_site_report(
     site: str,
     *,
@@ -134,11 +148,13 @@ def render_site_report(
     config: CompetenceConfig,
     ctx: ReportContext,
     attribution: Attribution | None = None,
+    evidence: pd.DataFrame | None = None,
 ) -> bytes:
     """The site's PDF/A-3b report for ``ctx.week`` as bytes (deterministic for equal inputs).
 
     ``status``, ``previous_status``, ``compliance_history`` and ``findings`` may hold every site;
-    the site's rows are selected here. ``findings`` are :func:`audit_findings` rows.
+    the site's rows are selected here. ``findings`` are :func:`audit_findings` rows;
+    ``evidence`` the status_evidence rows (every site's or the site's), attached as evidence.csv.
     """
     policy = config.policy
     site_cfg = config.site(site)
@@ -162,6 +178,11 @@ def render_site_report(
             "employee_status.csv",
             employee_status_csv(rows),
             f"Status rows of site {site}, {ctx.iso_week}",
+        ),
+        CsvAttachment(
+            "evidence.csv",
+            frame_to_csv_bytes(site_evidence(evidence, site)),
+            f"The provider records that prove each status row of site {site}, {ctx.iso_week}",
         ),
         CsvAttachment(
             "skills_matrix.csv",
@@ -224,6 +245,8 @@ def render_site_report(
         "outlook_total": len(outlook),
         "outlook_days": outlook_days,
         "matrices": skills_matrices(rows, config),
+        "roles": role_requirements_table(rows, config, site),
+        "not_required": not_required_split(rows),
         "source_files": records(source_files.sort_values(["source", "file"])),
         "site_unmatched": records(facts.site_unmatched.head(MAX_UNMATCHED_ROWS)),
         "site_unmatched_total": len(facts.site_unmatched),

@@ -55,3 +55,26 @@ def assert_every_pdf_is_archival(folder) -> int:
     }
     assert failing == {}
     return len(pdfs)
+
+
+def words_outside_the_page(pdf: bytes, tolerance: float = 0.5) -> list[tuple[int, str, float]]:
+    """Words whose box (from the PDF's own text, ``pdftotext -bbox``) leaves the media box.
+
+    Returns (page number, word, how far out in points); empty when every word is on the paper.
+    """
+    import re
+    import subprocess
+
+    html = subprocess.run(
+        ["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    outside = []
+    for number, page in enumerate(re.findall(r"<page (.*?)</page>", html, re.S), start=1):
+        width = float(re.search(r'width="([\d.]+)"', page)[1])
+        height = float(re.search(r'height="([\d.]+)"', page)[1])
+        box = r'xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="([-\d.]+)"'
+        for x0, y0, x1, y1, word in re.findall(rf"<word {box}>(.*?)</word>", page):
+            beyond = max(-float(x0), -float(y0), float(x1) - width, float(y1) - height)
+            if beyond > tolerance:
+                outside.append((number, word, round(beyond, 1)))
+    return outside

@@ -8,7 +8,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from assets.reporting.audit_findings import attribute, audit_findings, site_verdict
+from assets.reporting.audit_findings import (
+    attribute,
+    audit_findings,
+    company_input_findings,
+    site_verdict,
+)
 from assets.reporting.audit_rules import RULES
 from schemas.config import AuditCriteriaConfig
 from tests.reporting import frames as F
@@ -179,7 +184,26 @@ def test_unmatched_records_count_for_the_site_only_when_attributable(config, ctx
     assert "A-18" not in row["statement"]
     only_elsewhere = grade(config, ctx, certified(1), unmatched=[elsewhere]).loc["7.2 d)"]
     assert only_elsewhere["verdict"] == "CONFORMS"
-    assert "1 unmatched record(s)" in only_elsewhere["evidence"]
+    # a record that concerns no site is the company's, graded once in the roll-up
+    assert "unmatched" not in only_elsewhere["evidence"]
+    status = F.status_frame(certified(1))
+    unmatched = F.unmatched([ambiguous, elsewhere])
+    company = company_input_findings(
+        F.source_files(),
+        F.rejected_rows(),
+        unmatched,
+        config,
+        ctx,
+        attribute(status, F.rejected_rows(), unmatched),
+    ).set_index("clause")
+    assert company.loc["7.2 d)", "site"] == "company"
+    assert company.loc["7.2 d)", "verdict"] == "OBSERVATION"
+    assert "apex_academy:A-18 (UNMATCHED" in company.loc["7.2 d)", "statement"]
+    assert "A-17" not in company.loc["7.2 d)", "statement"]
+    assert (company.loc["7.2 d)", "affected_count"], company.loc["7.2 d)", "affected_unit"]) == (
+        1,
+        "records",
+    )
 
 
 @pytest.mark.parametrize(
@@ -192,7 +216,9 @@ def test_unmatched_records_count_for_the_site_only_when_attributable(config, ctx
         (0, 0, "missing required column 'Exam Date'", "MINOR_NC"),
     ],
 )
-def test_documented_information_reject_share(config, ctx, rows_in, rejected, problem, verdict):
+def test_shared_input_files_are_graded_once_for_the_company_never_per_site(
+    config, ctx, rows_in, rejected, problem, verdict
+):
     files = [
         ("roster", "roster/roster_2026-11-01.csv", "a" * 64, 50, 50, 0, 0, None),
         (
@@ -206,8 +232,24 @@ def test_documented_information_reject_share(config, ctx, rows_in, rejected, pro
             problem,
         ),
     ]
-    row = grade(config, ctx, certified(1), files=files).loc["7.5.3"]
+    site_row = grade(config, ctx, certified(1), files=files).loc["7.5.3"]
+    assert site_row["verdict"] == "CONFORMS"
+    assert "graded in the company roll-up" in site_row["evidence"]
+    row = (
+        company_input_findings(
+            F.source_files(files),
+            F.rejected_rows(),
+            F.unmatched(),
+            config,
+            ctx,
+            attribute(F.status_frame(certified(1)), F.rejected_rows(), F.unmatched()),
+        )
+        .set_index("clause")
+        .loc["7.5.3"]
+    )
     assert row["verdict"] == verdict
+    assert row["affected_unit"] == "files"
+    assert row["affected_count"] == (0 if verdict == "CONFORMS" else 1)
     if verdict == "MINOR_NC" and rejected:
         assert "northfield_college rejected 6 of 100 rows (6.0%)" in row["statement"]
     if problem:
@@ -221,8 +263,23 @@ def test_documented_information_reject_share(config, ctx, rows_in, rejected, pro
 def test_configured_sets_are_graded_in_order(config, ctx):
     rows = [F.person("E1", "Ann", "Lee", site="GREENVILLE")]
     findings = grade(config, ctx, rows, site="GREENVILLE")
-    # config/audit_criteria.yaml: ISO9001 has 5 criteria, IATF16949 has 6
-    assert findings["criteria_set"].tolist() == ["ISO9001"] * 5 + ["IATF16949"] * 6
+    # config/audit_criteria.yaml: ISO9001 has 5 criteria, IATF16949 has 6; by severity, then
+    # clause: the two not-evaluable IATF criteria (observations) first, then the conforming ones
+    assert findings["criteria_set"].tolist().count("IATF16949") == 6
+    assert list(findings.index) == [
+        "7.2.3",
+        "7.5.3.2.1",
+        "7.2 a)",
+        "7.2 b)",
+        "7.2 c)",
+        "7.2 d)",
+        "7.2.1",
+        "7.2.1",
+        "7.2.2",
+        "7.2.2",
+        "7.5.3",
+    ]
+    assert findings.loc["7.5.3.2.1", "evidence"] == "not evaluable from this data: verify manually"
 
 
 def test_site_verdict_colours():

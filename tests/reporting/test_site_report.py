@@ -176,7 +176,7 @@ def test_cover_answers_the_thirty_second_questions(report):
     assert "overdue 316 d" in first_page
     assert "Earn 40 more renewal points" in first_page
     assert "PassQUALITY,PROCESSES,MAINTENANCE" in squashed(first_page)
-    assert "1 became non-compliant" in first_page and "1 left the site" in first_page
+    assert "0 joined · 1 left" in first_page and "1 no longer compliant" in first_page
 
 
 def test_findings_changes_outlook_and_matrix_are_printed(report):
@@ -185,7 +185,7 @@ def test_findings_changes_outlook_and_matrix_are_printed(report):
     assert "MAJOR NC" in text and "MINOR NC" in text  # 7.2 b) and 7.2 a)
     assert "'Welder'(1person:WendyWeld(E5))" in flat
     assert "LarsLeft(E7)" in flat and "nolongerontheroster" in flat
-    assert "was COMPLIANT" in text
+    assert "BenBrown(E2)CPTcertified→expiredcompliant→noncompliant" in flat
     # Dev's ledger: 20 continuing education, 40 employment, 0 retakes; projected 61, short.
     assert "2026-12-202820400604061willfallshort" in flat
     assert "Passed by (all 5)" in text
@@ -224,6 +224,7 @@ def test_attachment_is_the_status_csv_of_the_site(report):
     attached = attachments(report)
     assert set(attached) == {
         "employee_status.csv",
+        "evidence.csv",
         "skills_matrix.csv",
         "actions.csv",
         "renewal_outlook.csv",

@@ -235,9 +235,6 @@ class Policy(_Strict):
     major_nc_overdue_days: Annotated[int, Field(ge=0)] = 90
     report: ReportPolicy = ReportPolicy()
     escalation: Escalation = Escalation()
-    # ISO 7.2 c): a module whose first-attempt pass rate (last 12 weeks) is below this is an
-    # observation on the effectiveness of training.
-    first_attempt_pass_rate_min: Annotated[float, Field(ge=0, le=1)] = 0.6
     limits: Limits = Limits()
     sites: dict[SiteCode, Site] = {}
 

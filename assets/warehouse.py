@@ -223,11 +223,15 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
             ).fetchone()[0]
             if not exists:
                 return pd.DataFrame()
+            # an input may name the columns it needs (AssetIn metadata "columns"): a long
+            # history of a wide table is read column by column, not whole
+            wanted = (getattr(context, "definition_metadata", None) or {}).get("columns")
+            select = ", ".join(f'"{c}"' for c in wanted) if wanted else "*"
             if not keys:
-                frame = con.execute(f"select * from {table}").df()
+                frame = con.execute(f"select {select} from {table}").df()
             else:
                 frame = con.execute(
-                    f"select * from {table} where week in (select unnest(?::timestamp[])) "
+                    f"select {select} from {table} where week in (select unnest(?::timestamp[])) "
                     "order by week",
                     [[pd.Timestamp(k) for k in keys]],
                 ).df()

@@ -8,6 +8,7 @@ from assets.delivery.clearance import mail_clearance
 from assets.delivery.mailer import mailer_from_env
 from assets.environment import read_environment
 from assets.ingest.assets import landing_intake
+from assets.reporting.action_assets import corrective_actions
 from assets.reporting.assets import audit_findings, site_report_pdfs
 from assets.resources import CompetenceSettings, mail_size_limit
 from assets.warehouse import WarehouseIOManager
@@ -26,6 +27,7 @@ defs = dg.Definitions(
         certification,
         status_evidence,
         audit_findings,
+        corrective_actions,
         site_report_pdfs,
         mail_clearance,
         email_delivery,

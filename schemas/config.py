@@ -74,6 +74,9 @@ class Credential(_Strict):
     optional_modules: list[str] = []
     validity_years: Annotated[int, Field(gt=0, le=50)]
     renewal: PointsRenewal | RetestRenewal = Field(discriminator="method")
+    # An expired or missing safety-critical credential also raises a containment action:
+    # the person is removed from the task until re-certified.
+    safety_critical: bool = False
 
     @model_validator(mode="after")
     def _modules_disjoint(self) -> Credential:
@@ -176,12 +179,32 @@ class Site(_Strict):
     name: str
     timezone: TimezoneName | None = None
     audit_criteria: list[str] = ["ISO9001"]
+    # Who an overdue corrective action escalates to (named in the report); empty = not named.
+    lead: str = ""
 
 
 class ReportPolicy(_Strict):
     paper: Literal["A4", "Letter"] = "A4"
     history_weeks: Annotated[int, Field(ge=1, le=104)] = 12
     max_attachment_mb: Annotated[float, Field(gt=0)] = 10
+    # How long an issued report is kept (printed on it as its retention period, ISO 9001 7.5.3).
+    retention_years: Annotated[int, Field(ge=1, le=100)] = 7
+
+
+class Escalation(_Strict):
+    """Days past its due date after which an open corrective action escalates."""
+
+    site_lead_after_days: Annotated[int, Field(ge=0)] = 30
+    company_after_days: Annotated[int, Field(ge=0)] = 90
+
+    @model_validator(mode="after")
+    def _company_after_site_lead(self) -> Escalation:
+        if self.company_after_days < self.site_lead_after_days:
+            raise ValueError(
+                f"company_after_days ({self.company_after_days}) must not be less than "
+                f"site_lead_after_days ({self.site_lead_after_days})"
+            )
+        return self
 
 
 class Limits(_Strict):
@@ -214,6 +237,7 @@ class Policy(_Strict):
     # the headcount may be stale
     roster_max_age_days: Annotated[int, Field(ge=1)] = 35
     report: ReportPolicy = ReportPolicy()
+    escalation: Escalation = Escalation()
     limits: Limits = Limits()
     sites: dict[SiteCode, Site] = {}
 

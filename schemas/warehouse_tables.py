@@ -122,6 +122,24 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "as_of": DAY,
     }
     | WEEK,
+    "corrective_actions": {
+        "site": TEXT,
+        "employee_id": TEXT,
+        "name": TEXT,
+        "credential": TEXT,
+        "kind": TEXT,
+        "action": TEXT,
+        "first_raised": DAY,
+        "weeks_open": INT,
+        "due_date": DAY,
+        "days_past_due": INT,
+        "state": TEXT,
+        "escalated_to": TEXT,
+        "closed_week": DAY,
+        "closed_how": TEXT,
+        "closed_on_time": BOOL,
+    }
+    | WEEK,
     "points_ledger": {
         "employee_id": TEXT,
         "credential": TEXT,

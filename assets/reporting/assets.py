@@ -9,6 +9,7 @@ import hashlib
 import json
 import warnings
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -29,6 +30,7 @@ from assets.reporting.audit_findings import (
 from assets.reporting.audit_findings import audit_findings as grade_site
 from assets.reporting.company_report import render_company_report
 from assets.reporting.context import ReportContext
+from assets.reporting.document_control import control_for, revision_for
 from assets.reporting.paths import report_dir, report_path
 from assets.reporting.render_pool import render_sites
 from assets.reporting.roster_extract import roster_extract
@@ -151,23 +153,30 @@ def fingerprint(*parts: object) -> str:
     return digest.hexdigest()
 
 
-def _site_inputs(site: str, shared: dict, company_wide: str) -> str:
-    """What a site's PDF is made of; the same fingerprint means the same report."""
-    by_site = [
-        frame[frame["site"] == site] if "site" in frame else frame
-        for frame in (
-            shared["status"],
-            shared["previous_status"],
-            shared["compliance_history"],
-            shared["findings"],
-        )
-    ]
-    people = set(by_site[0]["employee_id"])
+def _site_parts(site: str, shared: dict, shared_parts: dict[str, str]) -> dict[str, str]:
+    """What a site's PDF is made of, by part (``document_control.PART_NAMES``); the same
+    fingerprints mean the same report, and a changed part names why a week is reissued."""
+
+    def mine(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["site"] == site] if "site" in frame else frame
+
+    rows = mine(shared["status"])
+    people = set(rows["employee_id"])
     per_person = [
         frame[frame["employee_id"].isin(people)]
         for frame in (shared["renewal_forecast"], shared["points_ledger"], shared["evidence"])
     ]
-    return fingerprint(site, *by_site, *per_person, company_wide)
+    return {
+        "people": fingerprint(site, rows, *per_person),
+        "history": fingerprint(mine(shared["previous_status"]), mine(shared["compliance_history"])),
+        "findings": fingerprint(mine(shared["findings"])),
+        "actions": fingerprint(mine(shared["corrective_actions"])),
+        **shared_parts,
+    }
+
+
+def _inputs_of(parts: dict[str, str]) -> str:
+    return fingerprint(*parts.values())
 
 
 def _run_facts(ctx: ReportContext) -> tuple:
@@ -185,15 +194,27 @@ def _run_facts(ctx: ReportContext) -> tuple:
     )
 
 
-def _company_wide_inputs(shared: dict) -> str:
+def _shared_parts(shared: dict) -> dict[str, str]:
     """The inputs every site's report shares (files, exceptions, run facts), hashed once."""
-    ctx = shared["ctx"]
-    return fingerprint(
-        shared["source_files"],
-        shared["rejected_rows"],
-        shared["unmatched_records"],
-        *_run_facts(ctx),
-    )
+    return {
+        "inputs": fingerprint(
+            shared["source_files"], shared["rejected_rows"], shared["unmatched_records"]
+        ),
+        "run": fingerprint(*_run_facts(shared["ctx"])),
+    }
+
+
+def _reviser(shared: dict, config: CompetenceConfig, issued_on: date):
+    """A ``revise`` callback: each report about to render gets its document control."""
+
+    def revise(revisions: dict[str, tuple[int, str]]) -> None:
+        ctx = shared["ctx"]
+        for name, revision in revisions.items():
+            shared["document_control"][name] = control_for(
+                name, ctx.iso_week, revision, issued_on, ctx.as_of, config
+            )
+
+    return revise
 
 
 def reuse_or_render(
@@ -201,18 +222,25 @@ def reuse_or_render(
     render: Callable[[list[str]], dict[str, bytes]],
     output: Path,
     week: str,
+    parts: dict[str, dict[str, str]] | None = None,
+    revise: Callable[[dict[str, tuple[int, str]]], None] | None = None,
+    issued_on: date | None = None,
 ) -> tuple[dict[str, bytes], int]:
     """Keep a week's PDF whose inputs did not change since it was rendered; render the rest.
 
     ``wanted`` maps a report name (site, or "company") to its input fingerprint. The PDF prints
     the run that rendered it, so rendering again would change its bytes and make a plain rerun
     look like a changed report (and the archived copy differ from the mailed one). A manifest
-    beside the PDFs records each one's input fingerprint and hash. Every file name comes from
-    :func:`report_path`, which refuses anything but a site code or the roll-up's name.
+    beside the PDFs records each one's input fingerprint and hash, and its revision history
+    (``document_control``): before the stale reports render, ``revise`` is told the revision each
+    gets and why (from ``parts``, the fingerprints of each report's inputs by part). Every file
+    name comes from :func:`report_path`, which refuses anything but a site code or the roll-up's
+    name.
     """
     out_dir = report_dir(output, week)
     paths = {name: report_path(output, week, name) for name in wanted}
     manifest_path = out_dir / "manifest.json"
+    parts = parts or {}
     with exclusive_archive(out_dir):  # a concurrent run of the week waits, then reuses ours
         manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
         pdfs, stale = {}, []
@@ -224,12 +252,30 @@ def reuse_or_render(
                     pdfs[name] = data
                     continue
             stale.append(name)
+        revisions = {name: revision_for(manifest.get(name), parts.get(name, {})) for name in stale}
+        if stale and revise is not None:
+            revise(revisions)
         if stale:
             pdfs.update(render(stale))
         for name in stale:
             write_whole(paths[name], pdfs[name])
             digest = hashlib.sha256(pdfs[name]).hexdigest()
-            manifest[name] = {"inputs": wanted[name], "sha256": digest}
+            revision, reason = revisions[name]
+            issue = {
+                "revision": revision,
+                "reason": reason,
+                "issued_on": issued_on.isoformat() if issued_on else None,
+                "inputs": wanted[name],
+                "sha256": digest,
+            }
+            history = (manifest.get(name) or {}).get("revisions", [])
+            manifest[name] = {
+                "inputs": wanted[name],
+                "sha256": digest,
+                "revision": revision,
+                "parts": parts.get(name, {}),
+                "revisions": [*history, issue],
+            }
         write_whole(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())
     return pdfs, len(stale)
 
@@ -297,6 +343,7 @@ def site_report_pdfs(
     unmatched_records: pd.DataFrame,
     roster_two_weeks: pd.DataFrame,
     status_evidence: pd.DataFrame,
+    corrective_actions: pd.DataFrame,
 ) -> dg.Output[pd.DataFrame]:
     """The week's PDF reports — one per site for its quality manager and one company roll-up
     for the quality director — archived as PDF/A-3b with the status rows attached as CSV, under
@@ -333,17 +380,24 @@ def site_report_pdfs(
         "config": config,
         "ctx": ctx,
         "attribution": attribute(status, rejected_rows, unmatched_records),
+        "corrective_actions": corrective_actions.drop(columns=["week"], errors="ignore"),
+        "document_control": {},
     }
     sites = sites_of(status, config)
-    company_wide = _company_wide_inputs(shared)
+    shared_parts = _shared_parts(shared)
+    site_parts = {site: _site_parts(site, shared, shared_parts) for site in sites}
+    revise = _reviser(shared, config, settings.today(config))
     output, week_key = settings.output_path, context.partition_key
     out_dir = report_dir(output, week_key)
     out_dir.mkdir(parents=True, exist_ok=True)
     pdfs, rendered = reuse_or_render(
-        {site: _site_inputs(site, shared, company_wide) for site in sites},
+        {site: _inputs_of(parts) for site, parts in site_parts.items()},
         lambda stale: render_sites(stale, shared),
         output,
         week_key,
+        parts=site_parts,
+        revise=revise,
+        issued_on=settings.today(config),
     )
     rows = []
     for site in sites:
@@ -363,20 +417,16 @@ def site_report_pdfs(
         )
     plan = resolve_recipients(config.recipients, sites)
     without = list(plan.sites_without_recipients)
-    company_inputs = fingerprint(
-        ROLLUP_NAME,
-        status,
-        previous,
-        history,
-        findings,
-        source_files,
-        rejected_rows,
-        unmatched_records,
-        *_run_facts(ctx),
-        without,
-    )
+    company_parts = {
+        "people": fingerprint(ROLLUP_NAME, status),
+        "history": fingerprint(previous, history),
+        "findings": fingerprint(findings),
+        "actions": fingerprint(shared["corrective_actions"]),
+        "inputs": fingerprint(source_files, rejected_rows, unmatched_records, without),
+        "run": shared_parts["run"],
+    }
     company, rendered_company = reuse_or_render(
-        {ROLLUP_NAME: company_inputs},
+        {ROLLUP_NAME: _inputs_of(company_parts)},
         lambda _: {
             ROLLUP_NAME: render_company_report(
                 status=status,
@@ -388,10 +438,15 @@ def site_report_pdfs(
                 config=config,
                 ctx=ctx,
                 sites_without_recipients=without,
+                corrective_actions=shared["corrective_actions"],
+                document=shared["document_control"].get(ROLLUP_NAME),
             )
         },
         output,
         week_key,
+        parts={ROLLUP_NAME: company_parts},
+        revise=revise,
+        issued_on=settings.today(config),
     )
     company_pdf, company_path = company[ROLLUP_NAME], report_path(output, week_key, ROLLUP_NAME)
     rows.append(

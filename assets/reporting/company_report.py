@@ -16,9 +16,11 @@ from assets.ingest.reject_share import reject_shares
 from assets.reporting.audit_findings import site_verdict, worst_findings
 from assets.reporting.charts import trend_chart
 from assets.reporting.context import ReportContext
+from assets.reporting.corrective_actions import action_report
+from assets.reporting.document_control import DocumentControl
 from assets.reporting.exports import employee_status_csv, frame_to_csv_bytes
 from assets.reporting.pdf_writer import Chart, CsvAttachment, PdfMetadata, write_pdf
-from assets.reporting.site_report import records, verdict_reason
+from assets.reporting.site_report import empty_actions, first_issue, records, verdict_reason
 from assets.reporting.summary import IN_SCOPE, compliance_rate, rate_trend
 from schemas.config import CompetenceConfig
 from schemas.identifiers import ROLLUP_NAME
@@ -146,9 +148,12 @@ def render_company_report(
     config: CompetenceConfig,
     ctx: ReportContext,
     sites_without_recipients: list[str],
+    corrective_actions: pd.DataFrame | None = None,
+    document: DocumentControl | None = None,
 ) -> bytes:
     """The company roll-up PDF/A-3b for ``ctx.week`` as bytes (deterministic for equal inputs)."""
     policy = config.policy
+    document = document or first_issue(ROLLUP_NAME, ctx, config)
     sites = site_rows(status, findings, config, sites_without_recipients)
     in_scope = sum(s["in_scope"] for s in sites)
     rate = compliance_rate(sum(s["compliant"] for s in sites), in_scope)
@@ -243,6 +248,10 @@ def render_company_report(
         "unconfigured": [s for s in sites if not s["configured"]],
         "without_recipients": sorted(sites_without_recipients),
         "source_files": records(source_files.sort_values(["source", "file"])),
+        "corrective": action_report(
+            empty_actions() if corrective_actions is None else corrective_actions, None, config
+        ),
+        "document": document,
         "config_hash": config.config_hash,
         "attachment_names": [a.name for a in attachments],
         "skipped_attachments": skipped,
@@ -261,5 +270,6 @@ def render_company_report(
         ],
         author=policy.company_name,
         as_of=ctx.as_of,
+        issued_on=document.issued_on,
     )
     return write_pdf("company_report.html.j2", context, metadata, charts, attachments)

@@ -1,6 +1,7 @@
 """HTML template -> archival PDF: Jinja2 with autoescape, WeasyPrint, PDF/A-3b, CSV attachments.
 
-Determinism: every date in the file comes from the as-of date (document and attachment dates),
+Determinism: every date in the file comes from the issue date, the run date (document and
+attachment dates; the as-of date when none is given),
 the document id is a hash of the content, and charts are deterministic SVG; the same inputs give
 the same bytes. Archival: PDF/A-3b with the metadata stream left uncompressed (PDF/A validators
 expect to read it) and structure tags on (WeasyPrint allows tags alongside PDF/A-3b).
@@ -95,6 +96,8 @@ class PdfMetadata:
     keywords: list[str]
     author: str
     as_of: date
+    # the issue (run) date: the PDF's creation date; without one, the as-of date
+    issued_on: date | None = None
 
 
 # PDF/UA-1 identification (ISO 14289-1, 5) in the XMP packet. PDF/A admits a schema it does
@@ -202,7 +205,8 @@ def write_pdf(
         c.name: {"src": fetcher.memory_url(f"{c.name}.svg", c.svg, "image/svg+xml"), "alt": c.alt}
         for c in charts
     }
-    stamp = datetime(metadata.as_of.year, metadata.as_of.month, metadata.as_of.day, tzinfo=UTC)
+    day = metadata.issued_on or metadata.as_of
+    stamp = datetime(day.year, day.month, day.day, tzinfo=UTC)
     html = render_html(
         template,
         {**context, "charts": chart_urls, "meta": metadata, "stamp": stamp.strftime("%Y-%m-%d")},

@@ -31,6 +31,9 @@ from assets.reporting.changes import weekly_changes
 from assets.reporting.charts import STATUS_COLOURS, bar_chart, trend_chart
 from assets.reporting.competence_determination import not_required_split, role_requirements_table
 from assets.reporting.context import ReportContext
+from assets.reporting.corrective_actions import COLUMNS as ACTION_COLUMNS
+from assets.reporting.corrective_actions import action_report
+from assets.reporting.document_control import DocumentControl, control_for
 from assets.reporting.exports import employee_status_csv, frame_to_csv_bytes, is_missing
 from assets.reporting.pdf_writer import Chart, CsvAttachment, PdfMetadata, write_pdf
 from assets.reporting.skills_matrix import skills_matrices, skills_matrix_frame
@@ -57,6 +60,17 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         {k: ("" if is_missing(v) else v) for k, v in row.items()}
         for row in frame.to_dict("records")
     ]
+
+
+def empty_actions() -> pd.DataFrame:
+    """A corrective-actions table with no rows (a caller that has none)."""
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in ACTION_COLUMNS.items()})
+
+
+def first_issue(report: str, ctx: ReportContext, config: CompetenceConfig) -> DocumentControl:
+    """The document control of a report rendered outside the archive (no manifest, no run
+    date): revision 1, issued on the as-of date."""
+    return control_for(report, ctx.iso_week, (1, "first issue"), ctx.as_of, ctx.as_of, config)
 
 
 def verdict_reason(findings: pd.DataFrame) -> str:
@@ -149,6 +163,8 @@ def render_site_report(
     ctx: ReportContext,
     attribution: Attribution | None = None,
     evidence: pd.DataFrame | None = None,
+    corrective_actions: pd.DataFrame | None = None,
+    document_control: dict[str, DocumentControl] | None = None,
 ) -> bytes:
     """The site's PDF/A-3b report for ``ctx.week`` as bytes (deterministic for equal inputs).
 
@@ -211,6 +227,18 @@ def render_site_report(
                 f"Every action due at site {site}, most urgent first, {ctx.iso_week}",
             )
         )
+    document = (document_control or {}).get(site) or first_issue(site, ctx, config)
+    corrective = empty_actions() if corrective_actions is None else corrective_actions
+    corrective = corrective[corrective["site"] == site]
+    if not corrective.empty:
+        attachments.append(
+            CsvAttachment(
+                "corrective_actions.csv",
+                frame_to_csv_bytes(corrective.drop(columns=["week"], errors="ignore")),
+                f"Corrective actions open at site {site} and closed since last week, with "
+                f"their history, {ctx.iso_week}",
+            )
+        )
     if not facts.site_unmatched.empty:
         attachments.append(
             CsvAttachment(
@@ -250,6 +278,8 @@ def render_site_report(
         "source_files": records(source_files.sort_values(["source", "file"])),
         "site_unmatched": records(facts.site_unmatched.head(MAX_UNMATCHED_ROWS)),
         "site_unmatched_total": len(facts.site_unmatched),
+        "corrective": action_report(corrective, site, config),
+        "document": document,
         "config_hash": config.config_hash,
         "attachment_names": [a.name for a in attachments],
     }
@@ -260,6 +290,7 @@ def render_site_report(
         keywords=[site, ctx.iso_week, "competence", "ISO 9001 7.2", *site_cfg.audit_criteria],
         author=policy.company_name,
         as_of=ctx.as_of,
+        issued_on=document.issued_on,
     )
     return write_pdf(
         "site_report.html.j2", context, metadata, summary_charts(summary, label), attachments

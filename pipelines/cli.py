@@ -301,7 +301,8 @@ def main(argv: list[str] | None = None) -> int:
         # one line per problem; a bad variable or folder says so, a bad file names itself
         prefix = "error" if isinstance(exc, SettingsError) else "configuration error"
         for line in str(exc).splitlines():
-            print(f"{prefix}: {line}", file=sys.stderr)
+            # a problem's own line carries the prefix; its indented detail lines stay as they are
+            print(line if line[:1].isspace() else f"{prefix}: {line}", file=sys.stderr)
         return EXIT_CONFIG
     except UsageError as exc:
         for line in str(exc).splitlines():

@@ -49,9 +49,10 @@ def test_a_week_with_undelivered_mail_exits_non_zero_naming_them(smtp_server, tm
     failed = _run_cli(tmp_path, server.port)
     assert failed.returncode == 1, failed.stdout + failed.stderr
     lines = failed.stderr.splitlines()
-    assert lines[0].startswith("week 2026-11-16: FAILED (run ")
-    [mail_line] = [line for line in lines if line.startswith("  email_delivery: ")]
-    assert "2026-W47: 1 of " in mail_line and "e-mail(s) due were not delivered." in mail_line
+    # one line for the week: where it failed and the step's first error line
+    [mail_line] = [line for line in lines if line.startswith("week 2026-11-16: FAILED in ")]
+    assert " at email_delivery (run " in mail_line
+    assert "2026-W47: 1 of " in mail_line and "e-mail(s) due were not delivered" in mail_line
     assert f"{DIRECTOR} (company: " in mail_line and "550" in mail_line
     assert "Traceback" not in failed.stderr
     reached = handler.per_recipient()

@@ -13,7 +13,13 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from schemas.tables import AssessmentResult, CeActivity, RejectedRow, RosterRecord
+from schemas.tables import (
+    AssessmentResult,
+    CeActivity,
+    RejectedRow,
+    RosterRecord,
+    StatusEvidence,
+)
 
 TEXT, INT, FLOAT, BOOL = "VARCHAR", "BIGINT", "DOUBLE", "BOOLEAN"
 DAY = "TIMESTAMP_NS"  # dates, as pandas holds them (nanosecond datetimes)
@@ -122,6 +128,7 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "as_of": DAY,
     }
     | WEEK,
+    "status_evidence": model_columns(StatusEvidence) | WEEK,
     "corrective_actions": {
         "site": TEXT,
         "employee_id": TEXT,
@@ -196,6 +203,7 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "statement": TEXT,
         "evidence": TEXT,
         "affected_count": INT,
+        "affected_unit": TEXT,
     }
     | WEEK,
     "site_report_pdfs": {

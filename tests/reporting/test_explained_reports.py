@@ -161,7 +161,7 @@ def results() -> pd.DataFrame:
 
 
 def files() -> pd.DataFrame:
-    return F.source_files(
+    frame = F.source_files(
         [
             ("roster", "roster/roster_2026-10-01.csv", "a" * 64, 9, 9, 0, 0, None),
             ("northfield_college", "providers/northfield_college/2023.csv", "b" * 64, 40, 39, 1,
@@ -171,6 +171,11 @@ def files() -> pd.DataFrame:
              "unknown provider folder 'mystery_inc'"),
         ]
     )  # fmt: skip
+    # as the intake records them: files read have a modification time; the stray file and the
+    # unknown folder were set aside by the inventory unread (findings, not reject share)
+    read = pd.Timestamp("2026-11-20 08:00")
+    frame["modified_at"] = [read, read, pd.NaT, pd.NaT]
+    return frame
 
 
 def rejected() -> pd.DataFrame:

@@ -228,6 +228,7 @@ def test_check_config_and_run_stop_on_a_bad_company_timezone_without_a_traceback
     )
     checked = _competence("check-config", config_dir=config_dir, tmp_path=tmp_path)
     assert (checked.returncode, checked.stdout, checked.stderr) == (2, "", expected)
+    (tmp_path / "landing").mkdir()  # the folders are checked first; the configuration next
     run = _competence("run", "--week", "2026-11-16", config_dir=config_dir, tmp_path=tmp_path)
     assert (run.returncode, run.stderr) == (2, expected)
     assert "Traceback" not in run.stdout + run.stderr

@@ -1,0 +1,256 @@
+"""The company's recorded decisions, applied to the engine's status of D.
+
+Rules (README "Exemptions and revocations"):
+
+- **Revocation.** A credential withdrawn on ``revoked_on`` stops counting from that day: on any D on
+  or after it, a row whose certification in force was obtained on or before the revocation
+  (``certified_on <= revoked_on``) is ``EXPIRED`` with ``expires_on`` = the revocation date, and
+  its compliance follows as for any expired credential (GRACE inside the new-hire grace, else
+  NON_COMPLIANT, overdue since the later of the grace end and the revocation). A certification
+  obtained after the revocation date counts again: the person's evidence of that credential dated
+  after ``revoked_on`` is evaluated on its own (the engine, on these few people only), and when it
+  certifies them that row replaces the withdrawn one. Before ``revoked_on`` nothing changes.
+- **Exemption.** While an exemption is valid on D (``valid_from <= D <= valid_until``; no
+  ``valid_until``: no end), a required row that is not COMPLIANT is ``EXEMPT``: its due date is
+  the exemption's last day (empty without one). A person who is compliant anyway stays COMPLIANT.
+  The status column is never changed by an exemption: it still says what the evidence shows.
+- **Observations.** An exemption valid on D without an end date, and an exemption that ended
+  before D while the person is still not compliant (no other exemption valid on D), are listed by
+  :func:`exemption_observations` for the 7.2 finding.
+
+Revocations are applied before exemptions: an exemption can excuse a revoked credential.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from assets.certification.compliance import COMPLIANT, EXEMPT, GRACE, NON_COMPLIANT
+from assets.certification.engine import evaluate
+from schemas.config import CompetenceConfig
+
+REVOKED_STATUSES = ("CERTIFIED", "EXPIRING")
+DECISION_COLUMNS = {
+    "exemption_reason": object,
+    "exemption_approved_by": object,
+    "exemption_until": "datetime64[ns]",
+    "revoked_on": "datetime64[ns]",
+    "revocation_reason": object,
+}
+OBSERVATION_COLUMNS = (
+    "employee_id",
+    "first_name",
+    "last_name",
+    "site",
+    "credential",
+    "problem",
+    "reason",
+    "approved_by",
+    "valid_from",
+    "valid_until",
+    "compliance",
+)
+NO_END = "no end date"
+LAPSED = "lapsed"
+
+
+def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(
+        employee_id=frame["employee_id"].astype(str), credential=frame["credential"].astype(str)
+    )
+
+
+def _rows_of(status: pd.DataFrame, decisions: pd.DataFrame) -> np.ndarray:
+    """Position in ``status`` of each decision's (employee_id, credential); -1 when absent."""
+    keys = pd.MultiIndex.from_arrays(
+        [status["employee_id"].astype(str), status["credential"].astype(str)]
+    )
+    wanted = pd.MultiIndex.from_arrays([decisions["employee_id"], decisions["credential"]])
+    return keys.get_indexer(wanted)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The engine's inputs of the week, to evaluate again what was earned after a revocation."""
+
+    roster: pd.DataFrame
+    results: pd.DataFrame
+    activities: pd.DataFrame
+    config: CompetenceConfig
+
+
+def apply_revocations(
+    status: pd.DataFrame,
+    revocations: pd.DataFrame,
+    as_of: date,
+    grace_days: int,
+    evidence: Evidence | None = None,
+) -> pd.DataFrame:
+    """The status of D with every revocation dated on or before D applied (see module doc)."""
+    status = status.copy()
+    for column, dtype in DECISION_COLUMNS.items():
+        if column not in status:
+            status[column] = pd.Series(None if dtype is object else pd.NaT, index=status.index)
+            status[column] = status[column].astype(dtype)
+    if revocations is None or revocations.empty or status.empty:
+        return status
+    d = pd.Timestamp(as_of)
+    revocations = _keyed(revocations)
+    revocations = revocations[pd.to_datetime(revocations["revoked_on"]) <= d]
+    # the latest withdrawal on or before D of each person's credential decides
+    revocations = revocations.sort_values("revoked_on").drop_duplicates(
+        ["employee_id", "credential"], keep="last"
+    )
+    rows = _rows_of(status, revocations)
+    revocations = revocations[rows >= 0]
+    rows = rows[rows >= 0]
+    if not len(rows):
+        return status
+    index = status.index[rows]
+    revoked_on = pd.to_datetime(revocations["revoked_on"]).to_numpy()
+    status.loc[index, "revoked_on"] = revoked_on
+    status.loc[index, "revocation_reason"] = revocations["reason"].astype(str).to_numpy()
+
+    certified_on = pd.to_datetime(status.loc[index, "certified_on"]).to_numpy()
+    in_force = status.loc[index, "status"].isin(REVOKED_STATUSES).to_numpy()
+    withdrawn = in_force & ~(certified_on > revoked_on)  # NaT compares False: withdrawn
+    hit = index[withdrawn]
+    ended = pd.Series(revoked_on[withdrawn], index=hit)
+    status.loc[hit, "status"] = "EXPIRED"
+    status.loc[hit, "expires_on"] = ended
+    status.loc[hit, "days_to_expiry"] = (ended - d).dt.days
+    status.loc[hit, "renewal_secured"] = False
+    status.loc[hit, "points_needed"] = np.nan
+    if "renewal_shown" in status:
+        status.loc[hit, "renewal_shown"] = False
+
+    required = status.loc[hit, "required"].astype(bool)
+    grace_end = pd.to_datetime(status.loc[hit, "hire_date"]) + pd.Timedelta(days=grace_days)
+    in_grace = required & (d < grace_end)
+    overdue_since = pd.concat([grace_end, ended], axis=1).max(axis=1)
+    overdue = required & ~in_grace
+    status.loc[hit[in_grace.to_numpy()], "compliance"] = GRACE
+    status.loc[hit[in_grace.to_numpy()], "due_date"] = grace_end[in_grace]
+    status.loc[hit[overdue.to_numpy()], "compliance"] = NON_COMPLIANT
+    status.loc[hit[overdue.to_numpy()], "due_date"] = overdue_since[overdue]
+    if "overdue_days" in status:
+        status.loc[hit[overdue.to_numpy()], "overdue_days"] = (d - overdue_since[overdue]).dt.days
+    if evidence is not None and len(hit):
+        status = _recertified(status, hit, as_of, evidence)
+    return status
+
+
+def _recertified(
+    status: pd.DataFrame, withdrawn: pd.Index, as_of: date, evidence: Evidence
+) -> pd.DataFrame:
+    """Rows whose credential was earned again after its revocation, from that evidence alone."""
+    rows = status.loc[withdrawn]
+    people = set(rows["employee_id"].astype(str))
+    results = evidence.results[evidence.results["employee_id"].astype(str).isin(people)]
+    keep = pd.Series(True, index=results.index)
+    for _, row in rows.iterrows():
+        credential = evidence.config.credentials.credentials[str(row["credential"])]
+        modules = {*credential.required_modules, *credential.optional_modules}
+        before = (
+            (results["employee_id"].astype(str) == str(row["employee_id"]))
+            & results["module"].astype(str).isin(modules)
+            & (results["assessment_date"] <= row["revoked_on"])
+        )
+        keep &= ~before
+    roster = evidence.roster[evidence.roster["employee_id"].astype(str).isin(people)]
+    activities = evidence.activities[evidence.activities["employee_id"].astype(str).isin(people)]
+    again = evaluate(roster, results[keep], activities, evidence.config, as_of, workers=1).status
+    again = again.set_index([again["employee_id"].astype(str), again["credential"].astype(str)])
+    status = status.copy()
+    for index, row in rows.iterrows():
+        key = (str(row["employee_id"]), str(row["credential"]))
+        if key not in again.index:
+            continue
+        fresh = again.loc[key]
+        if fresh["status"] in REVOKED_STATUSES and fresh["certified_on"] > row["revoked_on"]:
+            for column in again.columns.intersection(status.columns):
+                status.at[index, column] = fresh[column]
+    return status
+
+
+def valid_exemptions(exemptions: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """The exemptions in force on D, one per (person, credential): the one ending last."""
+    if exemptions is None or exemptions.empty:
+        return pd.DataFrame(columns=["employee_id", "credential", "valid_from", "valid_until"])
+    d = pd.Timestamp(as_of)
+    frame = _keyed(exemptions)
+    until = pd.to_datetime(frame["valid_until"])
+    valid = (pd.to_datetime(frame["valid_from"]) <= d) & (until.isna() | (until >= d))
+    frame = frame[valid].assign(_end=until[valid].fillna(pd.Timestamp.max))
+    frame = frame.sort_values("_end").drop_duplicates(["employee_id", "credential"], keep="last")
+    return frame.drop(columns=["_end"])
+
+
+def apply_exemptions(status: pd.DataFrame, exemptions: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """The status of D with EXEMPT compliance where an exemption is valid (see module doc)."""
+    valid = valid_exemptions(exemptions, as_of)
+    if valid.empty or status.empty:
+        return status
+    status = status.copy()
+    rows = _rows_of(status, valid)
+    valid = valid[rows >= 0]
+    index = status.index[rows[rows >= 0]]
+    status.loc[index, "exemption_reason"] = valid["reason"].astype(str).to_numpy()
+    status.loc[index, "exemption_approved_by"] = valid["approved_by"].astype(str).to_numpy()
+    status.loc[index, "exemption_until"] = pd.to_datetime(valid["valid_until"]).to_numpy()
+    excused = status.loc[index, "required"].astype(bool) & (
+        status.loc[index, "compliance"] != COMPLIANT
+    )
+    hit = index[excused.to_numpy()]
+    status.loc[hit, "compliance"] = EXEMPT
+    status.loc[hit, "due_date"] = status.loc[hit, "exemption_until"]
+    if "overdue_days" in status:
+        status.loc[hit, "overdue_days"] = -1
+    return status
+
+
+def exemption_observations(
+    status: pd.DataFrame, exemptions: pd.DataFrame, as_of: date
+) -> pd.DataFrame:
+    """Exemptions an auditor questions on D: in force with no end date, or lapsed while the
+    person is still not compliant (and no other exemption covers them)."""
+    if exemptions is None or exemptions.empty or status.empty:
+        return pd.DataFrame(columns=list(OBSERVATION_COLUMNS))
+    d = pd.Timestamp(as_of)
+    frame = _keyed(exemptions)
+    rows = _rows_of(status, frame)
+    frame = frame[rows >= 0].reset_index(drop=True)
+    person = status.iloc[rows[rows >= 0]].reset_index(drop=True)
+    until = pd.to_datetime(frame["valid_until"])
+    started = pd.to_datetime(frame["valid_from"]) <= d
+    no_end = started & until.isna() & (person["compliance"] == EXEMPT).to_numpy()
+    lapsed = (
+        until.notna()
+        & (until < d)
+        & person["compliance"].isin([GRACE, NON_COMPLIANT]).to_numpy()
+        & person["required"].astype(bool).to_numpy()
+    )
+    out = pd.DataFrame(
+        {
+            "employee_id": frame["employee_id"],
+            "first_name": person["first_name"],
+            "last_name": person["last_name"],
+            "site": person["site"],
+            "credential": frame["credential"],
+            "problem": np.where(no_end, NO_END, LAPSED),
+            "reason": frame["reason"],
+            "approved_by": frame["approved_by"],
+            "valid_from": frame["valid_from"],
+            "valid_until": frame["valid_until"],
+            "compliance": person["compliance"],
+        }
+    )[(no_end | lapsed).to_numpy()]
+    # a person whose later exemption lapsed too is listed once, with the last one
+    out = out.sort_values("valid_until", na_position="last").drop_duplicates(
+        ["employee_id", "credential", "problem"], keep="last"
+    )
+    return out.sort_values(["site", "employee_id", "credential"]).reset_index(drop=True)

@@ -264,14 +264,7 @@ def _decisions_intake(
     out = {}
     for kind, (model, columns, key) in _DECISION_KEYS.items():
         schema = model.to_schema().update_columns(
-            {
-                "credential": {
-                    "checks": [
-                        pa.Check.isin(sorted(known), name="known credential")),
-                        )
-                    ]
-                }
-            }
+            {"credential": {"checks": [pa.Check.isin(sorted(known), name="known credential")]}}
         )
         content = [c for c in columns if c not in key]
         out[kind] = (

@@ -14,9 +14,10 @@ Rules (README "Exemptions and revocations"):
   ``valid_until``: no end), a required row that is not COMPLIANT is ``EXEMPT``: its due date is
   the exemption's last day (empty without one). A person who is compliant anyway stays COMPLIANT.
   The status column is never changed by an exemption: it still says what the evidence shows.
-- **Observations.** An exemption valid on D without an end date, and an exemption that ended
-  before D while the person is still not compliant (no other exemption valid on D), are listed by
-  :func:`exemption_observations` for the 7.2 finding.
+- **What the report questions.** Each row names the exemption that speaks for D (in force, or
+  else the one that ended last): one in force without an end date, or one that ended before D
+  while the person is still not compliant, is an observation under 7.2 b)
+  (``assets/reporting/exemption_review.py``).
 
 Revocations are applied before exemptions: an exemption can excuse a revoked credential.
 """
@@ -41,21 +42,6 @@ DECISION_COLUMNS = {
     "revoked_on": "datetime64[ns]",
     "revocation_reason": object,
 }
-OBSERVATION_COLUMNS = (
-    "employee_id",
-    "first_name",
-    "last_name",
-    "site",
-    "credential",
-    "problem",
-    "reason",
-    "approved_by",
-    "valid_from",
-    "valid_until",
-    "compliance",
-)
-NO_END = "no end date"
-LAPSED = "lapsed"
 
 
 def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -177,80 +163,50 @@ def _recertified(
     return status
 
 
-def valid_exemptions(exemptions: pd.DataFrame, as_of: date) -> pd.DataFrame:
-    """The exemptions in force on D, one per (person, credential): the one ending last."""
+def current_exemptions(exemptions: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """Per (person, credential), the exemption that speaks for D: the one in force on D that ends
+    last; with none in force, the one that ended last (a lapsed exemption). Not yet started:
+    none."""
+    columns = ["employee_id", "credential", "reason", "approved_by", "valid_from", "valid_until"]
     if exemptions is None or exemptions.empty:
-        return pd.DataFrame(columns=["employee_id", "credential", "valid_from", "valid_until"])
+        return pd.DataFrame(columns=[*columns, "in_force"])
     d = pd.Timestamp(as_of)
     frame = _keyed(exemptions)
     until = pd.to_datetime(frame["valid_until"])
-    valid = (pd.to_datetime(frame["valid_from"]) <= d) & (until.isna() | (until >= d))
-    frame = frame[valid].assign(_end=until[valid].fillna(pd.Timestamp.max))
-    frame = frame.sort_values("_end").drop_duplicates(["employee_id", "credential"], keep="last")
+    started = pd.to_datetime(frame["valid_from"]) <= d
+    frame = frame[started].assign(
+        in_force=(until.isna() | (until >= d))[started],
+        _end=until[started].fillna(pd.Timestamp.max),
+    )
+    frame = frame.sort_values(["in_force", "_end"]).drop_duplicates(
+        ["employee_id", "credential"], keep="last"
+    )
     return frame.drop(columns=["_end"])
 
 
 def apply_exemptions(status: pd.DataFrame, exemptions: pd.DataFrame, as_of: date) -> pd.DataFrame:
-    """The status of D with EXEMPT compliance where an exemption is valid (see module doc)."""
-    valid = valid_exemptions(exemptions, as_of)
-    if valid.empty or status.empty:
+    """The status of D with EXEMPT compliance where an exemption is in force (see module doc).
+
+    Every row with an exemption started on or before D names it (reason, approver, end), so a
+    lapsed one stays visible: ``exemption_until`` before D and compliance not EXEMPT."""
+    current = current_exemptions(exemptions, as_of)
+    if current.empty or status.empty:
         return status
     status = status.copy()
-    rows = _rows_of(status, valid)
-    valid = valid[rows >= 0]
+    rows = _rows_of(status, current)
+    current = current[rows >= 0]
     index = status.index[rows[rows >= 0]]
-    status.loc[index, "exemption_reason"] = valid["reason"].astype(str).to_numpy()
-    status.loc[index, "exemption_approved_by"] = valid["approved_by"].astype(str).to_numpy()
-    status.loc[index, "exemption_until"] = pd.to_datetime(valid["valid_until"]).to_numpy()
-    excused = status.loc[index, "required"].astype(bool) & (
-        status.loc[index, "compliance"] != COMPLIANT
+    status.loc[index, "exemption_reason"] = current["reason"].astype(str).to_numpy()
+    status.loc[index, "exemption_approved_by"] = current["approved_by"].astype(str).to_numpy()
+    status.loc[index, "exemption_until"] = pd.to_datetime(current["valid_until"]).to_numpy()
+    excused = (
+        current["in_force"].to_numpy(dtype=bool)
+        & status.loc[index, "required"].astype(bool).to_numpy()
+        & (status.loc[index, "compliance"] != COMPLIANT).to_numpy()
     )
-    hit = index[excused.to_numpy()]
+    hit = index[excused]
     status.loc[hit, "compliance"] = EXEMPT
     status.loc[hit, "due_date"] = status.loc[hit, "exemption_until"]
     if "overdue_days" in status:
         status.loc[hit, "overdue_days"] = -1
     return status
-
-
-def exemption_observations(
-    status: pd.DataFrame, exemptions: pd.DataFrame, as_of: date
-) -> pd.DataFrame:
-    """Exemptions an auditor questions on D: in force with no end date, or lapsed while the
-    person is still not compliant (and no other exemption covers them)."""
-    if exemptions is None or exemptions.empty or status.empty:
-        return pd.DataFrame(columns=list(OBSERVATION_COLUMNS))
-    d = pd.Timestamp(as_of)
-    frame = _keyed(exemptions)
-    rows = _rows_of(status, frame)
-    frame = frame[rows >= 0].reset_index(drop=True)
-    person = status.iloc[rows[rows >= 0]].reset_index(drop=True)
-    until = pd.to_datetime(frame["valid_until"])
-    started = pd.to_datetime(frame["valid_from"]) <= d
-    no_end = started & until.isna() & (person["compliance"] == EXEMPT).to_numpy()
-    lapsed = (
-        until.notna()
-        & (until < d)
-        & person["compliance"].isin([GRACE, NON_COMPLIANT]).to_numpy()
-        & person["required"].astype(bool).to_numpy()
-    )
-    out = pd.DataFrame(
-        {
-            "employee_id": frame["employee_id"],
-            "first_name": person["first_name"],
-            "last_name": person["last_name"],
-            "site": person["site"],
-            "credential": frame["credential"],
-            "problem": np.where(no_end, NO_END, LAPSED),
-            "reason": frame["reason"],
-            "approved_by": frame["approved_by"],
-            "valid_from": frame["valid_from"],
-            "valid_until": frame["valid_until"],
-            "compliance": person["compliance"],
-        }
-    )[(no_end | lapsed).to_numpy()]
-    # a person whose later exemption lapsed too is listed once, with the last one
-    out = out.sort_values("valid_until", na_position="last").drop_duplicates(
-        ["employee_id", "credential", "problem"], keep="last"
-    )
-    return out.sort_values(["site", "employee_id", "credential"]).reset_index(drop=True)

@@ -11,14 +11,8 @@ import pytest
 
 from assets.certification import evaluate
 from assets.certification.compliance import site_compliance
-from assets.certification.exemptions import (
-    LAPSED,
-    NO_END,
-    Evidence,
-    apply_exemptions,
-    apply_revocations,
-    exemption_observations,
-)
+from assets.certification.exemptions import Evidence, apply_exemptions, apply_revocations
+from assets.reporting.exemption_review import LAPSED, NO_END, exemption_concerns, exemption_list
 from tests.certification.builders import (
     activities_frame,
     default_config,
@@ -64,14 +58,14 @@ REVOCATIONS = pd.DataFrame(
 ).astype({"revoked_on": "datetime64[ns]"})
 
 
-def decided(as_of: dt.date) -> pd.DataFrame:
+def decided(as_of: dt.date, exemptions: pd.DataFrame = EXEMPTIONS) -> pd.DataFrame:
     config = default_config()
     roster, results = roster_frame(PEOPLE), results_frame(RESULTS)
     activities = activities_frame([])
     status = evaluate(roster, results, activities, config, as_of, workers=1).status
     evidence = Evidence(roster, results, activities, config)
     status = apply_revocations(status, REVOCATIONS, as_of, 180, evidence)
-    return apply_exemptions(status, EXEMPTIONS, as_of)
+    return apply_exemptions(status, exemptions, as_of)
 
 
 @pytest.fixture(scope="module")
@@ -105,13 +99,28 @@ def test_exempt_people_are_counted_apart_from_the_rate(on_d):
     assert site["not_required"] == 0
 
 
-def test_observations_name_the_exemption_without_end_and_the_lapsed_one(on_d):
-    observed = exemption_observations(on_d.reset_index(), EXEMPTIONS, D)
-    assert observed[["employee_id", "problem"]].values.tolist() == [
-        ["E2", NO_END],
-        ["E3", LAPSED],
+def test_the_list_names_every_exemption_and_questions_two(on_d):
+    listed = exemption_list(on_d.reset_index(), D)
+    assert listed[["employee_id", "compliance", "concern"]].values.tolist() == [
+        ["E1", "EXEMPT", None],
+        ["E2", "EXEMPT", NO_END],
+        ["E3", "NON_COMPLIANT", LAPSED],
     ]
-    assert observed.loc[1, "valid_until"] == pd.Timestamp("2026-06-30")
+    assert listed.loc[2, "exemption_until"] == pd.Timestamp("2026-06-30")
+    parts, count = exemption_concerns(on_d.reset_index(), D)
+    assert count == 2
+    assert parts == [
+        "FirstE2 LastE2 (E2), CPT: exempt with no end date (approved by Q. Manager)",
+        "FirstE3 LastE3 (E3), CPT: exemption ended 2026-06-30, still NON_COMPLIANT "
+        "(approved by Q. Manager)",
+    ]
+
+
+def test_a_lapsed_exemption_of_someone_compliant_is_not_questioned():
+    late = EXEMPTIONS.assign(employee_id=["E1", "E2", "E6"])  # E6 holds the credential
+    status = decided(D, late)
+    assert status.set_index("employee_id").loc["E6", "compliance"] == "COMPLIANT"
+    assert exemption_list(status, D)["employee_id"].tolist() == ["E1", "E2"]
 
 
 def test_revocation_mid_cycle_ends_the_credential_on_its_date(on_d):

@@ -26,6 +26,7 @@ from assets.reporting.audit_findings import Attribution, site_facts, site_verdic
 from assets.reporting.changes import weekly_changes
 from assets.reporting.charts import STATUS_COLOURS, bar_chart, trend_chart
 from assets.reporting.context import ReportContext
+from assets.reporting.exemption_review import exemption_list
 from assets.reporting.exports import employee_status_csv, frame_to_csv_bytes, is_missing
 from assets.reporting.pdf_writer import Chart, CsvAttachment, PdfMetadata, write_pdf
 from assets.reporting.skills_matrix import skills_matrices, skills_matrix_frame
@@ -224,6 +225,7 @@ def render_site_report(
         "outlook_total": len(outlook),
         "outlook_days": outlook_days,
         "matrices": skills_matrices(rows, config),
+        "exemptions": records(exemption_list(rows, ctx.as_of)),
         "source_files": records(source_files.sort_values(["source", "file"])),
         "site_unmatched": records(facts.site_unmatched.head(MAX_UNMATCHED_ROWS)),
         "site_unmatched_total": len(facts.site_unmatched),

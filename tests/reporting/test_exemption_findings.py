@@ -49,3 +49,41 @@ def test_open_ended_and_lapsed_exemptions_are_an_observation_naming_them(config,
         "exemption ended 2026-06-30, still GRACE (approved by Q. Manager); Xavi Excused (X1), "
         "CPT: exempt with no end date (approved by Q. Manager)."
     )
+
+
+def test_the_site_report_lists_exemptions_with_reason_approver_and_end(config, ctx):
+    from tests.reporting.pdf_reading import pdf_text, squashed
+    from tests.reporting.test_site_report import render, site_rows
+
+    rows = site_rows()
+    rows = pd.concat(
+        [
+            rows,
+            F.status_frame(
+                [
+                    F.person("X1", "Xavi", "Excused", **EXEMPT),
+                    F.person("X2", "Yara", "Open", **{**EXEMPT, "due_date": None}),
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
+    rows["exemption_reason"] = None
+    rows["exemption_approved_by"] = None
+    rows["exemption_until"] = pd.NaT
+    rows.loc[rows["employee_id"] == "X1", ["exemption_reason", "exemption_approved_by"]] = [
+        "long-term sick leave",
+        "Quinn Manager",
+    ]
+    rows.loc[rows["employee_id"] == "X1", "exemption_until"] = pd.Timestamp("2027-06-30")
+    rows.loc[rows["employee_id"] == "X2", ["exemption_reason", "exemption_approved_by"]] = [
+        "supervises only",
+        "Quinn Manager",
+    ]
+    text = squashed(pdf_text(render(config, ctx, rows)))
+    assert squashed("Exemptions (2 exempt on 2026-11-22)") in text
+    assert squashed("Xavi Excused (X1)") in text
+    assert squashed("long-term sick leave Quinn Manager 2027-06-30") in text
+    assert squashed("supervises only Quinn Manager no end date") in text
+    # the two exempt people stay out of the rate: still 2 of 4 in scope compliant
+    assert squashed("compliant (2 of 4 in scope)") in text

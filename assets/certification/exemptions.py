@@ -51,12 +51,17 @@ def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _rows_of(status: pd.DataFrame, decisions: pd.DataFrame) -> np.ndarray:
-    """Position in ``status`` of each decision's (employee_id, credential); -1 when absent."""
+    """Position in ``status`` of each decision's (employee_id, credential); -1 when absent.
+
+    Only the rows of the people named are keyed (a week has far fewer decisions than rows)."""
+    named = np.flatnonzero(status["employee_id"].isin(decisions["employee_id"].unique()))
+    subset = status.iloc[named]
     keys = pd.MultiIndex.from_arrays(
-        [status["employee_id"].astype(str), status["credential"].astype(str)]
+        [subset["employee_id"].astype(str), subset["credential"].astype(str)]
     )
     wanted = pd.MultiIndex.from_arrays([decisions["employee_id"], decisions["credential"]])
-    return keys.get_indexer(wanted)
+    found = keys.get_indexer(wanted)
+    return np.where(found >= 0, named[np.maximum(found, 0)], -1)
 
 
 @dataclass(frozen=True)
@@ -133,33 +138,47 @@ def apply_revocations(
 def _recertified(
     status: pd.DataFrame, withdrawn: pd.Index, as_of: date, evidence: Evidence
 ) -> pd.DataFrame:
-    """Rows whose credential was earned again after its revocation, from that evidence alone."""
+    """Rows whose credential was earned again after its revocation, from that evidence alone.
+
+    Vectorised per credential (a handful), never per person: a week may carry many revocations.
+    """
     rows = status.loc[withdrawn]
-    people = set(rows["employee_id"].astype(str))
-    results = evidence.results[evidence.results["employee_id"].astype(str).isin(people)]
-    keep = pd.Series(True, index=results.index)
-    for _, row in rows.iterrows():
-        credential = evidence.config.credentials.credentials[str(row["credential"])]
-        modules = {*credential.required_modules, *credential.optional_modules}
-        before = (
-            (results["employee_id"].astype(str) == str(row["employee_id"]))
-            & results["module"].astype(str).isin(modules)
-            & (results["assessment_date"] <= row["revoked_on"])
+    people = rows["employee_id"].astype(str)
+    named = people.unique()
+    results = evidence.results[evidence.results["employee_id"].isin(named)]
+    result_person = results["employee_id"].astype(str)
+    before = pd.Series(False, index=results.index)
+    for code, group in rows.groupby(rows["credential"].astype(str)):
+        credential = evidence.config.credentials.credentials[code]
+        modules = [*credential.required_modules, *credential.optional_modules]
+        revoked = pd.Series(
+            group["revoked_on"].to_numpy(), index=group["employee_id"].astype(str).to_numpy()
         )
-        keep &= ~before
-    roster = evidence.roster[evidence.roster["employee_id"].astype(str).isin(people)]
-    activities = evidence.activities[evidence.activities["employee_id"].astype(str).isin(people)]
-    again = evaluate(roster, results[keep], activities, evidence.config, as_of, workers=1).status
-    again = again.set_index([again["employee_id"].astype(str), again["credential"].astype(str)])
+        cutoff = result_person.map(revoked)  # NaT for people without this revocation
+        before |= results["module"].astype(str).isin(modules) & (
+            results["assessment_date"] <= cutoff
+        ).fillna(False).astype(bool)
+    roster = evidence.roster[evidence.roster["employee_id"].isin(named)]
+    activities = evidence.activities[evidence.activities["employee_id"].isin(named)]
+    again = evaluate(roster, results[~before], activities, evidence.config, as_of, workers=1)
+    fresh = again.status
+    position = pd.MultiIndex.from_arrays(
+        [fresh["employee_id"].astype(str), fresh["credential"].astype(str)]
+    ).get_indexer(pd.MultiIndex.from_arrays([people, rows["credential"].astype(str)]))
+    found = position >= 0
+    fresh = fresh.iloc[position[found]]
+    earned_again = fresh["status"].isin(REVOKED_STATUSES).to_numpy() & (
+        fresh["certified_on"].to_numpy() > rows["revoked_on"].to_numpy()[found]
+    )
+    target = rows.index[found][earned_again]
+    if not len(target):
+        return status
+    fresh = fresh[earned_again]
     status = status.copy()
-    for index, row in rows.iterrows():
-        key = (str(row["employee_id"]), str(row["credential"]))
-        if key not in again.index:
-            continue
-        fresh = again.loc[key]
-        if fresh["status"] in REVOKED_STATUSES and fresh["certified_on"] > row["revoked_on"]:
-            for column in again.columns.intersection(status.columns):
-                status.at[index, column] = fresh[column]
+    for column in fresh.columns.intersection(status.columns):
+        if column in DECISION_COLUMNS:
+            continue  # the revocation stays named on the row
+        status.loc[target, column] = fresh[column].to_numpy()
     return status
 
 

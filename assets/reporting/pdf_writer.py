@@ -118,7 +118,7 @@ _PDFUA_ID = b"""<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org
 """
 
 
-class _EolSafeStream(pydyf.Stream):
+class _EolSafeStream:
     """A stream whose data may end in a carriage return.
 
     pydyf writes ``data LF endstream``. When compressed data happens to end in byte 0x0D the
@@ -138,6 +138,16 @@ class _EolSafeStream(pydyf.Stream):
         return serialized
 
 
+_EOL_SAFE_CLASSES: dict[type, type] = {}
+
+
+def _eol_safe(cls: type) -> type:
+    """``cls`` with :class:`_EolSafeStream`'s ``data`` (one subclass per stream class)."""
+    if cls not in _EOL_SAFE_CLASSES:
+        _EOL_SAFE_CLASSES[cls] = type(f"EolSafe{cls.__name__}", (_EolSafeStream, cls), {})
+    return _EOL_SAFE_CLASSES[cls]
+
+
 def _archival_finisher(_document: Any, pdf: pydyf.PDF) -> None:
     """Finisher: the last touches that PDF/A and PDF/UA validators look for.
 
@@ -146,8 +156,9 @@ def _archival_finisher(_document: Any, pdf: pydyf.PDF) -> None:
     - no stream whose data ends in CR is written ambiguously (see ``_EolSafeStream``).
     """
     for obj in pdf.objects:
-        if type(obj) is pydyf.Stream:
-            obj.__class__ = _EolSafeStream
+        # WeasyPrint draws pages into its own Stream subclass: every stream class needs the fix
+        if isinstance(obj, pydyf.Stream) and not isinstance(obj, _EolSafeStream):
+            obj.__class__ = _eol_safe(type(obj))
     reference = pdf.catalog.get("Metadata")
     if reference is None:
         return

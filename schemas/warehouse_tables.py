@@ -61,6 +61,7 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "check": TEXT,
         "value": TEXT,
         "message": TEXT,
+        "record_key": TEXT,
     }
     | WEEK,
     "deduplicated_rows": {

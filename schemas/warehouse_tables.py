@@ -13,7 +13,14 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from schemas.tables import AssessmentResult, CeActivity, RejectedRow, RosterRecord
+from schemas.tables import (
+    AssessmentResult,
+    CeActivity,
+    Exemption,
+    RejectedRow,
+    Revocation,
+    RosterRecord,
+)
 
 TEXT, INT, FLOAT, BOOL = "VARCHAR", "BIGINT", "DOUBLE", "BOOLEAN"
 DAY = "TIMESTAMP_NS"  # dates, as pandas holds them (nanosecond datetimes)
@@ -51,6 +58,8 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
     | {"person_id": TEXT, "match_method": TEXT}
     | WEEK,
     "ce_activities": model_columns(CeActivity) | SOURCE | {"person_id": TEXT} | WEEK,
+    "exemptions": model_columns(Exemption) | SOURCE | WEEK,
+    "revocations": model_columns(Revocation) | SOURCE | WEEK,
     "rejected_rows": model_columns(RejectedRow) | WEEK,
     "deduplicated_rows": {
         "source": TEXT,
@@ -120,6 +129,12 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "evidence_credential_ids": TEXT,
         "matched_by_name": BOOL,
         "as_of": DAY,
+        # the company's decisions applied to the row (assets/certification/exemptions.py)
+        "exemption_reason": TEXT,
+        "exemption_approved_by": TEXT,
+        "exemption_until": DAY,
+        "revoked_on": DAY,
+        "revocation_reason": TEXT,
     }
     | WEEK,
     "corrective_actions": {
@@ -183,6 +198,7 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "compliance_rate": FLOAT,
         "site_configured": BOOL,
         "as_of": DAY,
+        "exempt": INT,
     }
     | WEEK,
     # --- reporting and delivery ---

@@ -22,6 +22,7 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
+from assets.person_history import ensure_person_history
 from schemas.warehouse_tables import declared_columns
 
 SCHEMA = "competence"
@@ -208,6 +209,8 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
         try:
             with connect(self.database) as con:
                 replace_week(con, _table(context), obj, weeks, declared)
+                if context.asset_key.path[-1] == "certification_status":
+                    ensure_person_history(con)  # the per-person view over the weekly tables
         except WarehouseNeedsRepair as exc:
             raise dg.Failure(description=str(exc)) from None
         context.add_output_metadata({"warehouse_table": _table(context)})

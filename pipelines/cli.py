@@ -242,6 +242,14 @@ def cmd_repair_warehouse(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_person(args: argparse.Namespace) -> int:
+    """One person's history from the warehouse, one line per event, newest last (or as CSV)."""
+    from pipelines.person_report import person_history_command
+
+    database = Path(args.database or _env_path("COMPETENCE_OUTPUT_DIR", "var") / "warehouse.duckdb")
+    return person_history_command(args.employee_id, database, args.csv)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="competence", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -286,6 +294,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     repair.add_argument("--database", help="default: $COMPETENCE_OUTPUT_DIR/warehouse.duckdb")
     repair.set_defaults(func=cmd_repair_warehouse)
+    person = sub.add_parser("person", help="one person's history: status changes, records, actions")
+    person.add_argument("employee_id", help="the HR employee number, e.g. E000002")
+    person.add_argument("--csv", metavar="PATH", help="also write the history as CSV to PATH")
+    person.add_argument("--database", help="default: $COMPETENCE_OUTPUT_DIR/warehouse.duckdb")
+    person.set_defaults(func=cmd_person)
     return parser
 
 

@@ -44,6 +44,7 @@ import xlsxwriter
 from tqdm import tqdm
 
 from pipelines import sample_trouble as trouble
+from pipelines.sample_decisions import write_decisions
 from schemas.config import CANONICAL_RESULT_COLUMNS
 from schemas.tables import ACTIVITY_COLUMNS, ROSTER_COLUMNS
 
@@ -60,7 +61,7 @@ LATEST_EXTRACT_LAG_DAYS = 10
 # Days before the latest extract of each roster extract; the one at XLSX_EXTRACT_INDEX is XLSX.
 EXTRACT_OFFSETS = (700, 364, 182, 0)
 XLSX_EXTRACT_INDEX = 1
-FOLDERS_WRITTEN = ("roster", "providers", "activities")
+FOLDERS_WRITTEN = ("roster", "providers", "activities", "exemptions", "revocations")
 
 # (job role, department, share of the workforce)
 ROLE_TABLE = (
@@ -1372,6 +1373,11 @@ def generate_sample_data(
         _write_rosters(people, at, rng, landing, summary, bar)
         for offset, (files, source, to_rows) in enumerate(plans):
             _write_planned(files, source, to_rows, people, landing, summary, bar, offset * 1000)
+        decisions = write_decisions(landing, people, _S, today, _write_csv)
+        for relative, rows in decisions.items():
+            summary.rows[relative] = rows
+            kind = relative.split("/")[0]
+            summary.files[kind] = summary.files.get(kind, 0) + 1
         stray = trouble.write_stray_files(landing, _timestamp(today - timedelta(days=2)))
         for kind, path in stray.items():
             summary.trouble[kind] = 1

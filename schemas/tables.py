@@ -66,6 +66,19 @@ ACTIVITY_COLUMNS = (
 )
 ACTIVITY_REQUIRED = ("employee_id", "activity_date", "activity_type")
 
+# exemptions/ and revocations/: decisions recorded by the company (README "Data contract")
+EXEMPTION_COLUMNS = (
+    "employee_id",
+    "credential",
+    "reason",
+    "approved_by",
+    "valid_from",
+    "valid_until",
+)
+EXEMPTION_REQUIRED = ("employee_id", "credential", "reason", "approved_by", "valid_from")
+REVOCATION_COLUMNS = ("employee_id", "credential", "revoked_on", "reason", "revoked_by")
+REVOCATION_REQUIRED = REVOCATION_COLUMNS
+
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 # Row-level (dataframe) checks name no column of their own; a reject row names this one.
@@ -73,6 +86,7 @@ ROW_CHECK_COLUMNS = {
     "termination_date not before hire_date": "termination_date",
     "some identity given (employee_id, email or name)": "employee_id",
     "hours or points given": "hours",
+    "valid_until not before valid_from": "valid_until",
 }
 
 
@@ -180,12 +194,48 @@ class StatusEvidence(pa.DataFrameModel):
         coerce = True
 
 
+class Exemption(pa.DataFrameModel):
+    """A person excused from a credential's requirement for a time, and who decided it."""
+
+    employee_id: Series[Text] = pa.Field(nullable=False)
+    credential: Series[Text] = pa.Field(nullable=False, description="credential code")
+    reason: Series[Text] = pa.Field(nullable=False)
+    approved_by: Series[Text] = pa.Field(nullable=False)
+    valid_from: Series[pd.Timestamp] = pa.Field(nullable=False)
+    valid_until: Series[pd.Timestamp] = pa.Field(
+        nullable=True, description="last day the exemption holds; empty: no end date"
+    )
+
+    @pa.dataframe_check(name="valid_until not before valid_from")
+    def _ends_after_start(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["valid_until"].isna() | (df["valid_until"] >= df["valid_from"])
+
+    class Config:
+        strict = False
+        coerce = False
+
+
+class Revocation(pa.DataFrameModel):
+    """A credential withdrawn from a person (by its provider or the company) from a date."""
+
+    employee_id: Series[Text] = pa.Field(nullable=False)
+    credential: Series[Text] = pa.Field(nullable=False, description="credential code")
+    revoked_on: Series[pd.Timestamp] = pa.Field(nullable=False)
+    reason: Series[Text] = pa.Field(nullable=False)
+    revoked_by: Series[Text] = pa.Field(nullable=False, description="provider or company")
+
+    class Config:
+        strict = False
+        coerce = False
+
+
 def with_runtime_checks(
     model: type[pa.DataFrameModel],
     *,
     date_column: str,
     today: pd.Timestamp,
     known_modules: set[str] | None = None,
+    known_credentials: set[str] | None = None,
 ) -> pa.DataFrameSchema:
     """The model's schema plus the checks that need the run date and the configuration.
 
@@ -206,6 +256,13 @@ def with_runtime_checks(
             "checks": [
                 *schema.columns["module"].checks,
                 pa.Check.isin(sorted(known_modules), name="known module"),
+            ]
+        }
+    if known_credentials is not None:
+        updates["credential"] = {
+            "checks": [
+                *schema.columns["credential"].checks,
+                pa.Check.isin(sorted(known_credentials), name="known credential"),
             ]
         }
     return schema.update_columns(updates)

@@ -16,7 +16,9 @@ import pandera.pandas as pa
 from schemas.tables import (
     AssessmentResult,
     CeActivity,
+    Exemption,
     RejectedRow,
+    Revocation,
     RosterRecord,
     StatusEvidence,
 )
@@ -57,6 +59,8 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
     | {"person_id": TEXT, "match_method": TEXT}
     | WEEK,
     "ce_activities": model_columns(CeActivity) | SOURCE | {"person_id": TEXT} | WEEK,
+    "exemptions": model_columns(Exemption) | SOURCE | WEEK,
+    "revocations": model_columns(Revocation) | SOURCE | WEEK,
     "rejected_rows": model_columns(RejectedRow) | WEEK,
     "deduplicated_rows": {
         "source": TEXT,
@@ -126,6 +130,12 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "evidence_credential_ids": TEXT,
         "matched_by_name": BOOL,
         "as_of": DAY,
+        # the company's decisions applied to the row (assets/certification/exemptions.py)
+        "exemption_reason": TEXT,
+        "exemption_approved_by": TEXT,
+        "exemption_until": DAY,
+        "revoked_on": DAY,
+        "revocation_reason": TEXT,
     }
     | WEEK,
     "status_evidence": model_columns(StatusEvidence) | WEEK,
@@ -190,6 +200,7 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "compliance_rate": FLOAT,
         "site_configured": BOOL,
         "as_of": DAY,
+        "exempt": INT,
     }
     | WEEK,
     # --- reporting and delivery ---

@@ -8,7 +8,9 @@ ones for trends; ``status/<week>/employee_status.csv`` carries exactly the SPEC 
 import dagster as dg
 import pandas as pd
 
+from assets.certification.compliance import site_compliance
 from assets.certification.engine import evaluate
+from assets.certification.exemptions import Evidence, apply_exemptions, apply_revocations
 from assets.certification.phase_clock import PhaseClock
 from assets.certification.status_evidence import status_evidence as proving_records
 from assets.partitions import as_of_date, weekly_partitions
@@ -65,30 +67,43 @@ def certification(
     roster_snapshot: pd.DataFrame,
     assessment_results: pd.DataFrame,
     ce_activities: pd.DataFrame,
+    exemptions: pd.DataFrame,
+    revocations: pd.DataFrame,
 ):
     """Status and compliance of every employed person, point-in-time as of the week's Sunday."""
     config = settings.load_config()
     partition = context.partition_key
     as_of = as_of_date(partition)
     clock = PhaseClock()
-    result = evaluate(
+    evidence = Evidence(
         _as_engine_frame(roster_snapshot),
         linked_results(assessment_results),
         linked_activities(ce_activities),
+        config,
+    )
+    result = evaluate(
+        evidence.roster,
+        evidence.results,
+        evidence.activities,
         config,
         as_of,
         workers=settings.engine_threads or None,
         clock=clock,
     )
+    # the company's recorded decisions, after the engine (the engine's speed is untouched)
+    status = apply_revocations(
+        result.status, revocations, as_of, config.policy.new_hire_grace_days, evidence
+    )
+    status = apply_exemptions(status, exemptions, as_of)
     export = settings.status_dir(partition) / "employee_status.csv"
-    export.write_bytes(employee_status_csv(result.status))
+    export.write_bytes(employee_status_csv(status))
 
     week = pd.Timestamp(partition)
     tables = {
-        "certification_status": result.status,
+        "certification_status": status,
         "points_ledger": result.ledger,
         "renewal_forecast": result.forecast,
-        "site_compliance": result.site_compliance,
+        "site_compliance": site_compliance(status, config, as_of),
     }
     for name, frame in tables.items():
         frame = frame.assign(week=week)

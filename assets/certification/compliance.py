@@ -14,6 +14,8 @@ Per row (SPEC 2, "Requirement and compliance"):
 Site roll-up: the people *in scope* are the employed people whose role requires a credential;
 ``not_required`` counts the employed people whose role requires none. ``expiring_30/60/90`` count
 compliant people in scope whose expiry is at most 30/60/90 days after D (cumulative).
+``exempt`` counts required rows excused by an exemption valid on D: they are not in
+``headcount_in_scope`` (so not in the rate's denominator) nor in ``not_required``.
 ``compliance_rate`` = compliant / in scope, NaN when no one at the site is in scope (a rate of
 nothing is not 0 % or 100 %). Every configured site gets a row, even with nobody employed, so a
 site's report exists every week; ``site_configured`` flags sites that appear only in the data.
@@ -35,6 +37,7 @@ COMPLIANT = "COMPLIANT"
 GRACE = "GRACE"
 NON_COMPLIANT = "NON_COMPLIANT"
 NOT_REQUIRED = "NOT_REQUIRED"
+EXEMPT = "EXEMPT"  # excused by a recorded exemption valid on D (assets/certification/exemptions.py)
 _LABELS = np.array([NOT_REQUIRED, COMPLIANT, GRACE, NON_COMPLIANT], dtype=object)
 
 SITE_COMPLIANCE_COLUMNS = (
@@ -51,6 +54,7 @@ SITE_COMPLIANCE_COLUMNS = (
     "compliance_rate",
     "site_configured",
     "as_of",
+    "exempt",
 )
 
 
@@ -101,8 +105,11 @@ def site_compliance(status: pd.DataFrame, config: CompetenceConfig, as_of: dt.da
     """One row per site (configured or seen in ``status``) with the compliance counts of D."""
     site_code, site_values = pd.factorize(status["site"])
     n_sites = len(site_values)
-    required = status["required"].to_numpy(dtype=bool) & (site_code >= 0)
     compliance = status["compliance"].to_numpy(dtype=object)
+    # an EXEMPT row is counted apart: outside the rate's denominator, yet its person in scope
+    needs = status["required"].to_numpy(dtype=bool) & (site_code >= 0)
+    exempt = needs & (compliance == EXEMPT)
+    required = needs & ~exempt
     days = status["days_to_expiry"].to_numpy(dtype=float, na_value=np.nan)
     compliant = required & (compliance == COMPLIANT)
 
@@ -117,11 +124,12 @@ def site_compliance(status: pd.DataFrame, config: CompetenceConfig, as_of: dt.da
         "expiring_30": per_site(compliant & (days <= 30)),
         "expiring_60": per_site(compliant & (days <= 60)),
         "expiring_90": per_site(compliant & (days <= 90)),
+        "exempt": per_site(exempt),
     }
     # a person is in scope when any of their rows is required; count the others once each
     person = _person_codes(status["employee_id"])
     person_in_scope = np.zeros(person.max() + 1 if len(person) else 0, dtype=bool)
-    person_in_scope[person[required]] = True
+    person_in_scope[person[needs]] = True
     _, first_row = np.unique(person, return_index=True)
     outside = first_row[~person_in_scope[person[first_row]] & (site_code[first_row] >= 0)]
     counts["not_required"] = np.bincount(site_code[outside], minlength=n_sites)

@@ -25,6 +25,10 @@ TABLES = {
     "assessment_results": "Every accepted module assessment from every training provider, in "
     "one canonical shape, linked to a person where possible (person_id, match_method).",
     "ce_activities": "Accepted continuing-education activities, linked to people by employee id.",
+    "exemptions": "Accepted exemptions: a person excused from a credential's requirement, with "
+    "reason, approver and validity (valid_until empty: no end date).",
+    "revocations": "Accepted revocations: a credential withdrawn from a person from a date, "
+    "with reason and who withdrew it.",
     "rejected_rows": "The quarantine: every input row that failed a check, with file, row, "
     "column, the check, the value as written and the record's key (record_key); every file "
     "rejected whole is a row too, with no row number. Exported to "
@@ -95,6 +99,8 @@ def landing_intake(context: dg.AssetExecutionContext, settings: CompetenceSettin
         "roster_snapshot": roster,
         "assessment_results": intake.results,
         "ce_activities": intake.activities,
+        "exemptions": intake.exemptions,
+        "revocations": intake.revocations,
         "rejected_rows": intake.rejects,
         "deduplicated_rows": intake.deduplicated,
         "unmatched_records": intake.unmatched,
@@ -191,8 +197,15 @@ def _log_whole_file_rejects(context: dg.AssetExecutionContext, rejects: pd.DataF
 def stored_rows_per_file(intake) -> pd.Series:
     # counted per table (Arrow text, millions of rows), then added up under plain file names
     counts = []
-    for table in (intake.roster, intake.results, intake.activities):
-        if not table.empty:
+    tables = (
+        intake.roster,
+        intake.results,
+        intake.activities,
+        intake.exemptions,
+        intake.revocations,
+    )
+    for table in tables:
+        if table is not None and not table.empty:
             count = table["source_file"].value_counts()
             counts.append(count.set_axis(count.index.astype(object)))
     if not counts:

@@ -52,6 +52,10 @@ class FormatAdvice:
 
 ROSTER_ADVICE = FormatAdvice("", "", "roster extract")
 ACTIVITY_ADVICE = FormatAdvice("", "", "continuing-education file")
+DECISION_ADVICE = {
+    "exemptions": FormatAdvice("", "", "exemptions file"),
+    "revocations": FormatAdvice("", "", "revocations file"),
+}
 
 
 def provider_advice(provider: str) -> FormatAdvice:

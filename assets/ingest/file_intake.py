@@ -18,6 +18,10 @@ from schemas.config import CANONICAL_RESULT_COLUMNS, CompetenceConfig
 from schemas.tables import (
     ACTIVITY_COLUMNS,
     ACTIVITY_REQUIRED,
+    EXEMPTION_COLUMNS,
+    EXEMPTION_REQUIRED,
+    REVOCATION_COLUMNS,
+    REVOCATION_REQUIRED,
     ROSTER_COLUMNS,
     ROSTER_REQUIRED,
 )
@@ -31,8 +35,10 @@ from .conform import (
     conform_provider_results,
     conform_roster,
 )
+from .decisions import conform_decisions
 from .file_checks import (
     ACTIVITY_ADVICE,
+    DECISION_ADVICE,
     ROSTER_ADVICE,
     FormatAdvice,
     canonical_advice,
@@ -44,6 +50,11 @@ from .readers import ROW_NUMBER, match_columns, read_table
 from .snapshot import UnreadableFile, read_snapshot
 
 MAX_COLUMNS_SHOWN = 20
+# the company's recorded decisions: (columns read, columns required)
+DECISION_SHAPES = {
+    "exemptions": (EXEMPTION_COLUMNS, EXEMPTION_REQUIRED),
+    "revocations": (REVOCATION_COLUMNS, REVOCATION_REQUIRED),
+}
 
 
 def _required_columns_schema(columns: dict[str, str]) -> pa.DataFrameSchema:
@@ -145,6 +156,13 @@ def _read_and_conform(f: LandingFile, data: bytes, config: CompetenceConfig) -> 
         _missing_columns(raw, {c: c for c in ROSTER_REQUIRED}, label, ",", ROSTER_ADVICE)
         columns = match_columns(raw, {c: c for c in ROSTER_COLUMNS})
         conformed = conform_roster(raw, columns, label)
+    elif f.kind in DECISION_SHAPES:
+        wanted, required = DECISION_SHAPES[f.kind]
+        advice = DECISION_ADVICE[f.kind]
+        raw = read_table(data, **common, advice=advice)
+        _missing_columns(raw, {c: c for c in required}, label, ",", advice)
+        columns = match_columns(raw, {c: c for c in wanted})
+        conformed = conform_decisions(f.kind, raw, columns, label)
     else:
         raw = read_table(data, **common, advice=ACTIVITY_ADVICE)
         _missing_columns(raw, {c: c for c in ACTIVITY_REQUIRED}, label, ",", ACTIVITY_ADVICE)

@@ -17,10 +17,14 @@ import pandera.pandas as pa
 from schemas.config import CANONICAL_RESULT_COLUMNS, CompetenceConfig
 from schemas.tables import (
     ACTIVITY_COLUMNS,
+    EXEMPTION_COLUMNS,
+    REVOCATION_COLUMNS,
     ROSTER_COLUMNS,
     AssessmentResult,
     CeActivity,
+    Exemption,
     RejectedRow,
+    Revocation,
     RosterRecord,
     with_runtime_checks,
 )
@@ -132,6 +136,8 @@ class WeekIntake:
     source_files: pd.DataFrame
     roster_file: str | None
     before_first_extract: bool
+    exemptions: pd.DataFrame | None = None
+    revocations: pd.DataFrame | None = None
 
 
 def ingest_week(
@@ -194,8 +200,12 @@ def ingest_week(
         activities = pd.DataFrame(columns=[*ACTIVITY_COLUMNS, "source_file", "source_row"])
     activities, unmatched_activities = link_activities(activities, roster_links)
 
+    decisions = _decisions_intake(inventory, config, today_ts)
+
     records.extend(results_intake.files)
     records.extend(activities_intake.files)
+    for decision in decisions.values():
+        records.extend(decision.files)
     records.extend(_problem_record(p) for p in inventory.problems)
     files = pd.DataFrame(records, columns=[*SOURCE_FILE_COLUMNS[:4], "rows_in", "problem", "check"])
     rejects = pd.concat(
@@ -203,12 +213,18 @@ def ingest_week(
             roster_intake.rejects,
             results_intake.rejects,
             activities_intake.rejects,
+            *(d.rejects for d in decisions.values()),
             whole_file_rejects(files),
         ],
         ignore_index=True,
     )
     deduplicated = pd.concat(
-        [roster_intake.deduplicated, results_intake.deduplicated, activities_intake.deduplicated],
+        [
+            roster_intake.deduplicated,
+            results_intake.deduplicated,
+            activities_intake.deduplicated,
+            *(d.deduplicated for d in decisions.values()),
+        ],
         ignore_index=True,
     )
     RejectedRow.validate(rejects)  # the quarantine's own shape (columns in order, types)
@@ -223,7 +239,46 @@ def ingest_week(
         source_files=source_files,
         roster_file=roster_file,
         before_first_extract=before_first,
+        exemptions=_accepted_or_empty(decisions["exemptions"], EXEMPTION_COLUMNS),
+        revocations=_accepted_or_empty(decisions["revocations"], REVOCATION_COLUMNS),
     )
+
+
+# a decision is one per (person, credential, start): a later drop of the same key replaces it
+_DECISION_KEYS = {
+    "exemptions": (Exemption, EXEMPTION_COLUMNS, ["employee_id", "credential", "valid_from"]),
+    "revocations": (Revocation, REVOCATION_COLUMNS, ["employee_id", "credential", "revoked_on"]),
+}
+
+
+def _decisions_intake(
+    inventory: LandingInventory, config: CompetenceConfig, today: pd.Timestamp
+) -> dict[str, SourceIntake]:
+    """Exemptions and revocations, validated, de-duplicated and accounted like every source.
+
+    A decision may be dated ahead (an exemption approved from next month), so no "not after the
+    run date" check; the credential must be one credentials.yaml defines.
+    """
+    files = {"exemptions": inventory.exemption_files, "revocations": inventory.revocation_files}
+    known = set(config.credentials.credentials)
+    out = {}
+    for kind, (model, columns, key) in _DECISION_KEYS.items():
+        schema = model.to_schema().update_columns(
+            {"credential": {"checks": [pa.Check.isin(sorted(known), name="known credential")]}}
+        )
+        content = [c for c in columns if c not in key]
+        out[kind] = (
+            _intake(files[kind], config, schema, key, content)
+            if files[kind]
+            else SourceIntake(pd.DataFrame(), empty_rejects(), empty_dedup_log(), [])
+        )
+    return out
+
+
+def _accepted_or_empty(intake: SourceIntake, columns: tuple[str, ...]) -> pd.DataFrame:
+    if intake.accepted.empty:
+        return pd.DataFrame(columns=[*columns, "source_file", "source_row"])
+    return intake.accepted.reset_index(drop=True)
 
 
 def _unique_employees(intake: SourceIntake) -> pd.DataFrame:

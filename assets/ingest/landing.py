@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -49,8 +49,8 @@ class FileStat:
 class LandingFile:
     """One file found in the landing folder."""
 
-    kind: str  # roster | provider | activities
-    source: str  # "roster", the provider name, or "activities"
+    kind: str  # roster | provider | activities | exemptions | revocations
+    source: str  # "roster", the provider name, or the folder name
     path: Path
     relative_path: str
     seen: FileStat
@@ -81,10 +81,18 @@ class LandingInventory:
     canonical_providers: set[str]
     activity_files: list[LandingFile]
     problems: list[FileProblem]
+    exemption_files: list[LandingFile] = field(default_factory=list)
+    revocation_files: list[LandingFile] = field(default_factory=list)
 
     @property
     def all_files(self) -> list[LandingFile]:
-        return [*self.rosters, *self.provider_files, *self.activity_files]
+        return [
+            *self.rosters,
+            *self.provider_files,
+            *self.activity_files,
+            *self.exemption_files,
+            *self.revocation_files,
+        ]
 
 
 @dataclass(frozen=True)
@@ -323,23 +331,31 @@ def take_inventory(landing_dir: Path, providers: ProvidersConfig) -> LandingInve
 
     _provider_folders(walker, landing_dir / "providers", providers, inv)
 
-    for entry in walker.files(landing_dir / "activities", "activities"):
-        if entry.path.suffix.lower() != ".csv":
-            walker.problem(
-                entry.path,
-                "activities",
-                "not a data file (expected .csv); ignored",
-                "a .csv file",
-                seen=entry.seen,
-            )
-            continue
-        inv.activity_files.append(_landing_file(walker, entry, "activities", "activities"))
+    # plain CSV folders: continuing education and the company's recorded decisions
+    csv_folders = {
+        "activities": inv.activity_files,
+        "exemptions": inv.exemption_files,
+        "revocations": inv.revocation_files,
+    }
+    for folder, found in csv_folders.items():
+        for entry in walker.files(landing_dir / folder, folder):
+            if entry.path.suffix.lower() != ".csv":
+                walker.problem(
+                    entry.path,
+                    folder,
+                    "not a data file (expected .csv); ignored",
+                    "a .csv file",
+                    seen=entry.seen,
+                )
+                continue
+            found.append(_landing_file(walker, entry, folder, folder))
 
     _strays(walker, landing_dir)
 
     inv.rosters.sort(key=lambda f: f.extract_date)
     inv.provider_files.sort(key=lambda f: (f.source, f.modified_ns, f.relative_path))
-    inv.activity_files.sort(key=lambda f: (f.modified_ns, f.relative_path))
+    for found in csv_folders.values():
+        found.sort(key=lambda f: (f.modified_ns, f.relative_path))
     return inv
 
 
@@ -351,7 +367,7 @@ def _strays(walker: _Walker, landing_dir: Path) -> None:
     except OSError:
         return  # a missing landing folder: no files, which the roster choice reports
     for entry in entries:
-        if entry.name.startswith(".") or entry.name in {"roster", "providers", "activities"}:
+        if entry.name.startswith(".") or entry.name in TOP_FOLDERS:
             continue
         path = Path(entry.path)
         if entry.is_dir(follow_symlinks=False):
@@ -368,5 +384,6 @@ def _strays(walker: _Walker, landing_dir: Path) -> None:
             walker.problem(path, "landing", _STRAY_TEXT, _STRAY_CHECK, seen=seen)
 
 
-_STRAY_TEXT = "outside roster/, providers/ and activities/; ignored"
-_STRAY_CHECK = "a file inside roster/, providers/ or activities/"
+TOP_FOLDERS = ("roster", "providers", "activities", "exemptions", "revocations")
+_STRAY_TEXT = "outside roster/, providers/, activities/, exemptions/ and revocations/; ignored"
+_STRAY_CHECK = "a file inside roster/, providers/, activities/, exemptions/ or revocations/"

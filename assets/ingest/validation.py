@@ -110,7 +110,7 @@ _CHECK_WORDING = {
 }
 
 
-def _wording(check: str) -> str:
+def _wording(check: str, column: object = None) -> str:
     if check in _CHECK_WORDING:
         return _CHECK_WORDING[check]
     if check.startswith("str_matches"):
@@ -122,6 +122,9 @@ def _wording(check: str) -> str:
         return f"a date on or before the run date {day}"
     if check.startswith("less_than_or_equal_to("):
         return "a value <= " + check.removeprefix("less_than_or_equal_to(").rstrip(")")
+    if check.startswith("isin(") and column == "credential":
+        known = check.removeprefix("isin(").rstrip(")").strip("[]").replace("'", "")
+        return "a known credential, one of " + known
     if check.startswith("isin("):
         return "a known module, one of " + check.removeprefix("isin(").rstrip(")")
     if check.startswith("in_range("):
@@ -171,7 +174,15 @@ def quarantine(
         if not cases.empty:
             idx = pd.Index(cases["index"])
             columns = cases["column"].reset_index(drop=True)
-            checks = cases["check"].astype(str).map(_wording).reset_index(drop=True)
+            checks = pd.Series(
+                [
+                    _wording(check, column)
+                    for check, column in zip(
+                        cases["check"].astype(str), cases["column"], strict=True
+                    )
+                ],
+                dtype=object,
+            )
             values = _raw_value(conformed, idx, columns)
             parts.append(_reject_rows(conformed, idx, columns, checks, values, source))
             rejected |= frame.index.isin(idx)

@@ -45,6 +45,7 @@ import pandas as pd
 
 from assets.ingest.reject_share import reject_shares
 from assets.print_text import IDENTIFIER, NAME, clip
+from assets.reporting.exemption_review import exemption_concerns
 from assets.reporting.exports import is_missing
 from schemas.config import Policy
 
@@ -172,6 +173,24 @@ def persons_competent(facts: SiteFacts) -> RuleOutcome:
         f"{len(nc)}/{len(rows)} non-compliant ({share:.1%}); longest overdue {int(overdue.max())} d"
     )
     return RuleOutcome(verdict, finding, evidence, len(nc))
+
+
+def persons_competent_or_exempt(facts: SiteFacts) -> RuleOutcome:
+    """7.2 b) with the site's exemptions reviewed: one without an end date, or one that lapsed
+    while the person still lacks the credential, makes the finding at least an OBSERVATION."""
+    outcome = persons_competent(facts)
+    parts, count = exemption_concerns(facts.status, facts.as_of)
+    if not count:
+        return outcome
+    sentence = (
+        f"{count} exemption(s) at site {facts.site} need a decision on {facts.as_of:%Y-%m-%d}: "
+        + sample(parts)
+        + "."
+    )
+    finding = f"{outcome.finding} {sentence}".strip()
+    evidence = f"{outcome.evidence}; {count} exemption(s) without end or lapsed"
+    verdict = worst([outcome.verdict, OBSERVATION])
+    return RuleOutcome(verdict, finding, evidence, outcome.affected_count + count)
 
 
 def actions_taken(facts: SiteFacts) -> RuleOutcome:
@@ -388,7 +407,7 @@ def manual_check(facts: SiteFacts) -> RuleOutcome:
 
 RULES: dict[str, Callable[[SiteFacts], RuleOutcome]] = {
     "competence_determined": competence_determined,
-    "persons_competent": persons_competent,
+    "persons_competent": persons_competent_or_exempt,
     "actions_taken": actions_taken,
     "evidence_retained": evidence_retained,
     "documented_information_controlled": documented_information_controlled,

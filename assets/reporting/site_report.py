@@ -34,6 +34,7 @@ from assets.reporting.context import ReportContext
 from assets.reporting.corrective_actions import COLUMNS as ACTION_COLUMNS
 from assets.reporting.corrective_actions import action_report
 from assets.reporting.document_control import DocumentControl, control_for
+from assets.reporting.exemption_review import exemption_list
 from assets.reporting.exports import employee_status_csv, frame_to_csv_bytes, is_missing
 from assets.reporting.pdf_writer import Chart, CsvAttachment, PdfMetadata, write_pdf
 from assets.reporting.skills_matrix import skills_matrices, skills_matrix_frame
@@ -275,6 +276,7 @@ def render_site_report(
         "matrices": skills_matrices(rows, config),
         "roles": role_requirements_table(rows, config, site),
         "not_required": not_required_split(rows),
+        "exemptions": records(exemption_list(rows, ctx.as_of)),
         "source_files": records(source_files.sort_values(["source", "file"])),
         "site_unmatched": records(facts.site_unmatched.head(MAX_UNMATCHED_ROWS)),
         "site_unmatched_total": len(facts.site_unmatched),

@@ -39,7 +39,9 @@ def test_every_input_row_is_accepted_rejected_or_deduplicated(sample, config):
         assert files.loc[path, "rows_in"] == rows, path
     balanced = files["accepted"] + files["rejected"] + files["deduplicated"] == files["rows_in"]
     assert balanced.all()
-    stored = len(week.roster) + len(week.results) + len(week.activities)
+    decisions = len(week.exemptions) + len(week.revocations)
+    assert decisions == 4  # the sample's three exemptions and one revocation, all valid
+    stored = len(week.roster) + len(week.results) + len(week.activities) + decisions
     assert stored == files["accepted"].sum()
 
 

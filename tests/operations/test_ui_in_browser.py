@@ -87,7 +87,8 @@ def test_asset_graph_and_schedule_are_shown(dagster_ui):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         try:
-            page = browser.new_page()
+            # the asset list is virtualised: a tall window renders every asset at once
+            page = browser.new_page(viewport={"width": 1600, "height": 4000})
             page.goto(f"{dagster_ui}/assets", wait_until="domcontentloaded")
             for asset in (
                 "roster_snapshot",

@@ -14,6 +14,7 @@ import pandas as pd
 
 from assets.reporting.audit_rules import CONFORMS, RULES, VERDICT_SEVERITY, SiteFacts
 from assets.reporting.context import ReportContext
+from assets.reporting.labels import standard
 from schemas.config import CompetenceConfig
 
 FINDING_COLUMNS = (
@@ -165,7 +166,8 @@ def audit_findings(
             statement = ""
             if outcome.verdict != CONFORMS:
                 statement = (
-                    f"Requirement ({set_name} {criterion.clause}): {criterion.requirement} "
+                    f"Requirement ({standard(set_name)} {criterion.clause}): "
+                    f"{criterion.requirement} "
                     f"Finding: {outcome.finding}"
                 )
             rows.append(

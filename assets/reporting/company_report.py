@@ -16,13 +16,23 @@ from assets.reporting.audit_findings import site_verdict, worst_findings
 from assets.reporting.charts import trend_chart
 from assets.reporting.context import ReportContext
 from assets.reporting.exports import employee_status_csv, frame_to_csv_bytes
+from assets.reporting.figures import format_rate
+from assets.reporting.labels import VERDICT_MEANING, standard
+from assets.reporting.paper import company_paper
 from assets.reporting.pdf_writer import Chart, CsvAttachment, PdfMetadata, write_pdf
-from assets.reporting.site_report import records, verdict_reason
+from assets.reporting.site_report import (
+    FINDING_KINDS,
+    finding_counts,
+    records,
+    section_numbers,
+    verdict_reason,
+)
 from assets.reporting.summary import IN_SCOPE, compliance_rate, rate_trend
 from schemas.config import CompetenceConfig
 
 MAX_EXCEPTION_ROWS = 150
 WORST_ACROSS_SITES = 10
+COMPANY_SECTIONS = ("findings", "quality", "evidence")
 
 
 def site_rows(
@@ -31,7 +41,8 @@ def site_rows(
     config: CompetenceConfig,
     sites_without_recipients: list[str],
 ) -> list[dict]:
-    """One line per site: counts, rate, verdict, worst finding and flags; worst sites first."""
+    """One line per site: counts, rate, verdict, its finding counts, worst finding and flags;
+    worst sites first. The company PDF's table and the company e-mail both print these lines."""
     sites = sorted(set(status["site"].astype(str)) | set(findings["site"].astype(str)))
     order = {"RED": 0, "AMBER": 1, "GREEN": 2}
     lines = []
@@ -53,10 +64,11 @@ def site_rows(
                 "rate": compliance_rate(compliant, in_scope),
                 "rag": site_verdict(mine),
                 "reason": verdict_reason(mine),
+                "counts": finding_counts(mine),
                 "worst": ""
                 if worst.empty
                 else (
-                    f"{worst.iloc[0]['criteria_set']} "
+                    f"{standard(worst.iloc[0]['criteria_set'])} "
                     f"{worst.iloc[0]['clause']}: "
                     f"{worst.iloc[0]['evidence']}"
                 ),
@@ -145,6 +157,7 @@ def render_company_report(
     sites = site_rows(status, findings, config, sites_without_recipients)
     in_scope = sum(s["in_scope"] for s in sites)
     rate = compliance_rate(sum(s["compliant"] for s in sites), in_scope)
+    totals = {kind: sum(s["counts"][kind] for s in sites) for kind in FINDING_KINDS}
     trend = rate_trend(
         company_history(compliance_history),
         ctx.week,
@@ -164,7 +177,7 @@ def render_company_report(
                 ),
                 "Company compliance rate by week: "
                 + ", ".join(
-                    f"{w:%Y-%m-%d} {'n/a' if r is None else f'{r:.0%}'}"
+                    f"week of {w:%Y-%m-%d} {format_rate(r)}"
                     for w, r in zip(trend.weeks, trend.rates, strict=True)
                 ),
             )
@@ -209,7 +222,11 @@ def render_company_report(
     )
     context = {
         "ctx": ctx,
-        "paper": policy.report.paper,
+        "paper": company_paper(config),
+        "section": section_numbers(COMPANY_SECTIONS),
+        "verdict_meaning": VERDICT_MEANING,
+        "totals": totals,
+        "compliant": sum(s["compliant"] for s in sites),
         "company": policy.company_name,
         "running_title": f"{policy.company_name} · company competence roll-up",
         "rate": rate,

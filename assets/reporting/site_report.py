@@ -27,7 +27,12 @@ from assets.reporting.changes import weekly_changes
 from assets.reporting.charts import STATUS_COLOURS, bar_chart, trend_chart
 from assets.reporting.context import ReportContext
 from assets.reporting.exports import employee_status_csv, frame_to_csv_bytes, is_missing
+from assets.reporting.figures import format_rate
+from assets.reporting.labels import VERDICT_MEANING, counted
+from assets.reporting.labels import label as code_label
+from assets.reporting.paper import site_paper
 from assets.reporting.pdf_writer import Chart, CsvAttachment, PdfMetadata, write_pdf
+from assets.reporting.site_files import site_file_names
 from assets.reporting.skills_matrix import skills_matrices, skills_matrix_frame
 from assets.reporting.summary import SiteSummary, site_summary
 from schemas.config import CompetenceConfig
@@ -44,6 +49,14 @@ MAX_UNMATCHED_ROWS = 30
 MAX_OUTLOOK_ROWS = 25
 URGENT_ON_COVER = 5
 WORST_ON_COVER = 3
+# The numbered sections after the cover, in print order. Headings and every "see section N"
+# take their number from here, so adding or moving a section cannot leave a stale reference.
+SITE_SECTIONS = ("summary", "changes", "findings", "actions", "matrix", "evidence")
+FINDING_KINDS = ("MAJOR_NC", "MINOR_NC", "OBSERVATION")
+
+
+def section_numbers(sections: tuple[str, ...]) -> dict[str, int]:
+    return {name: number for number, name in enumerate(sections, start=1)}
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -54,17 +67,16 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def verdict_reason(findings: pd.DataFrame) -> str:
+def finding_counts(findings: pd.DataFrame) -> dict[str, int]:
+    """Major and minor nonconformities and observations: the counts every report and mail uses."""
     counts = findings["verdict"].value_counts() if not findings.empty else pd.Series(dtype=int)
-    parts = [
-        f"{int(counts.get(v, 0))} {label}"
-        for v, label in (
-            ("MAJOR_NC", "major NC"),
-            ("MINOR_NC", "minor NC"),
-            ("OBSERVATION", "observation(s)"),
-        )
-        if counts.get(v, 0)
-    ]
+    return {kind: int(counts.get(kind, 0)) for kind in FINDING_KINDS}
+
+
+def verdict_reason(findings: pd.DataFrame) -> str:
+    """``1 major nonconformity, 2 observations``; ``no findings`` when every criterion conforms."""
+    counts = finding_counts(findings)
+    parts = [counted(n, kind) for kind, n in counts.items() if n]
     return ", ".join(parts) if parts else "no findings"
 
 
@@ -77,7 +89,7 @@ def summary_charts(summary: SiteSummary, label: str) -> list[Chart]:
         Chart(
             "status_mix",
             bar_chart(
-                [s.replace("_", " ").lower() for s in statuses],
+                [code_label(s) for s in statuses],
                 counts,
                 [STATUS_COLOURS[s] for s in statuses],
                 "Status of people who need a credential",
@@ -85,7 +97,7 @@ def summary_charts(summary: SiteSummary, label: str) -> list[Chart]:
             "Status mix at "
             + label
             + ": "
-            + ", ".join(f"{s.lower()} {n}" for s, n in zip(statuses, counts, strict=True)),
+            + ", ".join(f"{code_label(s)} {n}" for s, n in zip(statuses, counts, strict=True)),
         ),
         Chart(
             "expiries",
@@ -111,7 +123,7 @@ def summary_charts(summary: SiteSummary, label: str) -> list[Chart]:
                 ),
                 f"Compliance rate by week at {label}: "
                 + ", ".join(
-                    f"{w:%Y-%m-%d} {'n/a' if r is None else f'{r:.0%}'}"
+                    f"week of {w:%Y-%m-%d} {format_rate(r)}"
                     for w, r in zip(trend.weeks, trend.rates, strict=True)
                 ),
             )
@@ -134,11 +146,14 @@ def render_site_report(
     config: CompetenceConfig,
     ctx: ReportContext,
     attribution: Attribution | None = None,
+    file_sites: pd.DataFrame | None = None,
 ) -> bytes:
     """The site's PDF/A-3b report for ``ctx.week`` as bytes (deterministic for equal inputs).
 
     ``status``, ``previous_status``, ``compliance_history`` and ``findings`` may hold every site;
     the site's rows are selected here. ``findings`` are :func:`audit_findings` rows.
+    ``file_sites`` pairs input files with the sites they hold rows about (:mod:`site_files`):
+    the appendix lists the site's own and counts the rest in one line; ``None`` lists every file.
     """
     policy = config.policy
     site_cfg = config.site(site)
@@ -199,9 +214,14 @@ def render_site_report(
                 f"{ctx.iso_week}",
             )
         )
+    files = source_files.sort_values(["source", "file"])
+    own_files = site_file_names(file_sites, site)
+    if own_files is not None:
+        files = files[files["file"].isin(own_files)]
     context = {
         "ctx": ctx,
-        "paper": policy.report.paper,
+        "paper": site_paper(config, site),
+        "section": section_numbers(SITE_SECTIONS),
         "company": policy.company_name,
         "site": site,
         "site_name": site_cfg.name,
@@ -209,6 +229,7 @@ def render_site_report(
         "running_title": f"{label} · competence report",
         "criteria_sets": list(site_cfg.audit_criteria),
         "rag": rag,
+        "rag_meaning": VERDICT_MEANING[rag],
         "rag_reason": verdict_reason(site_findings),
         "summary": summary,
         "expiry_window": policy.expiry_warning_days,
@@ -224,10 +245,12 @@ def render_site_report(
         "outlook_total": len(outlook),
         "outlook_days": outlook_days,
         "matrices": skills_matrices(rows, config),
-        "source_files": records(source_files.sort_values(["source", "file"])),
+        "source_files": records(files),
+        "company_wide_files": len(source_files) - len(files),
         "site_unmatched": records(facts.site_unmatched.head(MAX_UNMATCHED_ROWS)),
         "site_unmatched_total": len(facts.site_unmatched),
         "config_hash": config.config_hash,
+        "attachments": attachments,
         "attachment_names": [a.name for a in attachments],
     }
     metadata = PdfMetadata(

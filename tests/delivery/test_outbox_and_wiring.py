@@ -51,7 +51,9 @@ def test_outbox_mode_writes_parseable_eml_with_the_pdf(clean_env, tmp_path):
     ]
     eml = outbox / "DAYTON_2026-W47_qm.dayton@example.com.eml"
     parsed = message_from_bytes(eml.read_bytes(), policy=default_policy)
-    assert parsed["Subject"] == "Site DAYTON - 2026-W47 - 94% compliant - 2 minor nonconformities"
+    assert parsed["Subject"].strip() == (
+        "Site DAYTON - 2026-W47 - 94.6 % compliant - 2 minor nonconformities"
+    )
     assert parsed["To"] == "QM.Dayton@example.com"
     [attachment] = parsed.iter_attachments()
     assert attachment.get_content() == pdf

@@ -35,7 +35,7 @@ class Action:
     @property
     def when_text(self) -> str:
         if self.overdue_days > 0:
-            return f"now - {overdue_text(self.overdue_days)}"
+            return overdue_text(self.overdue_days)
         return f"{self.by_when:%Y-%m-%d}" if self.by_when else "now"
 
 

@@ -10,6 +10,7 @@ wrap only at their own punctuation, never with a hyphen inside.
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -18,6 +19,7 @@ from markupsafe import Markup, escape
 RATE_DECIMALS = 1
 _STEP = Decimal(1).scaleb(-RATE_DECIMALS)  # 0.1
 ZERO_WIDTH_SPACE = "\u200b"
+WHOLE_PART = 30  # an address part up to this long never breaks inside
 
 
 def rate_percent(rate: float | None) -> Decimal | None:
@@ -79,15 +81,23 @@ def round_points(value: float | None) -> float | None:
 
 
 def wrappable(value: object) -> object:
-    """An e-mail address or id that may wrap only after ``@``, ``.``, ``-`` or ``_``.
+    """An e-mail address or id that wraps only after its own ``@`` or ``.``, never inside a part.
 
-    A zero-width space after each of those characters gives the line breaker a place to break
-    that is not inside a word, so WeasyPrint never splits ``qm.dayton@example.com`` mid-word
-    (the cells also say ``hyphens: none``). Returns markup: the value is escaped first.
+    A zero-width space after each ``@`` and ``.`` gives the line breaker a place to break, and
+    each short part between them is kept whole (``nobr``), so ``qm@acme-precision.example`` never
+    splits at the hyphen of ``acme-precision`` and reads as if hyphenated. A part longer than
+    ``WHOLE_PART`` characters may still wrap anywhere: a hostile 80-character part must not push
+    the table past the page edge. Returns markup: every part is escaped.
     """
     if value is None:
         return ""
-    text = str(escape(value))
-    for mark in ("@", ".", "-", "_"):
-        text = text.replace(mark, mark + ZERO_WIDTH_SPACE)
-    return Markup(text)
+    if isinstance(value, Markup):
+        return value
+    parts = re.split(r"(?<=[@.])", str(value))
+    return Markup(ZERO_WIDTH_SPACE).join(
+        Markup('<span class="nobr">{}</span>').format(part)
+        if len(part) <= WHOLE_PART and "-" in part
+        else escape(part)
+        for part in parts
+        if part
+    )

@@ -28,7 +28,7 @@ REPORT_HTML = """\
   &nbsp;<strong style="font-size: 18px;">{{ rate }}</strong> compliant
   &mdash; {{ nonconformities }}, {{ observations }}
 </p>
-{% if not is_company %}
+{% if not is_company and changes_known %}
 <h2 style="font-size: 16px;">Since last week</h2>
 {% if changes is none %}
 <p>No snapshot of the previous week is stored, so changes are shown from next week.</p>
@@ -119,7 +119,7 @@ REPORT_TEXT = """\
 Week {{ iso_week }}, status as of {{ as_of }}
 
 {{ verdict.label | upper }}: {{ rate }} compliant - {{ nonconformities }}, {{ observations }}
-{% if not is_company %}
+{% if not is_company and changes_known %}
 
 Since last week:
 {% if changes is none %}

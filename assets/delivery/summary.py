@@ -103,15 +103,8 @@ class ReportSummary:
 
 def counts_phrase(counts: Mapping[str, int]) -> str:
     """``1 major nonconformity, 2 minor nonconformities`` or ``no nonconformities``."""
-    parts = [counted(counts.get(kind, 0), kind) for kind in ("MAJOR_NC", "MINOR_NC")]
-    return (
-        ", ".join(
-            p
-            for p, kind in zip(parts, ("MAJOR_NC", "MINOR_NC"), strict=True)
-            if counts.get(kind, 0)
-        )
-        or "no nonconformities"
-    )
+    parts = [counted(counts[k], k) for k in ("MAJOR_NC", "MINOR_NC") if counts.get(k, 0)]
+    return ", ".join(parts) or "no nonconformities"
 
 
 def nonconformity_phrase(findings: Sequence[Finding]) -> str:
@@ -244,6 +237,8 @@ def body_context(summary: ReportSummary, title: str, pdf_note: str) -> dict[str,
         "nonconformities": counts_phrase(counts),
         "observations": counted(counts.get("OBSERVATION", 0), "OBSERVATION"),
         "counts": [(label(c), int(summary.counts[c])) for c in (*known, *others)],
+        # None: no snapshot of last week; absent from the briefing: not known, not printed
+        "changes_known": "changes" in summary.briefing,
         "changes": summary.briefing.get("changes"),
         "is_company": summary.site == COMPANY,
         "findings": _findings(summary),

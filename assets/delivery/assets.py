@@ -15,7 +15,7 @@ from typing import Literal
 import dagster as dg
 import pandas as pd
 
-from assets.delivery.dispatch import TABLE_COLUMNS, ReportToSend, deliver_reports
+from assets.delivery.dispatch import ReportToSend, deliver_reports
 from assets.delivery.ledger_schema import repair_null_typed_columns
 from assets.delivery.mailer import Mailer
 from assets.delivery.message import Action, Finding, ReportSummary, SiteLine
@@ -23,6 +23,7 @@ from assets.delivery.recipients import COMPANY, resolve_recipients
 from assets.partitions import as_of_date, iso_week_label, week_start, weekly_partitions
 from assets.resources import CompetenceSettings
 from assets.warehouse import SCHEMA, connect
+from schemas.warehouse_tables import declared_columns
 
 SEND_MAIL_TAG = "competence/send_mail"
 
@@ -34,10 +35,6 @@ class DeliveryConfig(dg.Config):
     # connection failed after the message data) is held until the operator decides: after
     # checking the mail server's log, "resend" (same Message-ID) or "confirm" (it arrived).
     unknown_outcome: Literal["hold", "resend", "confirm"] = "hold"
-
-
-# DuckDB types of the asset's table, for repairing columns an older version created as NULL
-_DUCKDB_TYPES = {"string": "VARCHAR", "int64": "BIGINT"}
 
 
 def _summary(row: pd.Series, iso_week: str, as_of: date, lines=(), without=()) -> ReportSummary:
@@ -163,6 +160,6 @@ def email_delivery(
 def _repair_table(warehouse: Path) -> None:
     """Older versions let the table's all-empty first week type ``error`` as NULL, which then
     refused the first error text; give such columns their declared type."""
-    types = {name: _DUCKDB_TYPES[kind] for name, kind in TABLE_COLUMNS.items()}
+    types = declared_columns("email_delivery")  # the warehouse's one declaration of its types
     with connect(str(warehouse)) as connection:
         repair_null_typed_columns(connection, SCHEMA, "email_delivery", types)

@@ -170,6 +170,14 @@ class RecipientsConfig(_Strict):
     sites: dict[SiteCode, list[EmailAddress]] = {}
     company: list[EmailAddress] = []
     data_team: list[EmailAddress] = []
+    # Where a reader's questions go, printed in every report e-mail: one address for all, and
+    # optionally one per site. Unset: the first company recipient.
+    contact: EmailAddress | None = None
+    site_contacts: dict[SiteCode, EmailAddress] = {}
+
+    def contact_for(self, site: str) -> str | None:
+        """The address a site's (or the roll-up's) readers write to with questions."""
+        return self.site_contacts.get(site) or self.contact or next(iter(self.company), None)
 
 
 # --- policy.yaml ------------------------------------------------------------------------------
@@ -181,10 +189,12 @@ class Site(_Strict):
     audit_criteria: list[str] = ["ISO9001"]
     # Who an overdue corrective action escalates to (named in the report); empty = not named.
     lead: str = ""
+    paper: Literal["A4", "Letter"] | None = None  # None: report.paper, else from the timezone
 
 
 class ReportPolicy(_Strict):
-    paper: Literal["A4", "Letter"] = "A4"
+    # auto: Letter for sites in the US and Canada (by timezone), A4 elsewhere
+    paper: Literal["auto", "A4", "Letter"] = "auto"
     history_weeks: Annotated[int, Field(ge=1, le=104)] = 12
     max_attachment_mb: Annotated[float, Field(gt=0)] = 10
     # How long an issued report is kept (printed on it as its retention period, ISO 9001 7.5.3).

@@ -230,6 +230,7 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "counts_json": TEXT,
         "findings_json": TEXT,
         "actions_json": TEXT,
+        "briefing_json": TEXT,
     }
     | WEEK,
     "mail_clearance": {

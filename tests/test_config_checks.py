@@ -239,3 +239,36 @@ def test_check_config_accepts_the_default_configuration(tmp_path):
     checked = _competence("check-config", config_dir=PROJECT_ROOT / "config", tmp_path=tmp_path)
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout.startswith("configuration ok (hash ")
+
+
+def test_the_contact_address_and_paper_are_checked(config_dir):
+    """The mail's contact for questions is one plain address; a site's paper is A4 or Letter."""
+    _replace(
+        config_dir / "recipients.yaml",
+        "contact: quality.director@example.com",
+        "contact: root\nsite_contacts: {DAYTON: qm.dayton@example.com}",
+    )
+    _replace(
+        config_dir / "policy.yaml",
+        "timezone: America/New_York, audit_criteria: [ISO9001]}",
+        "timezone: America/New_York, audit_criteria: [ISO9001], paper: Legal}",
+    )
+    problems = _problems(config_dir)
+    assert any(
+        p.startswith("key 'contact' = 'root': Value error, expected one e-mail") for p in problems
+    )
+    assert any(
+        p.startswith("key 'sites.DAYTON.paper' = 'Legal': Input should be 'A4' or 'Letter'")
+        for p in problems
+    )
+
+
+def test_contact_falls_back_to_the_roll_up_reader_and_a_site_may_have_its_own(config_dir):
+    _replace(
+        config_dir / "recipients.yaml",
+        "contact: quality.director@example.com",
+        "site_contacts: {DAYTON: qm.dayton@example.com}",
+    )
+    recipients = load_config(config_dir).recipients
+    assert recipients.contact_for("DAYTON") == "qm.dayton@example.com"
+    assert recipients.contact_for("QUERETARO") == "quality.director@example.com"

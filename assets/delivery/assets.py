@@ -55,6 +55,8 @@ def _summary(row: pd.Series, iso_week: str, as_of: date, lines=(), without=()) -
         pdf_path=row["path"],
         sites=tuple(lines),
         sites_without_recipients=tuple(without),
+        # the PDF's own figures for the mail body (assets/reporting/briefing.py)
+        briefing=json.loads(row.get("briefing_json") or "{}"),
     )
 
 

@@ -6,6 +6,8 @@ since mail clients drop ``<style>`` blocks. Autoescaping is on for the ``.html``
 sites and findings are data, and data must print as text, never as markup.
 """
 
+# ruff: noqa: E501 -- the template texts below keep their lines as the bodies print them
+
 from __future__ import annotations
 
 import jinja2
@@ -24,8 +26,16 @@ REPORT_HTML = """\
     background: {{ verdict.background }}; color: {{ verdict.foreground }}; font-weight: bold;"
   >{{ verdict.label }}</span>
   &nbsp;<strong style="font-size: 18px;">{{ rate_phrase }}</strong>
-  &mdash; {{ nonconformities }}
+  &mdash; {{ nonconformities }}, {{ observations }}
 </p>
+{% if not is_company and changes_known %}
+<h2 style="font-size: 16px;">Since last week</h2>
+{% if changes is none %}
+<p>No snapshot of the previous week is stored, so changes are shown from next week.</p>
+{% else %}
+<p>{% for title, count in changes %}{{ count }} {{ title }}{% if not loop.last %} &middot; {% endif %}{% endfor %}</p>
+{% endif %}
+{% endif %}
 {% if sites %}
 <h2 style="font-size: 16px;">Sites</h2>
 <table style="border-collapse: collapse; margin-bottom: 16px;">
@@ -64,25 +74,28 @@ REPORT_HTML = """\
 {% if findings %}
 <ul>
   {% for finding in findings %}
-  <li><strong>{{ finding.verdict }}</strong> &mdash; {{ finding.clause }} {{ finding.title }}</li>
+  <li><strong>{{ finding.verdict }}</strong> &mdash; {% if finding.where %}{{ finding.where }} {% endif %}{{ finding.clause }} {{ finding.title }}</li>
   {% endfor %}
 </ul>
 {% else %}
 <p>Every audit criterion conforms.</p>
 {% endif %}
+{% if not is_company %}
 <h2 style="font-size: 16px;">Most urgent actions</h2>
 {% if actions %}
 <table style="border-collapse: collapse; margin-bottom: 16px;">
   <thead><tr>
     <th style="text-align: left; padding: 4px 8px; border-bottom: 1px solid #999;">Person</th>
     <th style="text-align: left; padding: 4px 8px; border-bottom: 1px solid #999;">Action</th>
-    <th style="text-align: left; padding: 4px 8px; border-bottom: 1px solid #999;">Due</th>
+    <th style="text-align: left; padding: 4px 8px; border-bottom: 1px solid #999;">When</th>
+    <th style="text-align: left; padding: 4px 8px; border-bottom: 1px solid #999;">Manager</th>
   </tr></thead>
   <tbody>
   {% for action in actions %}
-    <tr><td style="padding: 4px 8px;">{{ action.name | clip(60) }}</td>
+    <tr><td style="padding: 4px 8px;">{{ action.name | clip(60) }}{% if action.employee_id %} ({{ action.employee_id | clip(40) }}){% endif %}</td>
         <td style="padding: 4px 8px;">{{ action.action | clip(300) }}</td>
-        <td style="padding: 4px 8px;">{{ action.due }}</td></tr>
+        <td style="padding: 4px 8px; white-space: nowrap;">{{ action.when }}</td>
+        <td style="padding: 4px 8px;">{{ action.manager | clip(80) }}</td></tr>
   {% endfor %}
   </tbody>
 </table>
@@ -90,9 +103,13 @@ REPORT_HTML = """\
 {% else %}
 <p>No action is due.</p>
 {% endif %}
+{% endif %}
 <p style="margin-top: 16px;">{{ pdf_note }}</p>
+{% if contact %}
+<p>Questions about this report: <a href="mailto:{{ contact }}">{{ contact }}</a>.</p>
+{% endif %}
 <p style="color: #777; font-size: 12px;">Sent automatically by the Competence pipeline.
-  Please do not reply to this message.</p>
+  Replies to this address are not read{% if contact %}: write to {{ contact }} instead{% endif %}.</p>
 </body>
 </html>
 """
@@ -101,13 +118,25 @@ REPORT_TEXT = """\
 {{ title }}
 Week {{ iso_week }}, status as of {{ as_of }}
 
-{{ verdict.label | upper }}: {{ rate_phrase }} - {{ nonconformities }}
+{{ verdict.label | upper }}: {{ rate_phrase }} - {{ nonconformities }}, {{ observations }}
+{% if not is_company and changes_known %}
+
+Since last week:
+{% if changes is none %}
+  No snapshot of the previous week is stored, so changes are shown from next week.
+{% else %}
+{% for title, count in changes %}
+  {{ count }} {{ title }}
+{% endfor %}
+{% endif %}
+{% endif %}
 {% if sites %}
 
 Sites:
 {% for line in sites %}
   - {{ line.site_name | clip(60) }} ({{ line.site }}): {{ line.rate_phrase }}, \
-{{ line.verdict_label }}, {{ line.nonconformities }}
+{{ line.verdict_label }}{% if line.nonconformities %}, {{ line.nonconformities }}{% endif %}
+
 {% endfor %}
 {% endif %}
 {% if sites_without_recipients %}
@@ -123,25 +152,33 @@ People by compliance:
 
 Top audit findings:
 {% for finding in findings %}
-  - {{ finding.verdict }} - {{ finding.clause }} {{ finding.title }}
+  - {{ finding.verdict }} - {% if finding.where %}{{ finding.where }} {% endif %}{{ finding.clause }} {{ finding.title }}
 {% else %}
   Every audit criterion conforms.
 {% endfor %}
+{% if not is_company %}
 
 Most urgent actions:
 {% for action in actions %}
-  - {{ action.name | clip(60) }}: {{ action.action | clip(300) }} (due {{ action.due }})
+  - {{ action.name | clip(60) }}{% if action.employee_id %} ({{ action.employee_id | clip(40) }}){% endif %}: \
+{{ action.action | clip(300) }} - {{ action.when }}{% if action.manager %}, manager {{ action.manager | clip(80) }}{% endif %}
+
 {% else %}
   No action is due.
 {% endfor %}
 {% if more_actions %}
   ... and {{ more_actions }} more in the report.
 {% endif %}
+{% endif %}
 
 {{ pdf_note }}
+{% if contact %}
+Questions about this report: {{ contact }}
+{% endif %}
 
 --
-Sent automatically by the Competence pipeline. Please do not reply to this message.
+Sent automatically by the Competence pipeline. Replies to this address are not read\
+{% if contact %}: write to {{ contact }} instead{% endif %}.
 """
 
 _ENVIRONMENT = jinja2.Environment(

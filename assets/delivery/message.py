@@ -7,13 +7,21 @@ the same bytes, Message-ID included, so a re-sent message is recognisably the sa
 
 Readings of the SPEC made here:
 
-- ``compliance_rate`` is a fraction (0..1), or ``None`` when no one at the site needs a credential.
-  It is rounded *down* to a whole percent, so "100%" only ever means everyone is compliant.
-- The subject counts major and minor nonconformities only; observations appear in the body.
-- The body shows the five worst findings that are not ``CONFORMS`` and the five actions with the
-  earliest due date (an action without a due date comes last).
-- ``Date`` is the Monday after the as-of Sunday at 06:00 UTC (the nominal weekly send), which keeps
-  outbox files byte-identical across reruns; the SMTP mailer re-dates a message when it sends it.
+- Every figure prints through the report's own formatters (``assets/reporting/figures.py``) and
+  every code through its vocabulary (``labels.py``): the rate reads "86.8 %" here as on the PDF's
+  cover and chart (half-up to one decimal, never truncated), and a verdict reads "Major
+  nonconformity", never ``MAJOR_NC``.
+- The report index's ``briefing`` (``assets/reporting/briefing.py``) carries the PDF's own
+  counts: the subject counts the major and minor nonconformities the PDF counts (for the roll-up,
+  every site's); observations appear in the body.
+- A site's mail is a briefing: verdict, what changed since last week (counts), the five most
+  urgent actions with employee id, manager and "overdue N days", the contact for questions, the
+  PDF attached.
+- ``Date`` is the time the message is composed, which is when it is sent (dispatch composes right
+  before sending); tests pass ``sent_at`` to fix it. The Message-ID is deterministic per (site,
+  week, recipient, report hash) and its domain is the sender's; a sender on a machine-local name
+  (``competence@localhost``) takes the contact address's domain instead, since ``localhost`` in
+  a Message-ID makes receiving servers score the message as spam.
 - The attachment limit counts the PDF after base64 encoding, CRLF line breaks included.
 """
 
@@ -22,106 +30,61 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime
-from pathlib import Path
-from typing import NamedTuple
 
 from assets.delivery.email_templates import render_report_bodies
+from assets.delivery.summary import (
+    COMPLIANCE_ORDER,
+    FINDING_SEVERITY,
+    TOP_ACTIONS,
+    TOP_FINDINGS,
+    VERDICTS,
+    Action,
+    Finding,
+    ReportSummary,
+    SiteLine,
+    body_context,
+    counts_phrase,
+    headline,
+    nonconformity_phrase,
+)
+from assets.reporting.figures import format_rate
 from schemas.identifiers import ROLLUP_NAME
 
 COMPANY = ROLLUP_NAME  # a name no site code can take (schemas/identifiers.py)
+# Callers build summaries and read the formatters from here, as before the body text moved out.
+__all__ = [
+    "COMPANY",
+    "COMPLIANCE_ORDER",
+    "FINDING_SEVERITY",
+    "TOP_ACTIONS",
+    "TOP_FINDINGS",
+    "VERDICTS",
+    "Action",
+    "Finding",
+    "ReportSummary",
+    "SiteLine",
+    "attachment_filename",
+    "compose_company_message",
+    "compose_failure_message",
+    "compose_site_message",
+    "counts_phrase",
+    "encoded_attachment_size",
+    "format_rate",
+    "message_id_for",
+    "nonconformity_phrase",
+]
 # Headers the mailer reads to name outbox files, and a reader's mail filter can sort on.
 SITE_HEADER = "X-Competence-Site"
 WEEK_HEADER = "X-Competence-Week"
 REPORT_HASH_HEADER = "X-Competence-Report-SHA256"
 DEFAULT_SENDER = "competence@localhost"
 DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-TOP_FINDINGS = 5
-TOP_ACTIONS = 5
 MAX_ERROR_CHARS = 20_000
-
-# Display order of compliance counts; unknown labels follow, sorted.
-COMPLIANCE_ORDER = ("COMPLIANT", "GRACE", "NON_COMPLIANT", "NOT_REQUIRED")
-# Worst first. CONFORMS is not a finding worth a line in the e-mail.
-FINDING_SEVERITY = {"MAJOR_NC": 0, "MINOR_NC": 1, "OBSERVATION": 2}
-
-VERDICTS = {
-    "red": {"label": "Not audit-ready", "background": "#c62828", "foreground": "#ffffff"},
-    "amber": {"label": "Attention needed", "background": "#f9a825", "foreground": "#222222"},
-    "green": {"label": "Audit-ready", "background": "#2e7d32", "foreground": "#ffffff"},
-    # nobody at the site needs a credential: nothing to call audit-ready
-    "not_rated": {
-        "label": "Not rated: nobody in scope",
-        "background": "#616161",
-        "foreground": "#ffffff",
-    },
-}
-
-
-class Finding(NamedTuple):
-    """One audit criterion's result: clause (``7.2 b)``), verdict (``MINOR_NC``) and title."""
-
-    clause: str
-    verdict: str
-    title: str
-
-
-class Action(NamedTuple):
-    """One person's most urgent action and its due date."""
-
-    name: str
-    action: str
-    due_date: date | None
-
-
-class SiteLine(NamedTuple):
-    """One site's line in the company roll-up."""
-
-    site: str
-    site_name: str
-    compliance_rate: float | None
-    verdict: str
-    findings: Sequence[Finding] = ()
-
-
-@dataclass(frozen=True)
-class ReportSummary:
-    """The first page of a report, as the e-mail repeats it.
-
-    ``counts`` maps a compliance value (``COMPLIANT``, ``GRACE``, ...) to its number of people.
-    ``pdf_path`` is where the PDF is stored, named in the body when it is too big to attach.
-    For the company roll-up, ``site`` is ``"company"``, ``sites`` lists every site and
-    ``sites_without_recipients`` the sites whose report was not mailed to anyone.
-    """
-
-    site: str
-    site_name: str
-    iso_week: str
-    as_of: date
-    compliance_rate: float | None
-    verdict: str
-    counts: Mapping[str, int]
-    findings: Sequence[Finding | tuple[str, str, str]]
-    actions: Sequence[Action | tuple[str, str, date | None]]
-    pdf_path: str | Path
-    sites: Sequence[SiteLine] = field(default_factory=tuple)
-    sites_without_recipients: Sequence[str] = field(default_factory=tuple)
-
-    def __post_init__(self) -> None:
-        if self.verdict not in VERDICTS:
-            raise ValueError(f"verdict {self.verdict!r}: expected one of {sorted(VERDICTS)}")
-        if self.compliance_rate is not None and not 0 <= self.compliance_rate <= 1:
-            raise ValueError(f"compliance_rate {self.compliance_rate!r}: expected 0..1 or None")
-        # Accept plain tuples from the callers' DataFrames; keep named fields for the templates.
-        object.__setattr__(self, "findings", tuple(Finding(*f) for f in self.findings))
-        object.__setattr__(self, "actions", tuple(Action(*a) for a in self.actions))
-        object.__setattr__(self, "sites", tuple(SiteLine(*s) for s in self.sites))
-
 
 # --- public composition functions -------------------------------------------------------------
 
@@ -134,12 +97,21 @@ def compose_site_message(
     sender: str = DEFAULT_SENDER,
     report_sha256: str | None = None,
     max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES,
+    sent_at: datetime | None = None,
 ) -> EmailMessage:
     """The weekly e-mail of one site's report for one of its recipients."""
-    subject = f"Site {summary.site} - {_headline(summary)}"
+    subject = f"Site {summary.site} - {headline(summary)}"
     title = f"Competence report: {summary.site_name} ({summary.site})"
     return _compose_report(
-        summary, recipient, pdf_bytes, subject, title, sender, report_sha256, max_attachment_bytes
+        summary,
+        recipient,
+        pdf_bytes,
+        subject,
+        title,
+        sender,
+        report_sha256,
+        max_attachment_bytes,
+        sent_at,
     )
 
 
@@ -151,12 +123,21 @@ def compose_company_message(
     sender: str = DEFAULT_SENDER,
     report_sha256: str | None = None,
     max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES,
+    sent_at: datetime | None = None,
 ) -> EmailMessage:
     """The weekly e-mail of the company roll-up for one of its readers."""
-    subject = f"Company roll-up - {_headline(summary)}"
+    subject = f"Company roll-up - {headline(summary)}"
     title = f"Competence roll-up: {summary.site_name}"
     return _compose_report(
-        summary, recipient, pdf_bytes, subject, title, sender, report_sha256, max_attachment_bytes
+        summary,
+        recipient,
+        pdf_bytes,
+        subject,
+        title,
+        sender,
+        report_sha256,
+        max_attachment_bytes,
+        sent_at,
     )
 
 
@@ -217,26 +198,6 @@ def compose_failure_message(
 # --- helpers that callers and tests can use ----------------------------------------------------
 
 
-def format_rate(rate: float | None) -> str:
-    """``0.946`` -> ``94%`` (rounded down); ``None`` -> ``n/a``."""
-    if rate is None:
-        return "n/a"
-    # The epsilon keeps 0.29 (28.999...) at 29% while 0.999 stays below 100%.
-    return f"{math.floor(rate * 100 + 1e-9)}%"
-
-
-def nonconformity_phrase(findings: Sequence[Finding]) -> str:
-    """``1 major nonconformity, 2 minor nonconformities`` or ``no nonconformities``."""
-    major = sum(1 for f in findings if f.verdict == "MAJOR_NC")
-    minor = sum(1 for f in findings if f.verdict == "MINOR_NC")
-    parts = [
-        f"{count} {kind} nonconformit{'y' if count == 1 else 'ies'}"
-        for count, kind in ((major, "major"), (minor, "minor"))
-        if count
-    ]
-    return ", ".join(parts) or "no nonconformities"
-
-
 def encoded_attachment_size(raw_size: int) -> int:
     """Bytes a file of ``raw_size`` takes in a message: base64, 76-character lines, CRLF."""
     encoded = 4 * math.ceil(raw_size / 3)
@@ -269,6 +230,7 @@ def _compose_report(
     sender: str,
     report_sha256: str | None,
     max_attachment_bytes: int,
+    sent_at: datetime | None = None,
 ) -> EmailMessage:
     sha = report_sha256 or hashlib.sha256(pdf_bytes).hexdigest()
     filename = attachment_filename(summary.site, summary.iso_week)
@@ -281,14 +243,18 @@ def _compose_report(
             f"The full report ({size}) is larger than the e-mail attachment limit and is not "
             f"attached. It is stored at: {summary.pdf_path}"
         )
-    text, html = render_report_bodies(_body_context(summary, title, pdf_note))
+    text, html = render_report_bodies(body_context(summary, title, pdf_note))
 
     message = EmailMessage(policy=SMTP_POLICY)
     message["Subject"] = _header_text(subject)
     message["From"] = sender
     message["To"] = recipient
-    message["Date"] = format_datetime(_nominal_send_time(summary.as_of))
-    message_id = message_id_for(summary.site, summary.iso_week, recipient, sha, sender)
+    when = sent_at or datetime.now(UTC)
+    message["Date"] = format_datetime(when if when.tzinfo else when.replace(tzinfo=UTC))
+    id_sender = sender
+    if _is_local(sender) and summary.briefing.get("contact"):
+        id_sender = str(summary.briefing["contact"])
+    message_id = message_id_for(summary.site, summary.iso_week, recipient, sha, id_sender)
     message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"
     message[SITE_HEADER] = _header_text(summary.site)
@@ -302,63 +268,6 @@ def _compose_report(
     return message
 
 
-def rate_phrase(rate: float | None) -> str:
-    """``94% compliant``, or ``nobody in scope`` (never "n/a compliant": nobody to comply)."""
-    return "nobody in scope" if rate is None else f"{format_rate(rate)} compliant"
-
-
-def _headline(summary: ReportSummary) -> str:
-    return (
-        f"{summary.iso_week} - {rate_phrase(summary.compliance_rate)} - "
-        f"{nonconformity_phrase(summary.findings)}"
-    )
-
-
-def _body_context(summary: ReportSummary, title: str, pdf_note: str) -> dict[str, object]:
-    worst = sorted(
-        (f for f in summary.findings if f.verdict in FINDING_SEVERITY),
-        key=lambda f: FINDING_SEVERITY[f.verdict],
-    )
-    urgent = sorted(summary.actions, key=lambda a: (a.due_date is None, a.due_date or date.max))
-    known = [label for label in COMPLIANCE_ORDER if label in summary.counts]
-    others = sorted(label for label in summary.counts if label not in COMPLIANCE_ORDER)
-    return {
-        "title": title,
-        "iso_week": summary.iso_week,
-        "as_of": summary.as_of.isoformat(),
-        "verdict": VERDICTS[summary.verdict],
-        "rate": format_rate(summary.compliance_rate),
-        "rate_phrase": rate_phrase(summary.compliance_rate),
-        "nonconformities": nonconformity_phrase(summary.findings),
-        "counts": [(label, int(summary.counts[label])) for label in (*known, *others)],
-        "findings": worst[:TOP_FINDINGS],
-        "actions": [
-            {
-                "name": a.name,
-                "action": a.action,
-                "due": a.due_date.isoformat() if a.due_date else "no date",
-            }
-            for a in urgent[:TOP_ACTIONS]
-        ],
-        "more_actions": max(0, len(urgent) - TOP_ACTIONS),
-        "sites": [
-            {
-                "site": line.site,
-                "site_name": line.site_name,
-                "rate": format_rate(line.compliance_rate),
-                "rate_phrase": rate_phrase(line.compliance_rate),
-                "verdict_label": VERDICTS.get(line.verdict.lower(), {"label": line.verdict})[
-                    "label"
-                ],
-                "nonconformities": nonconformity_phrase([Finding(*f) for f in line.findings]),
-            }
-            for line in summary.sites
-        ],
-        "sites_without_recipients": list(summary.sites_without_recipients),
-        "pdf_note": pdf_note,
-    }
-
-
 def _fix_boundaries(message: EmailMessage, message_id: str) -> None:
     # The email package draws MIME boundaries at random; derive them from the Message-ID so the
     # same message serialises to the same bytes (and the outbox file does not change on rerun).
@@ -367,8 +276,18 @@ def _fix_boundaries(message: EmailMessage, message_id: str) -> None:
         part.set_boundary(f"=_competence_{seed}_{index}")
 
 
-def _nominal_send_time(as_of: date) -> datetime:
-    return datetime.combine(as_of + timedelta(days=1), time(6, 0), tzinfo=UTC)
+def _is_local(sender: str) -> bool:
+    """A sender on a name that means nothing outside this machine (``localhost``, no dot)."""
+    domain = _domain_of(sender)
+    return (
+        "." not in domain
+        or domain.endswith((".localdomain", ".local"))
+        or domain
+        in {
+            "localhost",
+            "competence.invalid",
+        }
+    )
 
 
 def _header_text(text: str) -> str:

@@ -14,6 +14,7 @@ from datetime import date
 import pandas as pd
 
 from assets.reporting.exports import is_missing
+from assets.reporting.figures import overdue_text, person_name, round_points
 from schemas.config import CompetenceConfig, PointsRenewal
 
 LEDGER_CATEGORIES = ("CONTINUING_EDUCATION", "EMPLOYMENT", "ASSESSMENT_RETAKE")
@@ -34,7 +35,7 @@ class Action:
     @property
     def when_text(self) -> str:
         if self.overdue_days > 0:
-            return f"now - overdue {self.overdue_days} d"
+            return overdue_text(self.overdue_days)
         return f"{self.by_when:%Y-%m-%d}" if self.by_when else "now"
 
 
@@ -104,7 +105,7 @@ def action_list(rows: pd.DataFrame, config: CompetenceConfig) -> list[Action]:
         actions.append(
             Action(
                 str(row["employee_id"]),
-                f"{row['first_name']} {row['last_name']}",
+                person_name(row["first_name"], row["last_name"]),
                 str(row["job_role"]),
                 str(row["credential"]),
                 str(row["compliance"]),
@@ -153,13 +154,16 @@ def outlook_frame(outlook: list[RenewalOutlook]) -> pd.DataFrame:
             "credential": [o.credential for o in outlook],
             "expires_on": [o.expires_on for o in outlook],
             "days_left": [o.days_left for o in outlook],
+            # points mean tenths at most: one decimal, projections too (not 158.4158853)
             **{
-                category.lower() + "_points": [o.ledger.get(category, 0.0) for o in outlook]
+                category.lower() + "_points": [
+                    round_points(o.ledger.get(category, 0.0)) for o in outlook
+                ]
                 for category in LEDGER_CATEGORIES
             },
-            "cycle_points": [o.points for o in outlook],
-            "points_needed": [o.needed for o in outlook],
-            "projected_points_at_expiry": [o.projected for o in outlook],
+            "cycle_points": [round_points(o.points) for o in outlook],
+            "points_needed": [round_points(o.needed) for o in outlook],
+            "projected_points_at_expiry": [round_points(o.projected) for o in outlook],
             "on_track": [o.on_track for o in outlook],
         }
     )
@@ -213,7 +217,7 @@ def renewal_outlook(
         outlooks.append(
             RenewalOutlook(
                 str(row["employee_id"]),
-                f"{row['first_name']} {row['last_name']}",
+                person_name(row["first_name"], row["last_name"]),
                 str(row["credential"]),
                 f"{pd.Timestamp(row['expires_on']):%Y-%m-%d}",
                 int(row["days_left"]),

@@ -25,15 +25,17 @@ from assets.reporting.audit_findings import (
     attribute,
     company_input_findings,
     site_verdict,
-    worst_findings,
 )
 from assets.reporting.audit_findings import audit_findings as grade_site
-from assets.reporting.company_report import render_company_report
+from assets.reporting.briefing import company_briefing, finding_lines, site_briefing
+from assets.reporting.changes import weekly_changes
+from assets.reporting.company_report import render_company_report, site_rows
 from assets.reporting.context import ReportContext
 from assets.reporting.document_control import control_for, revision_for
 from assets.reporting.paths import report_dir, report_path
 from assets.reporting.render_pool import render_sites
 from assets.reporting.roster_extract import roster_extract
+from assets.reporting.site_files import files_by_site
 from assets.reporting.summary import site_summary
 from assets.resources import CompetenceSettings
 from schemas.config import CompetenceConfig
@@ -172,6 +174,8 @@ def _site_parts(site: str, shared: dict, shared_parts: dict[str, str]) -> dict[s
         "findings": fingerprint(mine(shared["findings"])),
         "actions": fingerprint(mine(shared["corrective_actions"])),
         **shared_parts,
+        # the shared files, and which of them the site's appendix lists by name
+        "inputs": fingerprint(mine(shared["file_sites"]), shared_parts["inputs"]),
     }
 
 
@@ -280,10 +284,13 @@ def reuse_or_render(
     return pdfs, len(stale)
 
 
-def _summary_row(site, site_name, path, pdf, rows, findings, config, ctx, history_weeks) -> dict:
+def _summary_row(site, site_name, path, pdf, rows, findings, ctx, history_weeks, briefing):
+    """The report index row: the file, its hash and what the e-mail repeats of its first page.
+
+    The JSON columns keep their old shapes for the delivery stage; ``briefing_json`` carries
+    everything else the mail shows, computed by the same functions as the PDF.
+    """
     summary = site_summary(rows, pd.DataFrame(), ctx.week, ctx.as_of, history_weeks)
-    actions = action_list(rows, config)[:5] if not rows.empty else []
-    worst = worst_findings(findings, 5) if not findings.empty else findings
     return {
         "report": site,
         "site_name": site_name,
@@ -296,11 +303,12 @@ def _summary_row(site, site_name, path, pdf, rows, findings, config, ctx, histor
         "hold_reason": ctx.hold_reason,
         "counts_json": json.dumps(summary.by_compliance),
         "findings_json": json.dumps(
-            [[f.clause, f.verdict, f.title] for f in worst.itertuples()] if not worst.empty else []
+            [[f["clause"], f["verdict"], f["title"]] for f in finding_lines(findings)]
         ),
         "actions_json": json.dumps(
-            [[a.name, a.what, a.by_when.isoformat() if a.by_when else None] for a in actions]
+            [[a["name"], a["what"], a["due"]] for a in briefing.get("actions", [])]
         ),
+        "briefing_json": json.dumps(briefing, sort_keys=True),
     }
 
 
@@ -344,6 +352,8 @@ def site_report_pdfs(
     roster_two_weeks: pd.DataFrame,
     status_evidence: pd.DataFrame,
     corrective_actions: pd.DataFrame,
+    assessment_results: pd.DataFrame,
+    ce_activities: pd.DataFrame,
 ) -> dg.Output[pd.DataFrame]:
     """The week's PDF reports — one per site for its quality manager and one company roll-up
     for the quality director — archived as PDF/A-3b with the status rows attached as CSV, under
@@ -383,6 +393,16 @@ def site_report_pdfs(
         "corrective_actions": corrective_actions.drop(columns=["week"], errors="ignore"),
         "document_control": {},
     }
+    # which input files each site's appendix lists by name (the rest: one line, see company.pdf)
+    shared["file_sites"] = files_by_site(
+        status,
+        roster=rosters[rosters["week"] == this_week] if not rosters.empty else rosters,
+        results=assessment_results,
+        activities=ce_activities,
+        rejected_rows=rejected_rows,
+        unmatched_records=unmatched_records,
+        attribution=shared["attribution"],
+    )
     sites = sites_of(status, config)
     shared_parts = _shared_parts(shared)
     site_parts = {site: _site_parts(site, shared, shared_parts) for site in sites}
@@ -402,17 +422,24 @@ def site_report_pdfs(
     rows = []
     for site in sites:
         path = report_path(output, week_key, site)
+        mine, site_findings = status[status["site"] == site], findings[findings["site"] == site]
+        briefing = site_briefing(
+            findings=site_findings,
+            actions=action_list(mine, config) if not mine.empty else [],
+            changes=weekly_changes(status, previous, site, status),
+            contact=config.recipients.contact_for(site),
+        )
         rows.append(
             _summary_row(
                 site,
                 config.site(site).name,
                 path,
                 pdfs[site],
-                status[status["site"] == site],
-                findings[findings["site"] == site],
-                config,
+                mine,
+                site_findings,
                 ctx,
                 config.policy.report.history_weeks,
+                briefing,
             )
         )
     plan = resolve_recipients(config.recipients, sites)
@@ -457,9 +484,15 @@ def site_report_pdfs(
             company_pdf,
             status,
             findings,
-            config,
             ctx,
             config.policy.report.history_weeks,
+            company_briefing(
+                # the roll-up's worst findings are the sites'; the shared input files' own
+                # findings are in its data-quality section, as in the PDF
+                findings=findings[findings["site"] != ROLLUP_NAME],
+                site_lines=site_rows(status, findings, config, without),
+                contact=config.recipients.contact_for(ROLLUP_NAME),
+            ),
         )
     )
     index = pd.DataFrame(rows).assign(week=week)

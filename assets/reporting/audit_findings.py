@@ -24,6 +24,7 @@ from assets.reporting.audit_rules import (
     sample,
 )
 from assets.reporting.context import ReportContext
+from assets.reporting.labels import standard
 from schemas.config import CompetenceConfig
 from schemas.identifiers import ROLLUP_NAME
 
@@ -185,7 +186,8 @@ def audit_findings(
             statement = ""
             if outcome.verdict != CONFORMS:
                 statement = (
-                    f"Requirement ({set_name} {criterion.clause}): {criterion.requirement} "
+                    f"Requirement ({standard(set_name)} {criterion.clause}): "
+                    f"{criterion.requirement} "
                     f"Finding: {outcome.finding}"
                 )
             rows.append(

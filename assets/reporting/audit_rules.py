@@ -47,6 +47,8 @@ from assets.ingest.reject_share import reject_shares
 from assets.print_text import IDENTIFIER, NAME, clip
 from assets.reporting.exemption_review import exemption_concerns
 from assets.reporting.exports import is_missing
+from assets.reporting.figures import format_days, format_rate, person_name
+from assets.reporting.labels import label
 from schemas.config import Policy
 
 CONFORMS, OBSERVATION, MINOR_NC, MAJOR_NC = "CONFORMS", "OBSERVATION", "MINOR_NC", "MAJOR_NC"
@@ -91,7 +93,7 @@ def fmt_date(value: object) -> str:
 
 def person(row: pd.Series) -> str:
     # Statements are printed: a name from the data is cut like every printed name (print_text).
-    name = clip(f"{row['first_name']} {row['last_name']}", NAME)
+    name = clip(person_name(row["first_name"], row["last_name"]), NAME)
     return f"{name} ({clip(str(row['employee_id']), IDENTIFIER)})"
 
 
@@ -152,7 +154,7 @@ def persons_competent(facts: SiteFacts) -> RuleOutcome:
     verdict = MAJOR_NC if major_share or not long_overdue.empty else MINOR_NC
     ordered = nc.assign(_o=overdue).sort_values(["_o", "employee_id"], ascending=[False, True])
     details = [
-        f"{person(r)}, {r['job_role']}, {r['credential']} {r['status']}, due "
+        f"{person(r)}, {r['job_role']}, {r['credential']} {label(r['status']).lower()}, due "
         f"{fmt_date(r['due_date'])}, overdue {int(r['_o'])} days"
         for _, r in ordered.iterrows()
     ]
@@ -162,15 +164,16 @@ def persons_competent(facts: SiteFacts) -> RuleOutcome:
     if not long_overdue.empty:
         why.append(f"{len(long_overdue)} overdue by more than {policy.major_nc_overdue_days} days")
     finding = (
-        f"{len(nc)} of {len(rows)} persons in scope at site {facts.site} ({share:.1%}) do not hold "
-        f"the required credential on {facts.as_of:%Y-%m-%d}"
+        f"{len(nc)} of {len(rows)} persons in scope at site {facts.site} ({format_rate(share)}) "
+        f"do not hold the required credential on {facts.as_of:%Y-%m-%d}"
         + (f" ({'; '.join(why)})" if why else "")
         + ". Objective evidence: "
         + sample(details)
         + "."
     )
     evidence = (
-        f"{len(nc)}/{len(rows)} non-compliant ({share:.1%}); longest overdue {int(overdue.max())} d"
+        f"{len(nc)}/{len(rows)} non-compliant ({format_rate(share)}); "
+        f"longest overdue {format_days(int(overdue.max()))}"
     )
     return RuleOutcome(verdict, finding, evidence, len(nc))
 
@@ -208,7 +211,7 @@ def actions_taken(facts: SiteFacts) -> RuleOutcome:
         )
     stale = stale.sort_values(["_last", "employee_id"], na_position="first")
     details = [
-        f"{person(r)}, {r['compliance']}, "
+        f"{person(r)}, {label(r['compliance']).lower()}, "
         + (
             f"last module attempt {fmt_date(r['_last'])}"
             if not is_missing(r["_last"])

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from assets.reporting.exports import is_missing
+from assets.reporting.labels import label
 from assets.reporting.rate_change import IN_SCOPE, RateChange, rate_change
 
 KEY = ["employee_id", "credential"]
@@ -87,7 +88,7 @@ def _date(value: object) -> str:
 
 
 def _word(code: object) -> str:
-    return str(code).replace("_", " ").lower()
+    return label(code).lower()
 
 
 def _change(row: pd.Series, detail: str) -> Change:
@@ -122,8 +123,10 @@ def weekly_changes(
         if row["compliance"] == "NON_COMPLIANT" and (
             is_new or row["compliance_prev"] != "NON_COMPLIANT"
         ):
-            was = "new to site" if is_new else f"was {row['compliance_prev']}"
-            became_nc.append(_change(row, f"{row['status']}, due {_date(row['due_date'])} ({was})"))
+            was = "new to site" if is_new else f"was {label(row['compliance_prev']).lower()}"
+            became_nc.append(
+                _change(row, f"{label(row['status'])}, due {_date(row['due_date'])} ({was})")
+            )
         if row["status"] in HOLDING:
             if not is_new and row["status_prev"] not in HOLDING:
                 certified.append(

@@ -15,6 +15,8 @@ import matplotlib
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 
+from assets.reporting.figures import format_rate, week_label
+
 STATUS_COLOURS = {
     "CERTIFIED": "#2e7d32",
     "EXPIRING": "#f9a825",
@@ -64,7 +66,12 @@ def bar_chart(labels: list[str], values: list[int], colours: list[str], title: s
 
 
 def trend_chart(weeks: list[date], rates: list[float | None], title: str) -> bytes:
-    """Compliance rate per week as a line on a fixed 0-100 % axis (gaps where unknown)."""
+    """Compliance rate per week as a line on a fixed 0-100 % axis (gaps where unknown).
+
+    Each week is labelled with its as-of Sunday (the date its figures answer for), so the last
+    point reads as the report's as-of date; the last point's label is the report's own rate
+    string (:func:`format_rate`), the same as on the cover and in the e-mail.
+    """
     with matplotlib.rc_context(_RC):
         figure = Figure(figsize=(7.0, 2.1))
         axes = figure.add_subplot()
@@ -76,7 +83,7 @@ def trend_chart(weeks: list[date], rates: list[float | None], title: str) -> byt
         # Every other week's date once the axis is crowded: fewer glyphs to draw, easier to read.
         step = 2 if len(weeks) > 8 else 1
         axes.set_xticks(
-            xs[::-1][::step][::-1], [f"{w:%d %b}" for w in weeks][::-1][::step][::-1], fontsize=7
+            xs[::-1][::step][::-1], [week_label(w) for w in weeks][::-1][::step][::-1], fontsize=7
         )
         axes.grid(axis="y", color="#dddddd", linewidth=0.6)
         axes.set_title(title, loc="left", fontsize=9, fontweight="bold")
@@ -84,7 +91,7 @@ def trend_chart(weeks: list[date], rates: list[float | None], title: str) -> byt
         # alt text carries every week's figure.
         if ys and ys[-1] == ys[-1]:
             axes.annotate(
-                f"{ys[-1]:.0f} %",
+                format_rate(rates[-1]),
                 (xs[-1], ys[-1]),
                 textcoords="offset points",
                 xytext=(0, 6),

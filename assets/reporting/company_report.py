@@ -19,14 +19,26 @@ from assets.reporting.context import ReportContext
 from assets.reporting.corrective_actions import action_report
 from assets.reporting.document_control import DocumentControl
 from assets.reporting.exports import employee_status_csv, frame_to_csv_bytes
+from assets.reporting.figures import format_rate
+from assets.reporting.labels import VERDICT_MEANING, standard
+from assets.reporting.paper import company_paper
 from assets.reporting.pdf_writer import Chart, CsvAttachment, PdfMetadata, write_pdf
-from assets.reporting.site_report import empty_actions, first_issue, records, verdict_reason
+from assets.reporting.site_report import (
+    FINDING_KINDS,
+    empty_actions,
+    finding_counts,
+    first_issue,
+    records,
+    section_numbers,
+    verdict_reason,
+)
 from assets.reporting.summary import IN_SCOPE, compliance_rate, rate_trend
 from schemas.config import CompetenceConfig
 from schemas.identifiers import ROLLUP_NAME
 
 MAX_EXCEPTION_ROWS = 150
 WORST_ACROSS_SITES = 10
+COMPANY_SECTIONS = ("findings", "quality", "actions", "evidence")
 
 
 def site_rows(
@@ -35,7 +47,8 @@ def site_rows(
     config: CompetenceConfig,
     sites_without_recipients: list[str],
 ) -> list[dict]:
-    """One line per site: counts, rate, verdict, worst finding and flags; worst sites first."""
+    """One line per site: counts, rate, verdict, its finding counts, worst finding and flags;
+    worst sites first. The company PDF's table and the company e-mail both print these lines."""
     # the roll-up's own rows (company-wide input problems) are not a site
     sites = sorted(
         (set(status["site"].astype(str)) | set(findings["site"].astype(str))) - {ROLLUP_NAME}
@@ -60,10 +73,11 @@ def site_rows(
                 "rate": compliance_rate(compliant, in_scope),
                 "rag": site_verdict(mine, in_scope=in_scope),
                 "reason": verdict_reason(mine),
+                "counts": finding_counts(mine),
                 "worst": ""
                 if worst.empty
                 else (
-                    f"{worst.iloc[0]['criteria_set']} "
+                    f"{standard(worst.iloc[0]['criteria_set'])} "
                     f"{worst.iloc[0]['clause']}: "
                     f"{worst.iloc[0]['evidence']}"
                 ),
@@ -157,6 +171,7 @@ def render_company_report(
     sites = site_rows(status, findings, config, sites_without_recipients)
     in_scope = sum(s["in_scope"] for s in sites)
     rate = compliance_rate(sum(s["compliant"] for s in sites), in_scope)
+    totals = {kind: sum(s["counts"][kind] for s in sites) for kind in FINDING_KINDS}
     trend = rate_trend(
         company_history(compliance_history),
         ctx.week,
@@ -176,7 +191,7 @@ def render_company_report(
                 ),
                 "Company compliance rate by week: "
                 + ", ".join(
-                    f"{w:%Y-%m-%d} {'n/a' if r is None else f'{r:.0%}'}"
+                    f"week of {w:%Y-%m-%d} {format_rate(r)}"
                     for w, r in zip(trend.weeks, trend.rates, strict=True)
                 ),
             )
@@ -221,7 +236,11 @@ def render_company_report(
     )
     context = {
         "ctx": ctx,
-        "paper": policy.report.paper,
+        "paper": company_paper(config),
+        "section": section_numbers(COMPANY_SECTIONS),
+        "verdict_meaning": VERDICT_MEANING,
+        "totals": totals,
+        "compliant": sum(s["compliant"] for s in sites),
         "company": policy.company_name,
         "running_title": f"{policy.company_name} · company competence roll-up",
         "rate": rate,

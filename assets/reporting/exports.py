@@ -65,6 +65,16 @@ def _text_column(series: pd.Series) -> pd.Series:
     return pd.Series([_cell_text(v) for v in series.tolist()], index=series.index, dtype=object)
 
 
+POINT_COLUMNS = ("cycle_points", "points_needed")
+
+
+def round_half_up(values: pd.Series, decimals: int) -> pd.Series:
+    """Half-up rounding, vectorised (pandas' ``round`` is half-to-even: 0.25 -> 0.2)."""
+    scale = 10.0**decimals
+    magnitude = np.floor(values.abs() * scale + 0.5 + 1e-9) / scale
+    return np.sign(values) * magnitude
+
+
 def frame_to_csv_bytes(frame: pd.DataFrame) -> bytes:
     """Neutralized UTF-8 CSV of ``frame`` with the contract's formats; deterministic."""
     text = pd.DataFrame({c: _text_column(frame[c]) for c in frame.columns}, index=frame.index)
@@ -74,6 +84,8 @@ def frame_to_csv_bytes(frame: pd.DataFrame) -> bytes:
 
 def employee_status_csv(status: pd.DataFrame) -> bytes:
     """``employee_status.csv`` bytes for these status rows (SPEC 8 columns, sorted by person)."""
-    rows = status.loc[:, list(EMPLOYEE_STATUS_COLUMNS)]
+    rows = status.loc[:, list(EMPLOYEE_STATUS_COLUMNS)].copy()
+    for column in POINT_COLUMNS:  # points mean tenths at most: not 158.4158853
+        rows[column] = round_half_up(pd.to_numeric(rows[column], errors="coerce"), 1)
     rows = rows.sort_values(["site", "employee_id", "credential"], kind="stable")
     return frame_to_csv_bytes(rows.reset_index(drop=True))

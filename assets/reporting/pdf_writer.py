@@ -25,6 +25,8 @@ from weasyprint.text.fonts import FontConfiguration
 
 from assets.print_text import clip
 from assets.reporting.fetcher import ReportResourceFetcher
+from assets.reporting.figures import format_days, format_rate, points, wrappable
+from assets.reporting.labels import counted, label, standard
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "report_templates"
 
@@ -73,6 +75,16 @@ def short_list(value: object, keep: int = 5) -> object:
 
 _ENVIRONMENT.filters["short_list"] = short_list
 _ENVIRONMENT.filters["clip"] = clip
+# The reader's words and one format per kind of figure, shared with the e-mail bodies.
+_ENVIRONMENT.filters.update(
+    label=label,
+    standard=standard,
+    rate=format_rate,
+    days=format_days,
+    points=points,
+    wrappable=wrappable,
+    counted=counted,
+)
 
 
 @dataclass(frozen=True)

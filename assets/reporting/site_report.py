@@ -36,7 +36,12 @@ from assets.reporting.corrective_actions import action_report
 from assets.reporting.document_control import DocumentControl, control_for
 from assets.reporting.exemption_review import exemption_list
 from assets.reporting.exports import employee_status_csv, frame_to_csv_bytes, is_missing
+from assets.reporting.figures import format_rate
+from assets.reporting.labels import VERDICT_MEANING, counted
+from assets.reporting.labels import label as code_label
+from assets.reporting.paper import site_paper
 from assets.reporting.pdf_writer import Chart, CsvAttachment, PdfMetadata, write_pdf
+from assets.reporting.site_files import site_file_names
 from assets.reporting.skills_matrix import skills_matrices, skills_matrix_frame
 from assets.reporting.summary import SiteSummary, site_summary
 from schemas.config import CompetenceConfig
@@ -53,6 +58,14 @@ MAX_UNMATCHED_ROWS = 30
 MAX_OUTLOOK_ROWS = 25
 URGENT_ON_COVER = 5
 WORST_ON_COVER = 3
+# The numbered sections after the cover, in print order. Headings and every "see section N"
+# take their number from here, so adding or moving a section cannot leave a stale reference.
+SITE_SECTIONS = ("summary", "changes", "findings", "actions", "corrective", "matrix", "evidence")
+FINDING_KINDS = ("MAJOR_NC", "MINOR_NC", "OBSERVATION")
+
+
+def section_numbers(sections: tuple[str, ...]) -> dict[str, int]:
+    return {name: number for number, name in enumerate(sections, start=1)}
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -74,17 +87,16 @@ def first_issue(report: str, ctx: ReportContext, config: CompetenceConfig) -> Do
     return control_for(report, ctx.iso_week, (1, "first issue"), ctx.as_of, ctx.as_of, config)
 
 
-def verdict_reason(findings: pd.DataFrame) -> str:
+def finding_counts(findings: pd.DataFrame) -> dict[str, int]:
+    """Major and minor nonconformities and observations: the counts every report and mail uses."""
     counts = findings["verdict"].value_counts() if not findings.empty else pd.Series(dtype=int)
-    parts = [
-        f"{int(counts.get(v, 0))} {label}"
-        for v, label in (
-            ("MAJOR_NC", "major NC"),
-            ("MINOR_NC", "minor NC"),
-            ("OBSERVATION", "observation(s)"),
-        )
-        if counts.get(v, 0)
-    ]
+    return {kind: int(counts.get(kind, 0)) for kind in FINDING_KINDS}
+
+
+def verdict_reason(findings: pd.DataFrame) -> str:
+    """``1 major nonconformity, 2 observations``; ``no findings`` when every criterion conforms."""
+    counts = finding_counts(findings)
+    parts = [counted(n, kind) for kind, n in counts.items() if n]
     return ", ".join(parts) if parts else "no findings"
 
 
@@ -97,7 +109,7 @@ def summary_charts(summary: SiteSummary, label: str) -> list[Chart]:
         Chart(
             "status_mix",
             bar_chart(
-                [s.replace("_", " ").lower() for s in statuses],
+                [code_label(s) for s in statuses],
                 counts,
                 [STATUS_COLOURS[s] for s in statuses],
                 "Status of people who need a credential",
@@ -105,7 +117,7 @@ def summary_charts(summary: SiteSummary, label: str) -> list[Chart]:
             "Status mix at "
             + label
             + ": "
-            + ", ".join(f"{s.lower()} {n}" for s, n in zip(statuses, counts, strict=True)),
+            + ", ".join(f"{code_label(s)} {n}" for s, n in zip(statuses, counts, strict=True)),
         ),
         Chart(
             "expiries",
@@ -131,7 +143,7 @@ def summary_charts(summary: SiteSummary, label: str) -> list[Chart]:
                 ),
                 f"Compliance rate by week at {label}: "
                 + ", ".join(
-                    f"{w:%Y-%m-%d} {'n/a' if r is None else f'{r:.0%}'}"
+                    f"week of {w:%Y-%m-%d} {format_rate(r)}"
                     for w, r in zip(trend.weeks, trend.rates, strict=True)
                 ),
             )
@@ -166,12 +178,15 @@ def render_site_report(
     evidence: pd.DataFrame | None = None,
     corrective_actions: pd.DataFrame | None = None,
     document_control: dict[str, DocumentControl] | None = None,
+    file_sites: pd.DataFrame | None = None,
 ) -> bytes:
     """The site's PDF/A-3b report for ``ctx.week`` as bytes (deterministic for equal inputs).
 
     ``status``, ``previous_status``, ``compliance_history`` and ``findings`` may hold every site;
     the site's rows are selected here. ``findings`` are :func:`audit_findings` rows;
     ``evidence`` the status_evidence rows (every site's or the site's), attached as evidence.csv.
+    ``file_sites`` pairs input files with the sites they hold rows about (:mod:`site_files`):
+    the appendix lists the site's own and counts the rest in one line; ``None`` lists every file.
     """
     policy = config.policy
     site_cfg = config.site(site)
@@ -199,7 +214,9 @@ def render_site_report(
         CsvAttachment(
             "evidence.csv",
             frame_to_csv_bytes(site_evidence(evidence, site)),
-            f"The provider records that prove each status row of site {site}, {ctx.iso_week}",
+            f"for every status row of site {site}, the provider records that prove it: provider, "
+            "record id, module, assessment date, score, certificate id and how the record was "
+            f"linked to the person, {ctx.iso_week}",
         ),
         CsvAttachment(
             "skills_matrix.csv",
@@ -249,9 +266,14 @@ def render_site_report(
                 f"{ctx.iso_week}",
             )
         )
+    files = source_files.sort_values(["source", "file"])
+    own_files = site_file_names(file_sites, site)
+    if own_files is not None:
+        files = files[files["file"].isin(own_files)]
     context = {
         "ctx": ctx,
-        "paper": policy.report.paper,
+        "paper": site_paper(config, site),
+        "section": section_numbers(SITE_SECTIONS),
         "company": policy.company_name,
         "site": site,
         "site_name": site_cfg.name,
@@ -259,6 +281,7 @@ def render_site_report(
         "running_title": f"{label} · competence report",
         "criteria_sets": list(site_cfg.audit_criteria),
         "rag": rag,
+        "rag_meaning": VERDICT_MEANING[rag],
         "rag_reason": verdict_reason(site_findings),
         "summary": summary,
         "expiry_window": policy.expiry_warning_days,
@@ -277,12 +300,14 @@ def render_site_report(
         "roles": role_requirements_table(rows, config, site),
         "not_required": not_required_split(rows),
         "exemptions": records(exemption_list(rows, ctx.as_of)),
-        "source_files": records(source_files.sort_values(["source", "file"])),
+        "source_files": records(files),
+        "company_wide_files": len(source_files) - len(files),
         "site_unmatched": records(facts.site_unmatched.head(MAX_UNMATCHED_ROWS)),
         "site_unmatched_total": len(facts.site_unmatched),
         "corrective": action_report(corrective, site, config),
         "document": document,
         "config_hash": config.config_hash,
+        "attachments": attachments,
         "attachment_names": [a.name for a in attachments],
     }
     metadata = PdfMetadata(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from assets.reporting.exports import is_missing
+from assets.reporting.figures import person_name
 from schemas.config import CompetenceConfig
 
 FULL_MATRIX_LIMIT = 120
@@ -83,7 +84,7 @@ def skills_matrices(rows: pd.DataFrame, config: CompetenceConfig) -> list[Skills
         matrix_rows = [
             MatrixRow(
                 str(r["employee_id"]),
-                f"{r['last_name']}, {r['first_name']}",
+                person_name(r["first_name"], r["last_name"]),
                 str(r["job_role"]),
                 str(r["status"]),
                 str(r["compliance"]),

@@ -30,7 +30,9 @@ def _parts(message):
 
 def test_subject_carries_site_week_rate_and_nonconformities(tmp_path):
     message = compose_site_message(make_summary("DAYTON", tmp_path), "qm@example.com", b"%PDF")
-    assert message["Subject"] == "Site DAYTON - 2026-W47 - 94% compliant - 2 minor nonconformities"
+    assert message["Subject"] == (
+        "Site DAYTON - 2026-W47 - 94.6 % compliant - 2 minor nonconformities"
+    )
 
 
 def test_subject_counts_major_and_singular(tmp_path):
@@ -38,13 +40,17 @@ def test_subject_counts_major_and_singular(tmp_path):
     summary = make_summary("S1", tmp_path, findings=findings, compliance_rate=1.0, verdict="red")
     message = compose_site_message(summary, "qm@example.com", b"%PDF")
     assert message["Subject"] == (
-        "Site S1 - 2026-W47 - 100% compliant - 1 major nonconformity, 1 minor nonconformity"
+        "Site S1 - 2026-W47 - 100.0 % compliant - 1 major nonconformity, 1 minor nonconformity"
     )
 
 
-def test_rate_rounds_down_and_none_is_not_available():
-    assert format_rate(0.999) == "99%"
-    assert format_rate(0.29) == "29%"
+def test_rate_rounds_half_up_to_one_decimal_and_none_is_not_available():
+    assert format_rate(0.8675) == "86.8 %"  # half-up, not half-even and not truncated
+    assert format_rate(0.86749) == "86.7 %"
+    assert format_rate(0.29) == "29.0 %"
+    assert format_rate(0.9996) == "99.9 %"  # 100.0 % only when everyone is compliant
+    assert format_rate(1.0) == "100.0 %"
+    assert format_rate(0.0004) == "0.1 %"  # 0.0 % only when nobody is
     assert format_rate(None) == "n/a"
     assert nonconformity_phrase([]) == "no nonconformities"
 
@@ -54,10 +60,11 @@ def test_bodies_repeat_the_first_page(tmp_path):
     summary = make_summary("DAYTON", tmp_path, actions=actions, verdict="green")
     _, text, html, _ = _parts(compose_site_message(summary, "qm@example.com", fake_pdf("D")))
     for body in (text, html):
-        assert "94%" in body
+        assert "94.6 %" in body
         assert "Audit-ready" in body or "AUDIT-READY" in body
-        assert "NON_COMPLIANT" in body and "35" in body
-        assert "7.2 b)" in body and "MINOR_NC" in body and "OBSERVATION" in body
+        assert "Non-compliant" in body and "35" in body
+        assert "7.2 b)" in body and "Minor nonconformity" in body and "Observation" in body
+        assert "NON_COMPLIANT" not in body and "MINOR_NC" not in body
         # CONFORMS is not a finding worth a line in the e-mail
         assert "Competence determined" not in body
         # the five earliest-due actions, not the two latest
@@ -129,15 +136,16 @@ def test_html_escapes_hostile_names(tmp_path):
 
 def test_headers_deterministic_and_message_id_per_recipient_and_hash(tmp_path):
     summary = make_summary("DAYTON", tmp_path)
-    first = compose_site_message(summary, "qm@example.com", fake_pdf("a"))
-    again = compose_site_message(summary, "qm@example.com", fake_pdf("a"))
+    sent = datetime(2026, 11, 23, 6, 0, 7, tzinfo=UTC)
+    first = compose_site_message(summary, "qm@example.com", fake_pdf("a"), sent_at=sent)
+    again = compose_site_message(summary, "qm@example.com", fake_pdf("a"), sent_at=sent)
     assert first.as_bytes() == again.as_bytes()
     other_recipient = compose_site_message(summary, "deputy@example.com", fake_pdf("a"))
     changed_report = compose_site_message(summary, "qm@example.com", fake_pdf("b"))
     ids = {m["Message-ID"] for m in (first, other_recipient, changed_report)}
     assert len(ids) == 3
     assert first["Message-ID"].endswith("@localhost>")
-    assert parsedate_to_datetime(first["Date"]) == datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+    assert parsedate_to_datetime(first["Date"]) == sent
     assert first["Auto-Submitted"] == "auto-generated"
     assert message_id_for("DAYTON", "2026-W47", "QM@example.com", "h", "a@b.com") == (
         message_id_for("DAYTON", "2026-W47", "qm@example.com", "h", "a@b.com")
@@ -167,7 +175,7 @@ def test_company_message_lists_sites_and_sites_without_recipients(tmp_path):
     )
     message = compose_company_message(summary, "director@example.com", fake_pdf("c"))
     _, text, html, attachments = _parts(message)
-    assert message["Subject"].startswith("Company roll-up - 2026-W47 - 91% compliant - ")
+    assert message["Subject"].startswith("Company roll-up - 2026-W47 - 91.0 % compliant - ")
     for body in (text, html):
         assert "Querétaro, Mexico" in body
         assert "1 major nonconformity" in body

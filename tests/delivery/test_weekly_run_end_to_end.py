@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import dagster as dg
 import duckdb
+import pikepdf
 import pytest
 from pypdf import PdfReader
 
+from assets.reporting.figures import format_rate
 from assets.resources import CompetenceSettings
 from assets.warehouse import WarehouseIOManager
 from pipelines.definitions import defs
@@ -111,7 +114,7 @@ def test_two_weeks_render_store_and_mail_each_site_to_its_own_managers(
         pdf_path = output / "reports" / week / f"{site}.pdf"
         pdf = pdf_path.read_bytes()
         text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-        assert f"{rates[site]:.1%}".replace("%", " %") in text  # cover rate = stored rate
+        assert format_rate(rates[site]) in text  # cover rate = stored rate
         assert "History is shorter than 12 weeks" in text
         for recipient in recipients:
             mails = [m.message for m in server.handler.to(recipient)]
@@ -120,11 +123,27 @@ def test_two_weeks_render_store_and_mail_each_site_to_its_own_managers(
             this_week = next(m for m in mails if "2026-W47" in m["Subject"])
             [attachment] = [p for p in this_week.iter_attachments()]
             assert attachment.get_content() == pdf
+            # the subject's rate is the cover's, printed by the same function
+            assert f" - {format_rate(rates[site])} compliant - " in this_week["Subject"]
+        with pikepdf.open(io.BytesIO(pdf)) as document:
+            width, height = (round(float(v)) for v in document.pages[0].mediabox[2:])
+        # Dayton and Greenville are in the US (America/New_York): Letter; Queretaro: A4
+        assert (width, height) == ((595, 842) if site == "QUERETARO" else (612, 792))
     # TOLEDO is in the data but has no recipients: its PDF is kept, nobody gets it
     assert (output / "reports" / week / "TOLEDO.pdf").exists()
     assert not [r for r in server.handler.received if "TOLEDO" in r.message["Subject"]]
     director = [m.message for m in server.handler.to("quality.director@example.com")]
     assert sorted(m["Subject"].split(" - ")[1] for m in director) == ["2026-W46", "2026-W47"]
+    # the roll-up's subject counts are company.pdf's counts
+    company = (output / "reports" / week / "company.pdf").read_bytes()
+    cover = "".join(PdfReader(io.BytesIO(company)).pages[0].extract_text().split())
+    roll_up = next(m for m in director if "2026-W47" in m["Subject"])
+    subject = "".join(str(roll_up["Subject"]).split())
+    for kind in ("major", "minor"):
+        printed = re.search(rf"Findingsacrosssites:.*?(\d+){kind}nonconformit", cover)
+        in_subject = re.search(rf"(\d+){kind}nonconformit", subject)
+        assert printed is not None
+        assert int(printed[1]) == (int(in_subject[1]) if in_subject else 0)
     assert {status for _, _, status in ledger} == {"SENT"}
     assert len(ledger) == received_after_first_pass
     # every archived PDF of both weeks passes an independent PDF/A-3b validator

@@ -127,8 +127,8 @@ def test_actions_taken_looks_back_90_days_inclusive(config, ctx):
     row = grade(config, ctx, [on_the_edge, too_old, never]).loc["7.2 c)"]
     assert row["verdict"] == "OBSERVATION"
     assert row["affected_count"] == 2
-    assert "Gil Old (G2), GRACE, last module attempt 2026-08-23" in row["statement"]
-    assert "Nina Late (N1), NON_COMPLIANT, no module attempt on record" in row["statement"]
+    assert "Gil Old (G2), in new-hire grace, last module attempt 2026-08-23" in row["statement"]
+    assert "Nina Late (N1), non-compliant, no module attempt on record" in row["statement"]
 
 
 def test_evidence_without_any_record_is_a_minor_nc(config, ctx):

@@ -92,7 +92,9 @@ def test_sites_side_by_side_with_rates_and_verdicts(company):
     assert "75.0 % of the 4 people" in text  # 3 of 4 compliant company-wide
     assert "1 red, 0 amber, 1 green" in text
     # Worst site first: S9 RED 50 %, then Dayton GREEN 100 %.
-    assert flat.index("S9RED50.0%2") < flat.index("Dayton,Ohio(DAYTON)GREEN100.0%2")
+    assert flat.index("S9unconfigured,norecipientsREDNotaudit-ready50.0%1") < flat.index(
+        "Dayton,Ohio(DAYTON)GREENAudit-ready100.0%2"
+    )
     assert "unconfigured" in text and "no recipients" in text
 
 

@@ -68,7 +68,9 @@ def _pages(pdf: bytes) -> int:
 
 def test_three_huge_names_do_not_fill_pages(pdfs):
     short, huge = pdfs
-    assert _pages(huge) == _pages(short)  # was 168 pages
+    # was 168 pages; a clipped name may wrap inside its fixed-width column (never leave the
+    # paper), and as sections flow on, those extra lines may carry one page over
+    assert _pages(huge) <= _pages(short) + 1
     assert len(huge) < len(short) + 20_000  # a few hundred characters more, not megabytes
 
 

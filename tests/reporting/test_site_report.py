@@ -173,7 +173,7 @@ def test_cover_answers_the_thirty_second_questions(report):
     # Most urgent first: Ben (overdue 316 d), Dev (renew by 2026-12-20), Cleo (2027-02-01).
     ben, dev, cleo = (first_page.index(n) for n in ("Ben Brown", "Dev Das", "Cleo Chen"))
     assert ben < dev < cleo
-    assert "overdue 316 d" in first_page
+    assert "overdue 316 days" in first_page
     assert "Earn 40 more renewal points" in first_page
     assert "PassQUALITY,PROCESSES,MAINTENANCE" in squashed(first_page)
     assert "0 joined · 1 left" in first_page and "1 no longer compliant" in first_page
@@ -182,12 +182,12 @@ def test_cover_answers_the_thirty_second_questions(report):
 def test_findings_changes_outlook_and_matrix_are_printed(report):
     text = pdf_text(report)
     flat = squashed(text)
-    assert "MAJOR NC" in text and "MINOR NC" in text  # 7.2 b) and 7.2 a)
+    assert "Major nonconformity" in text and "Minor nonconformity" in text  # 7.2 b), 7.2 a)
     assert "'Welder'(1person:WendyWeld(E5))" in flat
     assert "LarsLeft(E7)" in flat and "nolongerontheroster" in flat
-    assert "BenBrown(E2)CPTcertified→expiredcompliant→noncompliant" in flat
-    # Dev's ledger: 20 continuing education, 40 employment, 0 retakes; projected 61, short.
-    assert "2026-12-202820400604061willfallshort" in flat
+    assert "BenBrown(E2)CPTCertified→ExpiredCompliant→Non-compliant" in flat
+    # Dev's ledger: 20 continuing education, 40 employment, 0 retakes; projected 61.4, short.
+    assert "2026-12-202820400604061.4willfallshort" in flat
     assert "Passed by (all 5)" in text
     assert "Page 1 of" in text and "S1 · competence report" in text
 

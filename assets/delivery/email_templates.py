@@ -33,7 +33,8 @@ REPORT_HTML = """\
 {% if changes is none %}
 <p>No snapshot of the previous week is stored, so changes are shown from next week.</p>
 {% else %}
-<p>{% for title, count in changes %}{{ count }} {{ title }}{% if not loop.last %} &middot; {% endif %}{% endfor %}</p>
+<p>{% for title, count in changes %}{{ count }} {{ title }}{% if not loop.last %} &middot; {% endif %}{% endfor %}.</p>
+{% if rate_change %}<p>{{ rate_change }}</p>{% endif %}
 {% endif %}
 {% endif %}
 {% if sites %}
@@ -125,9 +126,10 @@ Since last week:
 {% if changes is none %}
   No snapshot of the previous week is stored, so changes are shown from next week.
 {% else %}
-{% for title, count in changes %}
-  {{ count }} {{ title }}
-{% endfor %}
+  {% for title, count in changes %}{{ count }} {{ title }}{% if not loop.last %} · {% endif %}{% endfor %}.
+{% if rate_change %}
+  {{ rate_change }}
+{% endif %}
 {% endif %}
 {% endif %}
 {% if sites %}

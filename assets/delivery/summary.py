@@ -244,6 +244,7 @@ def body_context(summary: ReportSummary, title: str, pdf_note: str) -> dict[str,
         # None: no snapshot of last week; absent from the briefing: not known, not printed
         "changes_known": "changes" in summary.briefing,
         "changes": summary.briefing.get("changes"),
+        "rate_change": summary.briefing.get("rate_change", ""),
         "is_company": summary.site == COMPANY,
         "findings": _findings(summary),
         "actions": _actions(summary),

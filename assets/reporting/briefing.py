@@ -8,7 +8,6 @@ travels as plain JSON; the mail only formats it, with the same formatters as the
 
 from __future__ import annotations
 
-from dataclasses import fields
 from datetime import date
 from typing import Any
 
@@ -17,30 +16,19 @@ import pandas as pd
 from assets.reporting.actions import Action
 from assets.reporting.audit_findings import worst_findings
 from assets.reporting.changes import WeeklyChanges
+from assets.reporting.rate_change import rate_change_text
 from assets.reporting.site_report import finding_counts
 
 TOP_FINDINGS = 5
 TOP_ACTIONS = 5
-# How each kind of weekly change reads in the mail; a kind without an entry reads as its name.
-CHANGE_TITLES = {
-    "became_non_compliant": "became non-compliant",
-    "certified_or_renewed": "certified or renewed",
-    "left": "left the site",
-    "new_expiries": "entered the expiry window",
-}
 
 
 def change_counts(changes: WeeklyChanges) -> list[list[Any]] | None:
-    """``[["became non-compliant", 2], ...]`` in the PDF's order; ``None`` without a last week."""
+    """``[["joined", 18], ["left", 3], ...]``: the PDF's "Since last week" counts, in its order;
+    ``None`` without a last week."""
     if not changes.has_previous:
         return None
-    counts = []
-    for item in fields(changes):
-        value = getattr(changes, item.name)
-        if isinstance(value, list):
-            title = CHANGE_TITLES.get(item.name, item.name.replace("_", " "))
-            counts.append([title, len(value)])
-    return counts
+    return [[title, count] for title, count in changes.summary_counts()]
 
 
 def finding_lines(findings: pd.DataFrame, limit: int = TOP_FINDINGS) -> list[dict[str, str]]:
@@ -88,6 +76,7 @@ def site_briefing(
         "actions": action_lines(actions),
         "actions_total": len(actions),
         "changes": None if changes is None else change_counts(changes),
+        "rate_change": "" if changes is None else rate_change_text(changes.rate),
         "contact": contact,
     }
 

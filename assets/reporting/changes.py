@@ -82,6 +82,20 @@ class WeeklyChanges:
     def no_longer_compliant(self) -> list[Transition]:
         return [t for t in self.transitions if t.direction == "worse"]
 
+    def summary_counts(self) -> list[tuple[str, int]]:
+        """The change counts in print order: the PDF's "Since last week" line and the site
+        mail's both print this list, so their figures are the same."""
+        better, worse = len(self.became_compliant), len(self.no_longer_compliant)
+        return [
+            ("joined", len(self.joined)),
+            ("left", len(self.left)),
+            ("newly need a credential", len(self.entered_scope)),
+            ("no longer need one", len(self.left_scope)),
+            ("became compliant", better),
+            ("no longer compliant", worse),
+            ("other status changes", len(self.transitions) - better - worse),
+        ]
+
 
 def _date(value: object) -> str:
     return "" if is_missing(value) else f"{pd.Timestamp(value):%Y-%m-%d}"

@@ -27,6 +27,7 @@ from assets.print_text import clip
 from assets.reporting.fetcher import ReportResourceFetcher
 from assets.reporting.figures import format_days, format_rate, points, wrappable
 from assets.reporting.labels import counted, label, standard
+from assets.reporting.rate_change import rate_change_text
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "report_templates"
 
@@ -84,6 +85,7 @@ _ENVIRONMENT.filters.update(
     points=points,
     wrappable=wrappable,
     counted=counted,
+    rate_change=rate_change_text,
 )
 
 

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from assets.reporting.figures import format_rate
+
 IN_SCOPE = ("COMPLIANT", "GRACE", "NON_COMPLIANT")
 KEY = ["employee_id", "credential"]
 STEP = 0.1  # percentage points, the precision of the printed rates
@@ -91,3 +93,30 @@ def rate_change(current: pd.DataFrame, previous: pd.DataFrame, site: str) -> Rat
         [(ra - r0) * 100, (rb - ra) * 100, (r1 - rb) * 100], total
     )
     return RateChange(r0, r1, total, left_pts, status_pts, joined_pts, stayed, left, joined)
+
+
+def signed_points(value: float | None) -> str:
+    """``+1.5``, ``−7.0`` (a true minus sign), ``0.0``; ``n/a`` when there is nothing to split."""
+    if value is None:
+        return "n/a"
+    if value > 0:
+        return f"+{value:.1f}"
+    return f"−{-value:.1f}" if value < 0 else "0.0"
+
+
+def rate_change_text(rate: RateChange | None) -> str:
+    """The rate change and its causes in one sentence: the PDF's "Since last week" and the
+    site mail print this same text, so the two cannot disagree."""
+    if rate is None:
+        return ""
+    moved = f"Compliance rate {format_rate(rate.previous)} → {format_rate(rate.current)}"
+    if not rate.explained:
+        when = "last week" if rate.previous is None else "this week"
+        return f"{moved}: nobody in scope {when}, so the change cannot be split."
+    return (
+        f"{moved} ({signed_points(rate.total_points)} points): "
+        f"{signed_points(rate.left_points)} from people who left the site or no longer need "
+        f"the credential ({rate.left}), {signed_points(rate.status_points)} from status changes "
+        f"of the people here both weeks ({rate.stayed}), {signed_points(rate.joined_points)} "
+        f"from people who joined or newly need it ({rate.joined})."
+    )

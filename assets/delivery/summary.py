@@ -24,7 +24,7 @@ TOP_FINDINGS = 5
 TOP_ACTIONS = 5
 
 # Display order of compliance counts; unknown labels follow, sorted.
-COMPLIANCE_ORDER = ("COMPLIANT", "GRACE", "NON_COMPLIANT", "NOT_REQUIRED")
+COMPLIANCE_ORDER = ("COMPLIANT", "GRACE", "NON_COMPLIANT", "EXEMPT", "NOT_REQUIRED")
 # Worst first. CONFORMS is not a finding worth a line in the e-mail.
 FINDING_SEVERITY = {"MAJOR_NC": 0, "MINOR_NC": 1, "OBSERVATION": 2}
 

@@ -18,7 +18,8 @@ import pandas as pd
 from assets.reporting.exports import is_missing
 
 STATUSES = ("CERTIFIED", "EXPIRING", "IN_PROGRESS", "NOT_STARTED", "EXPIRED")
-COMPLIANCES = ("COMPLIANT", "GRACE", "NON_COMPLIANT", "NOT_REQUIRED")
+# EXEMPT is counted (and printed) apart: outside every rate's denominator, never hidden
+COMPLIANCES = ("COMPLIANT", "GRACE", "NON_COMPLIANT", "NOT_REQUIRED", "EXEMPT")
 IN_SCOPE = ("COMPLIANT", "GRACE", "NON_COMPLIANT")
 EXPIRY_HORIZONS = (30, 60, 90)
 

@@ -201,3 +201,12 @@ def test_failure_message_for_the_data_team():
         "0f3c5e7a-1111-2222-3333-444455556666", "weekly_competence", "other", ["a@example.com"]
     )
     assert again["Message-ID"] == message["Message-ID"]
+
+
+def test_exempt_people_are_counted_apart_in_the_mail(tmp_path):
+    counts = {"COMPLIANT": 35, "GRACE": 1, "NON_COMPLIANT": 2, "NOT_REQUIRED": 4, "EXEMPT": 3}
+    summary = make_summary("DAYTON", tmp_path, counts=counts)
+    _, text, _, _ = _parts(compose_site_message(summary, "qm@example.com", fake_pdf("D")))
+    # listed with its label, after the people the rate counts and before "Not required"
+    assert text.index("Non-compliant: 2") < text.index("Exempt: 3") < text.index("Not required: 4")
+    assert "EXEMPT" not in text

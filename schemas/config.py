@@ -231,6 +231,11 @@ class Policy(_Strict):
     evidence_share_max_drop: Annotated[float, Field(gt=0, le=1)] = 0.2
     manufacturing_related_roles: list[str] = []
     progress_lookback_days: Annotated[int, Field(ge=0)] = 90
+    # ISO 7.2 c) effectiveness of training: a rate from fewer attempts (people, renewals,
+    # actions) than this is shown with its counts but not judged; a module's first-attempt pass
+    # rate over 52 weeks below the minimum is an observation
+    effectiveness_min_attempts: Annotated[int, Field(ge=1)] = 10
+    first_attempt_pass_rate_min: Annotated[float, Field(ge=0, le=1)] = 0.6
     major_nc_share: Annotated[float, Field(ge=0, le=1)] = 0.10
     major_nc_overdue_days: Annotated[int, Field(ge=0)] = 90
     # a roster extract older than this (days before the as-of date) makes the cover warn that

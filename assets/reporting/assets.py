@@ -98,6 +98,7 @@ def audit_findings(
     rejected_rows: pd.DataFrame,
     unmatched_records: pd.DataFrame,
     roster_snapshot: pd.DataFrame,
+    training_effectiveness: pd.DataFrame,
 ) -> dg.Output[pd.DataFrame]:
     """What an auditor would find at each site this week: every criterion of the site's audit
     criteria sets (ISO 9001 7.2 a-d and 7.5.3 by default) with its verdict — CONFORMS,
@@ -109,7 +110,15 @@ def audit_findings(
     attribution = attribute(status, rejected_rows, unmatched_records)  # once, not per site
     frames = [
         grade_site(
-            status, source_files, rejected_rows, unmatched_records, config, ctx, site, attribution
+            status,
+            source_files,
+            rejected_rows,
+            unmatched_records,
+            config,
+            ctx,
+            site,
+            attribution,
+            training_effectiveness,
         )
         for site in sites_of(status, config)
     ]
@@ -171,6 +180,7 @@ def _site_parts(site: str, shared: dict, shared_parts: dict[str, str]) -> dict[s
         "history": fingerprint(mine(shared["previous_status"]), mine(shared["compliance_history"])),
         "findings": fingerprint(mine(shared["findings"])),
         "actions": fingerprint(mine(shared["corrective_actions"])),
+        "effectiveness": fingerprint(mine(shared["effectiveness"])),
         **shared_parts,
     }
 
@@ -344,6 +354,7 @@ def site_report_pdfs(
     roster_two_weeks: pd.DataFrame,
     status_evidence: pd.DataFrame,
     corrective_actions: pd.DataFrame,
+    training_effectiveness: pd.DataFrame,
 ) -> dg.Output[pd.DataFrame]:
     """The week's PDF reports — one per site for its quality manager and one company roll-up
     for the quality director — archived as PDF/A-3b with the status rows attached as CSV, under
@@ -381,6 +392,7 @@ def site_report_pdfs(
         "ctx": ctx,
         "attribution": attribute(status, rejected_rows, unmatched_records),
         "corrective_actions": corrective_actions.drop(columns=["week"], errors="ignore"),
+        "effectiveness": training_effectiveness.drop(columns=["week"], errors="ignore"),
         "document_control": {},
     }
     sites = sites_of(status, config)

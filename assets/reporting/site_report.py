@@ -34,6 +34,7 @@ from assets.reporting.context import ReportContext
 from assets.reporting.corrective_actions import COLUMNS as ACTION_COLUMNS
 from assets.reporting.corrective_actions import action_report
 from assets.reporting.document_control import DocumentControl, control_for
+from assets.reporting.effectiveness_section import effectiveness_section, site_rows
 from assets.reporting.exemption_review import exemption_list
 from assets.reporting.exports import employee_status_csv, frame_to_csv_bytes, is_missing
 from assets.reporting.pdf_writer import Chart, CsvAttachment, PdfMetadata, write_pdf
@@ -166,12 +167,14 @@ def render_site_report(
     evidence: pd.DataFrame | None = None,
     corrective_actions: pd.DataFrame | None = None,
     document_control: dict[str, DocumentControl] | None = None,
+    effectiveness: pd.DataFrame | None = None,
 ) -> bytes:
     """The site's PDF/A-3b report for ``ctx.week`` as bytes (deterministic for equal inputs).
 
     ``status``, ``previous_status``, ``compliance_history`` and ``findings`` may hold every site;
     the site's rows are selected here. ``findings`` are :func:`audit_findings` rows;
-    ``evidence`` the status_evidence rows (every site's or the site's), attached as evidence.csv.
+    ``evidence`` the status_evidence rows (every site's or the site's), attached as evidence.csv;
+    ``effectiveness`` the week's training_effectiveness rows (the section, effectiveness.csv).
     """
     policy = config.policy
     site_cfg = config.site(site)
@@ -240,6 +243,16 @@ def render_site_report(
                 f"their history, {ctx.iso_week}",
             )
         )
+    effectiveness_rows = site_rows(effectiveness, site)
+    if not effectiveness_rows.empty:
+        attachments.append(
+            CsvAttachment(
+                "effectiveness.csv",
+                frame_to_csv_bytes(effectiveness_rows),
+                f"Effectiveness of training at site {site} over the last 12 and 52 weeks, "
+                f"{ctx.iso_week}",
+            )
+        )
     if not facts.site_unmatched.empty:
         attachments.append(
             CsvAttachment(
@@ -281,6 +294,7 @@ def render_site_report(
         "site_unmatched": records(facts.site_unmatched.head(MAX_UNMATCHED_ROWS)),
         "site_unmatched_total": len(facts.site_unmatched),
         "corrective": action_report(corrective, site, config),
+        "effectiveness": effectiveness_section(effectiveness, site, ctx.week, policy),
         "document": document,
         "config_hash": config.config_hash,
         "attachment_names": [a.name for a in attachments],

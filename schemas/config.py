@@ -179,8 +179,21 @@ class Site(_Strict):
     name: str
     timezone: TimezoneName | None = None
     audit_criteria: list[str] = ["ISO9001"]
-    # Who an overdue corrective action escalates to (named in the report); empty = not named.
+    # Who an overdue corrective action escalates to (named in the report and the site's mail);
+    # empty = not named (the report and the mail then say which key to set).
     lead: str = ""
+
+    @field_validator("lead")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        # printed in the PDF and in the mail body: one line of plain text, like a name and title
+        value = value.strip()
+        if any(ord(c) < 32 or ord(c) == 127 for c in value) or len(value) > 120:
+            raise ValueError(
+                "expected the site lead's name (and title) on one line of at most 120 "
+                'characters, like "Dana Whitfield, plant manager"'
+            )
+        return value
 
 
 class ReportPolicy(_Strict):

@@ -247,6 +247,7 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "counts_json": TEXT,
         "findings_json": TEXT,
         "actions_json": TEXT,
+        "escalation": TEXT,
     }
     | WEEK,
     "mail_clearance": {

@@ -239,3 +239,41 @@ def test_check_config_accepts_the_default_configuration(tmp_path):
     checked = _competence("check-config", config_dir=PROJECT_ROOT / "config", tmp_path=tmp_path)
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout.startswith("configuration ok (hash ")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "problem"),
+    [
+        (
+            'lead: "Dana Whitfield, plant manager"',
+            'lead: "Dana Whitfield\\nplant manager"',
+            "sites.DAYTON.lead",
+            "Value error, expected the site lead's name (and title) on one line of at most 120 "
+            'characters, like "Dana Whitfield, plant manager"',
+        ),
+        (
+            "effectiveness_min_attempts: 10",
+            "effectiveness_min_attempts: 0",
+            "effectiveness_min_attempts",
+            "Input should be greater than or equal to 1",
+        ),
+        (
+            "first_attempt_pass_rate_min: 0.6",
+            "first_attempt_pass_rate_min: 60",
+            "first_attempt_pass_rate_min",
+            "Input should be less than or equal to 1",
+        ),
+    ],
+)
+def test_site_lead_and_effectiveness_policy(config_dir, old, new, key, problem):
+    _replace(config_dir / "policy.yaml", old, new)
+    [header, line] = _problems(config_dir)
+    assert header == f"{config_dir / 'policy.yaml'}: invalid configuration"
+    assert line.startswith(f"key '{key}' = ")
+    assert line.endswith(problem)
+
+
+def test_effectiveness_policy_defaults_and_values(config_dir):
+    policy = load_config(config_dir).policy
+    assert (policy.effectiveness_min_attempts, policy.first_attempt_pass_rate_min) == (10, 0.6)
+    assert policy.sites["DAYTON"].lead == "Dana Whitfield, plant manager"

@@ -55,7 +55,13 @@ def _summary(row: pd.Series, iso_week: str, as_of: date, lines=(), without=()) -
         pdf_path=row["path"],
         sites=tuple(lines),
         sites_without_recipients=tuple(without),
+        escalation=_text(row.get("escalation")),
     )
+
+
+def _text(value: object) -> str:
+    """A text cell of the stored table; empty when missing (a table from an older version)."""
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
 @dg.asset(

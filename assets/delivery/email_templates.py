@@ -90,6 +90,9 @@ REPORT_HTML = """\
 {% else %}
 <p>No action is due.</p>
 {% endif %}
+{% if escalation %}
+<p style="margin: 0 0 16px 0;"><strong>Escalated:</strong> {{ escalation | clip(400) }}</p>
+{% endif %}
 <p style="margin-top: 16px;">{{ pdf_note }}</p>
 <p style="color: #777; font-size: 12px;">Sent automatically by the Competence pipeline.
   Please do not reply to this message.</p>
@@ -136,6 +139,10 @@ Most urgent actions:
 {% endfor %}
 {% if more_actions %}
   ... and {{ more_actions }} more in the report.
+{% endif %}
+{% if escalation %}
+
+Escalated: {{ escalation | clip(400) }}
 {% endif %}
 
 {{ pdf_note }}

@@ -111,6 +111,8 @@ class ReportSummary:
     pdf_path: str | Path
     sites: Sequence[SiteLine] = field(default_factory=tuple)
     sites_without_recipients: Sequence[str] = field(default_factory=tuple)
+    # the site's corrective actions escalated to its lead, as one sentence naming the lead
+    escalation: str = ""
 
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:
@@ -356,6 +358,7 @@ def _body_context(summary: ReportSummary, title: str, pdf_note: str) -> dict[str
         ],
         "sites_without_recipients": list(summary.sites_without_recipients),
         "pdf_note": pdf_note,
+        "escalation": summary.escalation,
     }
 
 

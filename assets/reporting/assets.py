@@ -30,6 +30,7 @@ from assets.reporting.audit_findings import (
 from assets.reporting.audit_findings import audit_findings as grade_site
 from assets.reporting.company_report import render_company_report
 from assets.reporting.context import ReportContext
+from assets.reporting.corrective_actions import escalation_note
 from assets.reporting.document_control import control_for, revision_for
 from assets.reporting.paths import report_dir, report_path
 from assets.reporting.render_pool import render_sites
@@ -290,7 +291,9 @@ def reuse_or_render(
     return pdfs, len(stale)
 
 
-def _summary_row(site, site_name, path, pdf, rows, findings, config, ctx, history_weeks) -> dict:
+def _summary_row(
+    site, site_name, path, pdf, rows, findings, config, ctx, history_weeks, escalation=""
+) -> dict:
     summary = site_summary(rows, pd.DataFrame(), ctx.week, ctx.as_of, history_weeks)
     actions = action_list(rows, config)[:5] if not rows.empty else []
     worst = worst_findings(findings, 5) if not findings.empty else findings
@@ -311,6 +314,8 @@ def _summary_row(site, site_name, path, pdf, rows, findings, config, ctx, histor
         "actions_json": json.dumps(
             [[a.name, a.what, a.by_when.isoformat() if a.by_when else None] for a in actions]
         ),
+        # the mail names the site lead escalated actions went to (#12 item 1)
+        "escalation": escalation,
     }
 
 
@@ -425,6 +430,7 @@ def site_report_pdfs(
                 config,
                 ctx,
                 config.policy.report.history_weeks,
+                escalation_note(shared["corrective_actions"], site, config),
             )
         )
     plan = resolve_recipients(config.recipients, sites)

@@ -39,17 +39,21 @@ def _figure(measure: str, value: float) -> str:
     if pd.isna(value):
         return "no pass"
     if measure == ATTEMPTS_PER_PASS:
-        return f"{value:.2f} attempts per pass"
+        return f"{value:.2f} per pass"
     if measure == DAYS_HIRE_TO_CERTIFICATION:
         return f"median {value:.0f} days"
     return f"{value:.0%}"
+
+
+def _n(number: int, one: str, many: str | None = None) -> str:
+    return f"{number} {one if number == 1 else (many or one + 's')}"
 
 
 def _counts(measure: str, count: int, sample: int) -> str:
     if measure == FIRST_ATTEMPT_PASS_RATE:
         return f"{count} of {sample} first attempts passed"
     if measure == ATTEMPTS_PER_PASS:
-        return f"{sample} attempts, {count} passes"
+        return f"{_n(sample, 'attempt')}, {_n(count, 'pass', 'passes')}"
     if measure == DAYS_HIRE_TO_CERTIFICATION:
         return f"{sample} {'person' if sample == 1 else 'people'} certified"
     if measure == RENEWALS_SECURED:

@@ -5,11 +5,13 @@ One row per event in a person's record, newest last (order by ``week, event_date
 - ``status``: the week a (person, credential) row first appears or its status or compliance
   changes from the previous stored week, with the cause (revoked, exempted, certified, expired,
   grace ended, left the requirement...);
-- ``action``: an action raised (compliance became GRACE or NON_COMPLIANT: acquire or renew the
-  credential, due as the status row says) and closed (compliance left them), derived from the
-  stored ``certification_status``. When a ``corrective_actions`` table exists its rows are the
-  authority: :data:`ACTION_TABLE_HOOK` is where they join the view (left open until that table's
-  shape is settled);
+- ``action``: the corrective actions of the ``corrective_actions`` table, which is the authority
+  when it exists (:func:`action_table_sql`): each action raised (the week first raised, what and
+  by when), escalated (the first week it went to the site lead, and to the company) and closed
+  (the week, how, on time or late, weeks open). Without that table — and for the weeks before the
+  earliest action it holds, in a warehouse from an older version — actions are derived from the
+  stored ``certification_status``: raised when compliance became GRACE or NON_COMPLIANT, closed
+  when it left them;
 - ``record``: every assessment result and continuing-education activity linked to the person,
   in the week it was first stored, with its file and row;
 - ``decision``: exemptions and revocations, in the week they were first stored.
@@ -35,9 +37,46 @@ HISTORY_COLUMNS = (
     "cause",
     "source",
 )
-# Where a corrective_actions table (actions with their own history) would join: a SELECT giving
-# HISTORY_COLUMNS plus kind_order. None: actions are derived from certification_status.
-ACTION_TABLE_HOOK: str | None = None
+
+
+def action_table_sql() -> str:
+    """The action events of the ``corrective_actions`` table: HISTORY_COLUMNS plus kind_order.
+
+    An action is one episode of (person, credential, kind, first raised); its rows in the weekly
+    tables give the week it was raised, the first week it escalated to each level and the week
+    it closed. Dates are the as-of Sundays of those weeks; in a week, an escalation prints
+    after the raise.
+    """
+    table = f"{SCHEMA}.corrective_actions"
+    episode = "employee_id, credential, kind, first_raised"
+    return f"""
+        select employee_id, first_raised as week, first_raised + interval 6 day as event_date,
+            'action' as kind, credential,
+            'raised: ' || arg_min(action, week) || coalesce(', due '
+                || strftime(arg_min(due_date, week), '%Y-%m-%d'), '') as what,
+            'corrective action ' || kind as cause,
+            'corrective_actions' as source, 2 as kind_order
+        from {table} group by {episode}
+        union all
+        select employee_id, min(week) as week, min(week) + interval 6 day as event_date,
+            'action' as kind, credential,
+            'escalated to the ' || escalated_to || ': ' || arg_min(action, week) as what,
+            cast(arg_min(days_past_due, week) as varchar) || ' days past due '
+                || coalesce('(due ' || strftime(arg_min(due_date, week), '%Y-%m-%d') || ')', '')
+                as cause,
+            'corrective_actions' as source, 2.5 as kind_order
+        from {table} where state = 'escalated' and escalated_to <> ''
+        group by {episode}, escalated_to
+        union all
+        select employee_id, closed_week as week, closed_week + interval 6 day as event_date,
+            'action' as kind, credential,
+            'closed: ' || any_value(action) || ' — ' || any_value(closed_how) as what,
+            case when bool_or(closed_on_time) then 'on time' else 'late' end
+                || coalesce(' (due ' || strftime(any_value(due_date), '%Y-%m-%d') || ')', '')
+                || ', ' || cast(any_value(weeks_open) as varchar) || ' week(s) open' as cause,
+            'corrective_actions' as source, 2 as kind_order
+        from {table} where state = 'closed' group by {episode}, closed_week"""
+
 
 _OPTIONAL = {
     "certification_status": (
@@ -188,13 +227,14 @@ def person_history_sql(con: duckdb.DuckDBPyConnection) -> str | None:
     }
     if "certification_status" not in tables:
         return None
-    selects = [
-        "select * from status_events",
-        "select * from action_events",
-        *_records_sql(tables),
-    ]
-    if ACTION_TABLE_HOOK is not None and "corrective_actions" in tables:
-        selects.append(ACTION_TABLE_HOOK)
+    derived = "select * from action_events"
+    selects = ["select * from status_events", *_records_sql(tables)]
+    if "corrective_actions" in tables:
+        # the table speaks for the weeks from its earliest action on; before, derive them
+        since = f"select min(first_raised) from {SCHEMA}.corrective_actions"
+        derived += f" where week < coalesce(({since}), timestamp '9999-12-31')"
+        selects.append(action_table_sql())
+    selects.insert(1, derived)
     columns = ", ".join(HISTORY_COLUMNS)
     union = "\n        union all ".join(f"({s})" for s in selects)
     return (

@@ -209,7 +209,7 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
         try:
             with connect(self.database) as con:
                 replace_week(con, _table(context), obj, weeks, declared)
-                if context.asset_key.path[-1] == "certification_status":
+                if context.asset_key.path[-1] in ("certification_status", "corrective_actions"):
                     ensure_person_history(con)  # the per-person view over the weekly tables
         except WarehouseNeedsRepair as exc:
             raise dg.Failure(description=str(exc)) from None

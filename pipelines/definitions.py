@@ -10,6 +10,7 @@ from assets.environment import read_environment
 from assets.ingest.assets import landing_intake
 from assets.reporting.action_assets import corrective_actions
 from assets.reporting.assets import audit_findings, site_report_pdfs
+from assets.reporting.effectiveness_assets import training_effectiveness_table
 from assets.resources import CompetenceSettings, mail_size_limit
 from assets.warehouse import WarehouseIOManager
 from pipelines.jobs import weekly_competence_job
@@ -28,6 +29,7 @@ defs = dg.Definitions(
         status_evidence,
         audit_findings,
         corrective_actions,
+        training_effectiveness_table,
         site_report_pdfs,
         mail_clearance,
         email_delivery,

@@ -77,6 +77,8 @@ ROLE_TABLE = (
 # Module codes as in credentials.yaml; the first four are CPT's required modules.
 MODULES = ("SAFETY", "QUALITY", "PROCESSES", "MAINTENANCE", "GREEN", "FORKLIFT")
 GREEN, FORKLIFT = 4, 5
+MAINTENANCE = 3
+HARD_MODULE_FAIL_SHARE = 0.6  # first attempts at MAINTENANCE that fail (0.25 for the others)
 NORTHFIELD_MODULE_NAMES = (
     "Safety",
     "Quality Practices & Measurement",
@@ -683,9 +685,11 @@ def _build_assessments(p: _People, rng: np.random.Generator, at: _Anchors) -> pd
     fl_new = fl_new[rng.random(len(fl_new)) < 0.5]
     records.add(fl_new, FORKLIFT, _between(rng, p.hire[fl_new] + 1, t - 1, len(fl_new)), True)
 
-    # Failed attempts before a first pass, then the retake that passed.
+    # Failed attempts before a first pass, then the retake that passed. MAINTENANCE is the hard
+    # module: most fail it first, so the report's effectiveness section has a weak spot to show.
     passes = records.frame()
-    failed = passes[rng.random(len(passes)) < 0.25]
+    fail_share = np.where(passes["module"].to_numpy() == MAINTENANCE, HARD_MODULE_FAIL_SHARE, 0.25)
+    failed = passes[rng.random(len(passes)) < fail_share]
     records.add(
         failed["person"].to_numpy(),
         failed["module"].to_numpy(),

@@ -187,9 +187,22 @@ class Site(_Strict):
     name: str
     timezone: TimezoneName | None = None
     audit_criteria: list[str] = ["ISO9001"]
-    # Who an overdue corrective action escalates to (named in the report); empty = not named.
+    # Who an overdue corrective action escalates to (named in the report and the site's mail);
+    # empty = not named (the report and the mail then say which key to set).
     lead: str = ""
     paper: Literal["A4", "Letter"] | None = None  # None: report.paper, else from the timezone
+
+    @field_validator("lead")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        # printed in the PDF and in the mail body: one line of plain text, like a name and title
+        value = value.strip()
+        if any(ord(c) < 32 or ord(c) == 127 for c in value) or len(value) > 120:
+            raise ValueError(
+                "expected the site lead's name (and title) on one line of at most 120 "
+                'characters, like "Dana Whitfield, plant manager"'
+            )
+        return value
 
 
 class ReportPolicy(_Strict):
@@ -241,6 +254,11 @@ class Policy(_Strict):
     evidence_share_max_drop: Annotated[float, Field(gt=0, le=1)] = 0.2
     manufacturing_related_roles: list[str] = []
     progress_lookback_days: Annotated[int, Field(ge=0)] = 90
+    # ISO 7.2 c) effectiveness of training: a rate from fewer attempts (people, renewals,
+    # actions) than this is shown with its counts but not judged; a module's first-attempt pass
+    # rate over 52 weeks below the minimum is an observation
+    effectiveness_min_attempts: Annotated[int, Field(ge=1)] = 10
+    first_attempt_pass_rate_min: Annotated[float, Field(ge=0, le=1)] = 0.6
     major_nc_share: Annotated[float, Field(ge=0, le=1)] = 0.10
     major_nc_overdue_days: Annotated[int, Field(ge=0)] = 90
     # a roster extract older than this (days before the as-of date) makes the cover warn that

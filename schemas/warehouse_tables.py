@@ -157,6 +157,23 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "closed_on_time": BOOL,
     }
     | WEEK,
+    # ISO 9001 7.2 c) effectiveness of training (assets/reporting/training_effectiveness.py)
+    "training_effectiveness": {
+        "site": TEXT,
+        "provider": TEXT,
+        "module": TEXT,
+        "credential": TEXT,
+        "window_weeks": INT,
+        "window_start": DAY,
+        "window_end": DAY,
+        "measure": TEXT,
+        "value": FLOAT,
+        "count": INT,
+        "sample": INT,
+        "judged": BOOL,
+        "note": TEXT,
+    }
+    | WEEK,
     "points_ledger": {
         "employee_id": TEXT,
         "credential": TEXT,
@@ -231,6 +248,7 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "findings_json": TEXT,
         "actions_json": TEXT,
         "briefing_json": TEXT,
+        "escalation": TEXT,
     }
     | WEEK,
     "mail_clearance": {

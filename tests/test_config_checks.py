@@ -272,3 +272,41 @@ def test_contact_falls_back_to_the_roll_up_reader_and_a_site_may_have_its_own(co
     recipients = load_config(config_dir).recipients
     assert recipients.contact_for("DAYTON") == "qm.dayton@example.com"
     assert recipients.contact_for("QUERETARO") == "quality.director@example.com"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "problem"),
+    [
+        (
+            'lead: "Dana Whitfield, plant manager"',
+            'lead: "Dana Whitfield\\nplant manager"',
+            "sites.DAYTON.lead",
+            "Value error, expected the site lead's name (and title) on one line of at most 120 "
+            'characters, like "Dana Whitfield, plant manager"',
+        ),
+        (
+            "effectiveness_min_attempts: 10",
+            "effectiveness_min_attempts: 0",
+            "effectiveness_min_attempts",
+            "Input should be greater than or equal to 1",
+        ),
+        (
+            "first_attempt_pass_rate_min: 0.6",
+            "first_attempt_pass_rate_min: 60",
+            "first_attempt_pass_rate_min",
+            "Input should be less than or equal to 1",
+        ),
+    ],
+)
+def test_site_lead_and_effectiveness_policy(config_dir, old, new, key, problem):
+    _replace(config_dir / "policy.yaml", old, new)
+    [header, line] = _problems(config_dir)
+    assert header == f"{config_dir / 'policy.yaml'}: invalid configuration"
+    assert line.startswith(f"key '{key}' = ")
+    assert line.endswith(problem)
+
+
+def test_effectiveness_policy_defaults_and_values(config_dir):
+    policy = load_config(config_dir).policy
+    assert (policy.effectiveness_min_attempts, policy.first_attempt_pass_rate_min) == (10, 0.6)
+    assert policy.sites["DAYTON"].lead == "Dana Whitfield, plant manager"

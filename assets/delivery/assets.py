@@ -57,7 +57,13 @@ def _summary(row: pd.Series, iso_week: str, as_of: date, lines=(), without=()) -
         sites_without_recipients=tuple(without),
         # the PDF's own figures for the mail body (assets/reporting/briefing.py)
         briefing=json.loads(row.get("briefing_json") or "{}"),
+        escalation=_text(row.get("escalation")),
     )
+
+
+def _text(value: object) -> str:
+    """A text cell of the stored table; empty when missing (a table from an older version)."""
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
 @dg.asset(

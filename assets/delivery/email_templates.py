@@ -104,6 +104,8 @@ REPORT_HTML = """\
 {% else %}
 <p>No action is due.</p>
 {% endif %}
+{% if escalation %}
+<p style="margin: 0 0 16px 0;"><strong>Escalated:</strong> {{ escalation | clip(400) }}</p>
 {% endif %}
 <p style="margin-top: 16px;">{{ pdf_note }}</p>
 {% if contact %}
@@ -171,6 +173,9 @@ Most urgent actions:
 {% if more_actions %}
   ... and {{ more_actions }} more in the report.
 {% endif %}
+{% if escalation %}
+
+Escalated: {{ escalation | clip(400) }}
 {% endif %}
 
 {{ pdf_note }}

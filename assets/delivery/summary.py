@@ -88,6 +88,8 @@ class ReportSummary:
     pdf_path: str | Path
     sites: Sequence[SiteLine] = field(default_factory=tuple)
     sites_without_recipients: Sequence[str] = field(default_factory=tuple)
+    # the site's corrective actions escalated to its lead, as one sentence naming the lead
+    escalation: str = ""
     # The PDF's own figures for the mail (assets/reporting/briefing.py): finding_counts,
     # findings, actions, actions_total, changes, contact and, for the roll-up, sites.
     briefing: Mapping[str, Any] = field(default_factory=dict)
@@ -253,4 +255,5 @@ def body_context(summary: ReportSummary, title: str, pdf_note: str) -> dict[str,
         "sites_without_recipients": list(summary.sites_without_recipients),
         "contact": summary.briefing.get("contact"),
         "pdf_note": pdf_note,
+        "escalation": summary.escalation,
     }

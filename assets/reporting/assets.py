@@ -31,6 +31,7 @@ from assets.reporting.briefing import company_briefing, finding_lines, site_brie
 from assets.reporting.changes import weekly_changes
 from assets.reporting.company_report import render_company_report, site_rows
 from assets.reporting.context import ReportContext
+from assets.reporting.corrective_actions import escalation_note
 from assets.reporting.document_control import control_for, revision_for
 from assets.reporting.paths import report_dir, report_path
 from assets.reporting.render_pool import render_sites
@@ -100,6 +101,7 @@ def audit_findings(
     rejected_rows: pd.DataFrame,
     unmatched_records: pd.DataFrame,
     roster_snapshot: pd.DataFrame,
+    training_effectiveness: pd.DataFrame,
 ) -> dg.Output[pd.DataFrame]:
     """What an auditor would find at each site this week: every criterion of the site's audit
     criteria sets (ISO 9001 7.2 a-d and 7.5.3 by default) with its verdict — CONFORMS,
@@ -111,7 +113,15 @@ def audit_findings(
     attribution = attribute(status, rejected_rows, unmatched_records)  # once, not per site
     frames = [
         grade_site(
-            status, source_files, rejected_rows, unmatched_records, config, ctx, site, attribution
+            status,
+            source_files,
+            rejected_rows,
+            unmatched_records,
+            config,
+            ctx,
+            site,
+            attribution,
+            training_effectiveness,
         )
         for site in sites_of(status, config)
     ]
@@ -173,6 +183,7 @@ def _site_parts(site: str, shared: dict, shared_parts: dict[str, str]) -> dict[s
         "history": fingerprint(mine(shared["previous_status"]), mine(shared["compliance_history"])),
         "findings": fingerprint(mine(shared["findings"])),
         "actions": fingerprint(mine(shared["corrective_actions"])),
+        "effectiveness": fingerprint(mine(shared["effectiveness"])),
         **shared_parts,
         # the shared files, and which of them the site's appendix lists by name
         "inputs": fingerprint(mine(shared["file_sites"]), shared_parts["inputs"]),
@@ -284,7 +295,9 @@ def reuse_or_render(
     return pdfs, len(stale)
 
 
-def _summary_row(site, site_name, path, pdf, rows, findings, ctx, history_weeks, briefing):
+def _summary_row(
+    site, site_name, path, pdf, rows, findings, ctx, history_weeks, briefing, escalation=""
+) -> dict:
     """The report index row: the file, its hash and what the e-mail repeats of its first page.
 
     The JSON columns keep their old shapes for the delivery stage; ``briefing_json`` carries
@@ -309,6 +322,8 @@ def _summary_row(site, site_name, path, pdf, rows, findings, ctx, history_weeks,
             [[a["name"], a["what"], a["due"]] for a in briefing.get("actions", [])]
         ),
         "briefing_json": json.dumps(briefing, sort_keys=True),
+        # the mail names the site lead escalated actions went to (#12 item 1)
+        "escalation": escalation,
     }
 
 
@@ -354,6 +369,7 @@ def site_report_pdfs(
     corrective_actions: pd.DataFrame,
     assessment_results: pd.DataFrame,
     ce_activities: pd.DataFrame,
+    training_effectiveness: pd.DataFrame,
 ) -> dg.Output[pd.DataFrame]:
     """The week's PDF reports — one per site for its quality manager and one company roll-up
     for the quality director — archived as PDF/A-3b with the status rows attached as CSV, under
@@ -391,6 +407,7 @@ def site_report_pdfs(
         "ctx": ctx,
         "attribution": attribute(status, rejected_rows, unmatched_records),
         "corrective_actions": corrective_actions.drop(columns=["week"], errors="ignore"),
+        "effectiveness": training_effectiveness.drop(columns=["week"], errors="ignore"),
         "document_control": {},
     }
     # which input files each site's appendix lists by name (the rest: one line, see company.pdf)
@@ -440,6 +457,7 @@ def site_report_pdfs(
                 ctx,
                 config.policy.report.history_weeks,
                 briefing,
+                escalation_note(shared["corrective_actions"], site, config),
             )
         )
     plan = resolve_recipients(config.recipients, sites)

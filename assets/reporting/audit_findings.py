@@ -127,10 +127,12 @@ def site_facts(
     ctx: ReportContext,
     site: str,
     attribution: Attribution | None = None,
+    effectiveness: pd.DataFrame | None = None,
 ) -> SiteFacts:
     """Collect what the rules need for ``site``, attributing exceptions where the data allows.
 
     Pass ``attribution`` (from :func:`attribute`) when grading many sites: it is the same for all.
+    ``effectiveness`` is the week's ``training_effectiveness`` table (7.2 c), when computed.
     """
     attribution = attribution or attribute(status, rejected_rows, unmatched_records)
     site_rows = status[status["site"] == site].reset_index(drop=True)
@@ -150,6 +152,7 @@ def site_facts(
         unattributed_unmatched=int((~attributed_unmatched).sum()),
         policy=config.policy,
         config_hash=config.config_hash,
+        effectiveness=pd.DataFrame() if effectiveness is None else effectiveness,
     )
 
 
@@ -162,6 +165,7 @@ def audit_findings(
     ctx: ReportContext,
     site: str,
     attribution: Attribution | None = None,
+    effectiveness: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per criterion of the site's criteria sets, with verdict and audit statement.
 
@@ -170,7 +174,15 @@ def audit_findings(
     objective evidence with names, dates and record ids.
     """
     facts = site_facts(
-        status, source_files, rejected_rows, unmatched_records, config, ctx, site, attribution
+        status,
+        source_files,
+        rejected_rows,
+        unmatched_records,
+        config,
+        ctx,
+        site,
+        attribution,
+        effectiveness,
     )
     sets = config.audit_criteria.criteria_sets
     rows = []

@@ -12,7 +12,10 @@ Readings of the SPEC where it is silent (also in the project report):
 - ``persons_competent`` (7.2 b): the share is non-compliant rows over in-scope rows (COMPLIANT,
   GRACE and NON_COMPLIANT; one row per person and credential); "more than" is strict.
 - ``actions_taken`` (7.2 c): a module attempt dated within ``progress_lookback_days`` before D
-  (inclusive) counts as progress.
+  (inclusive) counts as progress. Whether the training worked: a module whose first-attempt pass
+  rate at a provider over the last 52 weeks is below ``first_attempt_pass_rate_min``, from at
+  least ``effectiveness_min_attempts`` first attempts, makes it at least an ``OBSERVATION``
+  naming module, provider and figure (``training_effectiveness``).
 - ``evidence_retained`` (7.2 d): a compliant status with no provider record at all is a
   ``MINOR_NC`` (no evidence retained); one whose records carry no credential id, or that was
   linked to the person by name only, is an ``OBSERVATION``, as are unmatched records
@@ -38,7 +41,7 @@ Every outcome names the unit of its affected count: people, records, files or ro
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import pandas as pd
@@ -49,6 +52,7 @@ from assets.reporting.exemption_review import exemption_concerns
 from assets.reporting.exports import is_missing
 from assets.reporting.figures import format_days, format_rate, person_name
 from assets.reporting.labels import label
+from assets.reporting.training_effectiveness import low_rate_statements
 from schemas.config import Policy
 
 CONFORMS, OBSERVATION, MINOR_NC, MAJOR_NC = "CONFORMS", "OBSERVATION", "MINOR_NC", "MAJOR_NC"
@@ -71,6 +75,8 @@ class SiteFacts:
     unattributed_unmatched: int
     policy: Policy
     config_hash: str
+    # the week's training_effectiveness rows (every site's; empty when not computed)
+    effectiveness: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass(frozen=True)
@@ -228,6 +234,27 @@ def actions_taken(facts: SiteFacts) -> RuleOutcome:
     )
     evidence = f"{len(stale)}/{len(rows)} without a module attempt in {lookback} days"
     return RuleOutcome(OBSERVATION, finding, evidence, len(stale))
+
+
+def actions_taken_and_effective(facts: SiteFacts) -> RuleOutcome:
+    """7.2 c) with the effectiveness of training: a module whose first-attempt pass rate over
+    52 weeks falls below the policy minimum makes the finding at least an OBSERVATION."""
+    outcome = actions_taken(facts)
+    threshold = facts.policy.first_attempt_pass_rate_min
+    low = low_rate_statements(facts.effectiveness, facts.site, threshold)
+    if not low:
+        return outcome
+    sentence = (
+        f"The training did not work well enough for {len(low)} module(s) at site {facts.site}: "
+        f"the first-attempt pass rate is below the {threshold:.0%} policy minimum for "
+        + sample(low, "effectiveness section of this report")
+        + "."
+    )
+    finding = f"{outcome.finding} {sentence}".strip()
+    evidence = f"{outcome.evidence}; {len(low)} module(s) below {threshold:.0%} first-attempt pass"
+    return RuleOutcome(
+        worst([outcome.verdict, OBSERVATION]), finding, evidence, outcome.affected_count
+    )
 
 
 def evidence_retained(facts: SiteFacts) -> RuleOutcome:
@@ -411,7 +438,7 @@ def manual_check(facts: SiteFacts) -> RuleOutcome:
 RULES: dict[str, Callable[[SiteFacts], RuleOutcome]] = {
     "competence_determined": competence_determined,
     "persons_competent": persons_competent_or_exempt,
-    "actions_taken": actions_taken,
+    "actions_taken": actions_taken_and_effective,
     "evidence_retained": evidence_retained,
     "documented_information_controlled": documented_information_controlled,
     "manual_check": manual_check,

@@ -209,6 +209,30 @@ def site_lead(site: str, config: CompetenceConfig) -> str:
     return config.policy.sites[site].lead if site in config.policy.sites else ""
 
 
+def escalation_note(actions: pd.DataFrame, site: str, config: CompetenceConfig) -> str:
+    """The sentence the site's mail prints about its escalated actions (empty when none):
+    ``2 corrective action(s) more than 30 days past due, escalated to the site lead: Dana
+    Whitfield, plant manager (1 also listed in the company roll-up, more than 90 days).``"""
+    if actions.empty:
+        return ""
+    mine = actions[(actions["site"] == site) & (actions["state"] == "escalated")]
+    if mine.empty:
+        return ""
+    policy = config.policy.escalation
+    lead = site_lead(site, config) or f"not named (set sites.{site}.lead in policy.yaml)"
+    to_company = int((mine["escalated_to"] == "company").sum())
+    also = (
+        f" ({to_company} also listed in the company roll-up, more than "
+        f"{policy.company_after_days} days)"
+        if to_company
+        else ""
+    )
+    return (
+        f"{len(mine)} corrective action(s) more than {policy.site_lead_after_days} days past due, "
+        f"escalated to the site lead: {lead}{also}."
+    )
+
+
 MAX_PRINTED = 40  # the longest-overdue open actions print; every one is in corrective_actions.csv
 
 

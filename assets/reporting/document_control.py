@@ -31,6 +31,7 @@ PART_NAMES = {
     "history": "last week's status and the trend",
     "findings": "the audit findings",
     "actions": "the corrective actions",
+    "effectiveness": "the effectiveness of training",
     "inputs": "the input files",
     "run": "the configuration or code version",
 }

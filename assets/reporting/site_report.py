@@ -34,6 +34,7 @@ from assets.reporting.context import ReportContext
 from assets.reporting.corrective_actions import COLUMNS as ACTION_COLUMNS
 from assets.reporting.corrective_actions import action_report
 from assets.reporting.document_control import DocumentControl, control_for
+from assets.reporting.effectiveness_section import effectiveness_section, site_rows
 from assets.reporting.exemption_review import exemption_list
 from assets.reporting.exports import employee_status_csv, frame_to_csv_bytes, is_missing
 from assets.reporting.figures import format_rate
@@ -60,7 +61,16 @@ URGENT_ON_COVER = 5
 WORST_ON_COVER = 3
 # The numbered sections after the cover, in print order. Headings and every "see section N"
 # take their number from here, so adding or moving a section cannot leave a stale reference.
-SITE_SECTIONS = ("summary", "changes", "findings", "actions", "corrective", "matrix", "evidence")
+SITE_SECTIONS = (
+    "summary",
+    "changes",
+    "findings",
+    "actions",
+    "corrective",
+    "effectiveness",
+    "matrix",
+    "evidence",
+)
 FINDING_KINDS = ("MAJOR_NC", "MINOR_NC", "OBSERVATION")
 
 
@@ -179,6 +189,7 @@ def render_site_report(
     corrective_actions: pd.DataFrame | None = None,
     document_control: dict[str, DocumentControl] | None = None,
     file_sites: pd.DataFrame | None = None,
+    effectiveness: pd.DataFrame | None = None,
 ) -> bytes:
     """The site's PDF/A-3b report for ``ctx.week`` as bytes (deterministic for equal inputs).
 
@@ -187,6 +198,7 @@ def render_site_report(
     ``evidence`` the status_evidence rows (every site's or the site's), attached as evidence.csv.
     ``file_sites`` pairs input files with the sites they hold rows about (:mod:`site_files`):
     the appendix lists the site's own and counts the rest in one line; ``None`` lists every file.
+    ``effectiveness`` the week's training_effectiveness rows (the section, effectiveness.csv).
     """
     policy = config.policy
     site_cfg = config.site(site)
@@ -257,6 +269,16 @@ def render_site_report(
                 f"their history, {ctx.iso_week}",
             )
         )
+    effectiveness_rows = site_rows(effectiveness, site)
+    if not effectiveness_rows.empty:
+        attachments.append(
+            CsvAttachment(
+                "effectiveness.csv",
+                frame_to_csv_bytes(effectiveness_rows),
+                f"Effectiveness of training at site {site} over the last 12 and 52 weeks, "
+                f"{ctx.iso_week}",
+            )
+        )
     if not facts.site_unmatched.empty:
         attachments.append(
             CsvAttachment(
@@ -305,6 +327,7 @@ def render_site_report(
         "site_unmatched": records(facts.site_unmatched.head(MAX_UNMATCHED_ROWS)),
         "site_unmatched_total": len(facts.site_unmatched),
         "corrective": action_report(corrective, site, config),
+        "effectiveness": effectiveness_section(effectiveness, site, ctx.week, policy),
         "document": document,
         "config_hash": config.config_hash,
         "attachments": attachments,

@@ -108,7 +108,24 @@ def test_two_weeks_render_store_and_mail_each_site_to_its_own_managers(
             "select count(distinct week) from competence.certification_status"
         ).fetchone()[0]
         ledger = con.execute("select site, recipient, status from main.delivery_ledger").fetchall()
+        escalated = con.execute(
+            "select count(*) from competence.corrective_actions where week = ?::timestamp "
+            "and site = 'DAYTON' and state = 'escalated'",
+            [week],
+        ).fetchone()[0]
     assert stored_weeks == 2
+    # the site mail names the site lead the overdue corrective actions escalated to
+    assert escalated > 0
+    [dayton] = [
+        m.message
+        for m in server.handler.to("qm.dayton@example.com")
+        if "W47" in m.message["Subject"]
+    ]
+    body = dayton.get_body(preferencelist=("plain",)).get_content()
+    assert (
+        f"Escalated: {escalated} corrective action(s) more than 30 days past due, escalated to "
+        "the site lead: Dana Whitfield, plant manager" in body
+    )
 
     for site, recipients in SITE_RECIPIENTS.items():
         pdf_path = output / "reports" / week / f"{site}.pdf"

@@ -14,19 +14,25 @@ Five weeks, 2026-10-19 .. 2026-11-16 (as of the Sundays 10-25 .. 11-22), site DA
 
 from __future__ import annotations
 
+from email import message_from_bytes
+from email.policy import default as default_policy
+
 import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
 
 from assets.delivery.mailer import Mailer
+from assets.delivery.message import compose_site_message
 from assets.reporting.audit_findings import audit_findings
+from assets.reporting.corrective_actions import escalation_note
 from assets.reporting.site_report import render_site_report
 from assets.resources import CompetenceSettings
 from assets.warehouse import WarehouseIOManager, connect, replace_week
 from pipelines.definitions import defs
 from schemas.warehouse_tables import declared_columns
 from tests.conftest import PROJECT_ROOT
+from tests.delivery.support import make_summary
 from tests.reporting import frames as F
 from tests.reporting.pdf_reading import conformance_failures, pdf_text, squashed
 
@@ -217,3 +223,39 @@ def test_the_site_report_shows_ages_escalation_closures_and_containment(in_order
     assert squashed(e1) in text
     assert squashed("certified no") in text
     assert conformance_failures(pdf, "3b") == {}
+
+
+def _mail_bodies(summary):
+    message = compose_site_message(summary, "qm.dayton@example.com", b"%PDF-1.7")
+    parsed = message_from_bytes(message.as_bytes(), policy=default_policy)
+    return [parsed.get_body(preferencelist=(kind,)).get_content() for kind in ("plain", "html")]
+
+
+def test_the_site_mail_names_the_site_lead_of_escalated_actions(in_order, config, tmp_path):
+    table = _table(in_order)
+    week4 = table[table["week"] == pd.Timestamp(WEEKS[3])]
+    note = escalation_note(week4, "DAYTON", config)
+    # E1 45 days past due (site lead), E2 167 days (site lead and company); E3 5 days: not yet
+    assert note == (
+        "2 corrective action(s) more than 30 days past due, escalated to the site lead: "
+        "Dana Whitfield, plant manager (1 also listed in the company roll-up, more than 90 days)."
+    )
+    for body in _mail_bodies(make_summary("DAYTON", tmp_path, escalation=note)):
+        assert "Escalated:" in body
+        assert "escalated to the site lead: Dana Whitfield, plant manager" in body
+    # no escalation at the site: the mail says nothing about one
+    for body in _mail_bodies(make_summary("DAYTON", tmp_path)):
+        assert "Escalated" not in body and "site lead" not in body
+
+
+def test_an_unnamed_site_lead_is_called_out(in_order, config):
+    table = _table(in_order)
+    sites = {**config.policy.sites}
+    sites["DAYTON"] = sites["DAYTON"].model_copy(update={"lead": ""})
+    unnamed = config.model_copy(
+        update={"policy": config.policy.model_copy(update={"sites": sites})}
+    )
+    note = escalation_note(table[table["week"] == pd.Timestamp(WEEKS[-1])], "DAYTON", unnamed)
+    assert note.startswith("1 corrective action(s) more than 30 days past due")
+    assert "escalated to the site lead: not named (set sites.DAYTON.lead in policy.yaml)" in note
+    assert escalation_note(table, "GREENVILLE", config) == ""

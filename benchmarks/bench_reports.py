@@ -242,7 +242,7 @@ def demo_landing() -> Path:
         from pipelines.sample_data import generate_sample_data
 
         shutil.rmtree(landing, ignore_errors=True)
-        generate_sample_data(landing, employees=600, seed=7)
+        generate_sample_data(landing, employees=600, seed=7, progress=False)
         (landing / ".complete").write_text("ok")
     return landing
 

@@ -80,7 +80,10 @@ def render_reports(
     size = pool_size(len(names), workers)
     if len(sites) < 2 or size < 2:
         _init_worker(shared, company_args)
-        return dict(map(_render, names))
+        try:
+            return dict(map(_render, names))
+        finally:
+            _init_worker({}, {})  # keep no reference to the week's frames in this process
     with ProcessPoolExecutor(
         max_workers=size,
         mp_context=_context(),

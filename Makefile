@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DAGSTER_HOME ?= $(CURDIR)/var/dagster_home
 
-.PHONY: setup demo test lint bench ui clean
+.PHONY: setup demo test lint bench bench-reports ui clean
 
 setup: $(VENV)/.installed
 
@@ -31,6 +31,10 @@ bench: setup
 	$(BIN)/python benchmarks/bench_ingest.py 100000 1000000
 	# one process per size, so that each peak-memory figure is that size's own
 	for n in 10000 100000 1000000; do $(BIN)/python benchmarks/bench_engine.py $$n || exit 1; done
+
+# the report path: one site PDF at 20 / 200 / 2,000 people (medians) and the demo's 12 weeks
+bench-reports: setup
+	$(BIN)/python benchmarks/bench_reports.py
 
 ui: setup
 	mkdir -p "$(DAGSTER_HOME)"

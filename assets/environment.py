@@ -41,6 +41,7 @@ class Environment:
     output_dir: str
     run_date: date | None
     engine_threads: int
+    render_workers: int
     executor: str
     smtp_security: str
     smtp_port: int
@@ -82,6 +83,21 @@ def engine_threads(env: Mapping[str, str]) -> int:
             [
                 f"{_shown('COMPETENCE_ENGINE_THREADS', raw)}: expected a whole number of threads "
                 "(0 or unset = every core)"
+            ]
+        )
+    return int(raw)
+
+
+def render_workers(env: Mapping[str, str]) -> int:
+    """``COMPETENCE_RENDER_WORKERS``: a whole number >= 0; 0 or unset = every core."""
+    raw = _raw(env, "COMPETENCE_RENDER_WORKERS")
+    if not raw:
+        return 0
+    if not raw.isdigit():
+        raise SettingsError(
+            [
+                f"{_shown('COMPETENCE_RENDER_WORKERS', raw)}: expected a whole number of "
+                "processes (0 or unset = every core)"
             ]
         )
     return int(raw)
@@ -155,6 +171,7 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
         output_dir=_path(env, "COMPETENCE_OUTPUT_DIR", "var"),
         run_date=checked(lambda: run_date(env), None),  # type: ignore[arg-type]
         engine_threads=int(checked(lambda: engine_threads(env), 0)),  # type: ignore[call-overload]
+        render_workers=int(checked(lambda: render_workers(env), 0)),  # type: ignore[call-overload]
         executor=str(checked(lambda: executor(env), "in_process")),
         smtp_security=security,
         smtp_port=int(checked(lambda: smtp_port(env, security), 587)),  # type: ignore[call-overload]

@@ -29,6 +29,8 @@ class CompetenceSettings(dg.ConfigurableResource):
     # Threads the certification engine may use; 0 = every core this process may run on. Lower
     # it when several steps share the machine (the multiprocess executor).
     engine_threads: int = 0
+    # Processes rendering the week's PDFs; 0 = every core this process may run on.
+    render_workers: int = 0
 
     @classmethod
     def from_environment(cls) -> CompetenceSettings:
@@ -41,6 +43,7 @@ class CompetenceSettings(dg.ConfigurableResource):
             output_dir=env.output_dir,
             run_date=env.run_date.isoformat() if env.run_date else "",
             engine_threads=env.engine_threads,
+            render_workers=env.render_workers,
         )
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:

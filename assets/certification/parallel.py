@@ -10,7 +10,6 @@ One rule keeps the pool free of deadlocks: a task may wait only for tasks submit
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -19,18 +18,13 @@ from typing import TypeVar
 
 import numpy as np
 
+from assets.cores import available_cores
+
 T = TypeVar("T")
 U = TypeVar("U")
 
 # Below this many people per chunk, the threads' bookkeeping costs more than it saves.
 MIN_CHUNK = 50_000
-
-
-def available_cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 class WorkerPool:

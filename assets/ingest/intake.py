@@ -6,7 +6,6 @@ that prove nothing was lost: for every file, rows in = accepted + rejected + de-
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -14,6 +13,7 @@ from datetime import date
 import pandas as pd
 import pandera.pandas as pa
 
+from assets.cores import available_cores
 from schemas.config import CANONICAL_RESULT_COLUMNS, CompetenceConfig
 from schemas.tables import (
     ACTIVITY_COLUMNS,
@@ -38,7 +38,8 @@ from .readers import ROW_NUMBER
 from .snapshot import UnreadableFile
 from .validation import REJECT_COLUMNS, empty_rejects, quarantine
 
-READ_THREADS = max(1, min(4, os.cpu_count() or 1))
+# reads are I/O and hashing (hashlib releases the GIL): a few threads, never more than the CPUs
+READ_THREADS = min(4, available_cores())
 
 SOURCE_FILE_COLUMNS = [
     "source",

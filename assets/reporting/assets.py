@@ -2,7 +2,7 @@
 
 Reports are rendered even when the week's e-mail is held: the hold is computed here from the
 stored ``source_files`` (never from the gate's check result, which would race) and printed on the
-cover. Sites render in two worker processes (``render_pool``).
+cover. The week's reports render on every core, the roll-up alongside the sites (``render_pool``).
 """
 
 import hashlib
@@ -29,12 +29,12 @@ from assets.reporting.audit_findings import (
 from assets.reporting.audit_findings import audit_findings as grade_site
 from assets.reporting.briefing import company_briefing, finding_lines, site_briefing
 from assets.reporting.changes import weekly_changes
-from assets.reporting.company_report import render_company_report, site_rows
+from assets.reporting.company_report import site_rows
 from assets.reporting.context import ReportContext
 from assets.reporting.corrective_actions import escalation_note
 from assets.reporting.document_control import control_for, revision_for
 from assets.reporting.paths import report_dir, report_path
-from assets.reporting.render_pool import render_sites
+from assets.reporting.render_pool import render_reports
 from assets.reporting.roster_extract import roster_extract
 from assets.reporting.site_files import files_by_site
 from assets.reporting.summary import site_summary
@@ -47,7 +47,6 @@ WEEK = {"partition_expr": "week"}
 # first weeks render with a shorter history instead of failing.
 warnings.filterwarnings("ignore", message=".*allow_nonexistent_upstream_partitions.*")
 HISTORY_WEEKS = 52  # the most a report can chart; policy.report.history_weeks picks within it
-PARALLEL_FROM_SITES = 6  # below this, starting worker processes costs more than it saves
 
 
 def report_context(
@@ -423,22 +422,50 @@ def site_report_pdfs(
     sites = sites_of(status, config)
     shared_parts = _shared_parts(shared)
     site_parts = {site: _site_parts(site, shared, shared_parts) for site in sites}
-    revise = _reviser(shared, config, settings.today(config))
+    plan = resolve_recipients(config.recipients, sites)
+    without = list(plan.sites_without_recipients)
+    company_parts = {
+        "people": fingerprint(ROLLUP_NAME, status),
+        "history": fingerprint(previous, history),
+        "findings": fingerprint(findings),
+        "actions": fingerprint(shared["corrective_actions"]),
+        "inputs": fingerprint(source_files, rejected_rows, unmatched_records, without),
+        "run": shared_parts["run"],
+    }
+    parts = {**site_parts, ROLLUP_NAME: company_parts}
+
+    def company_args() -> dict:
+        # called after revise(): the roll-up's document control is in shared by then
+        return {
+            "status": status,
+            "compliance_history": history,
+            "findings": findings,
+            "source_files": source_files,
+            "rejected_rows": rejected_rows,
+            "unmatched_records": unmatched_records,
+            "config": config,
+            "ctx": ctx,
+            "sites_without_recipients": without,
+            "corrective_actions": shared["corrective_actions"],
+            "document": shared["document_control"].get(ROLLUP_NAME),
+        }
+
     output, week_key = settings.output_path, context.partition_key
     out_dir = report_dir(output, week_key)
     out_dir.mkdir(parents=True, exist_ok=True)
+    # One archive pass for every report: the stale site PDFs and the roll-up render together in
+    # one pool (render_pool), the roll-up overlapping the sites.
     pdfs, rendered = reuse_or_render(
-        {site: _inputs_of(parts) for site, parts in site_parts.items()},
-        lambda stale: render_sites(stale, shared),
+        {name: _inputs_of(report_parts) for name, report_parts in parts.items()},
+        lambda stale: render_reports(stale, shared, company_args, settings.render_workers),
         output,
         week_key,
-        parts=site_parts,
-        revise=revise,
+        parts=parts,
+        revise=_reviser(shared, config, settings.today(config)),
         issued_on=settings.today(config),
     )
     rows = []
     for site in sites:
-        path = report_path(output, week_key, site)
         mine, site_findings = status[status["site"] == site], findings[findings["site"] == site]
         briefing = site_briefing(
             findings=site_findings,
@@ -450,7 +477,7 @@ def site_report_pdfs(
             _summary_row(
                 site,
                 config.site(site).name,
-                path,
+                report_path(output, week_key, site),
                 pdfs[site],
                 mine,
                 site_findings,
@@ -460,46 +487,12 @@ def site_report_pdfs(
                 escalation_note(shared["corrective_actions"], site, config),
             )
         )
-    plan = resolve_recipients(config.recipients, sites)
-    without = list(plan.sites_without_recipients)
-    company_parts = {
-        "people": fingerprint(ROLLUP_NAME, status),
-        "history": fingerprint(previous, history),
-        "findings": fingerprint(findings),
-        "actions": fingerprint(shared["corrective_actions"]),
-        "inputs": fingerprint(source_files, rejected_rows, unmatched_records, without),
-        "run": shared_parts["run"],
-    }
-    company, rendered_company = reuse_or_render(
-        {ROLLUP_NAME: _inputs_of(company_parts)},
-        lambda _: {
-            ROLLUP_NAME: render_company_report(
-                status=status,
-                compliance_history=history,
-                findings=findings,
-                source_files=source_files,
-                rejected_rows=rejected_rows,
-                unmatched_records=unmatched_records,
-                config=config,
-                ctx=ctx,
-                sites_without_recipients=without,
-                corrective_actions=shared["corrective_actions"],
-                document=shared["document_control"].get(ROLLUP_NAME),
-            )
-        },
-        output,
-        week_key,
-        parts={ROLLUP_NAME: company_parts},
-        revise=revise,
-        issued_on=settings.today(config),
-    )
-    company_pdf, company_path = company[ROLLUP_NAME], report_path(output, week_key, ROLLUP_NAME)
     rows.append(
         _summary_row(
             ROLLUP_NAME,
             config.policy.company_name,
-            company_path,
-            company_pdf,
+            report_path(output, week_key, ROLLUP_NAME),
+            pdfs[ROLLUP_NAME],
             status,
             findings,
             ctx,
@@ -524,8 +517,8 @@ def site_report_pdfs(
         index,
         metadata={
             "reports": len(index),
-            "rendered": rendered + rendered_company,
-            "kept_unchanged": len(index) - rendered - rendered_company,
+            "rendered": rendered,
+            "kept_unchanged": len(index) - rendered,
             "folder": dg.MetadataValue.path(str(out_dir)),
             "held": ctx.held,
             "sites_without_recipients": dg.MetadataValue.json(list(plan.sites_without_recipients)),

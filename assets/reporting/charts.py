@@ -2,8 +2,11 @@
 
 Uses the object-oriented ``Figure`` API (no pyplot global state, safe in worker processes) and
 fixes ``svg.hashsalt`` and the SVG ``Date`` metadata so the same data gives the same bytes.
-Text is drawn as paths, so the chart needs no font at render time; every chart also gets alt
-text from the caller.
+Text is written as SVG text in the report's own bundled font ("Report Sans", the DejaVu Sans
+files under report_templates/fonts), not as one path per glyph: the glyph paths were most of
+what WeasyPrint spent painting a chart (issue #14's profile), and text stays selectable. The
+layout is measured with matplotlib's own DejaVu Sans, the same font, so the text fits as
+drawn. Every chart also gets alt text from the caller.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ COMPLIANCE_COLOURS = {
 }
 _RC = {
     "svg.hashsalt": "competence-report",
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",  # text as text, in the font named below
     "font.family": "DejaVu Sans",
     "font.size": 9,
     "axes.spines.top": False,
@@ -40,11 +43,17 @@ _RC = {
 }
 
 
+# matplotlib names the font it measured with; the report embeds the same font under its own
+# family name, so the renderer finds it among the report's fonts (and embeds it, for PDF/A).
+_MEASURED_FONT = b"font-family: 'DejaVu Sans'"
+_REPORT_FONT = b"font-family: 'Report Sans'"
+
+
 def _svg(figure: Figure) -> bytes:
     FigureCanvasSVG(figure)
     out = io.BytesIO()
     figure.savefig(out, format="svg", metadata={"Date": None}, bbox_inches="tight")
-    return out.getvalue()
+    return out.getvalue().replace(_MEASURED_FONT, _REPORT_FONT)
 
 
 def bar_chart(labels: list[str], values: list[int], colours: list[str], title: str) -> bytes:

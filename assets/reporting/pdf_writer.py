@@ -10,6 +10,7 @@ expect to read it) and structure tags on (WeasyPrint allows tags alongside PDF/A
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -185,6 +186,24 @@ def _archival_finisher(_document: Any, pdf: pydyf.PDF) -> None:
     ]
 
 
+class _SharedFonts(FontConfiguration):
+    """A font configuration that processes forked from its owner may use but never delete.
+
+    WeasyPrint copies @font-face fonts into a temporary folder and removes it when the
+    configuration is garbage-collected. The render pool's workers are forked from a process
+    that loaded the fonts already (``warm_renderer``); a worker tearing down its inherited copy
+    would delete the files its siblings and the next week's workers still read.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._owner = os.getpid()
+
+    def __del__(self) -> None:
+        if os.getpid() == getattr(self, "_owner", None):
+            super().__del__()
+
+
 @cache
 def _print_stylesheet() -> tuple[CSS, FontConfiguration]:
     """The print CSS and its bundled fonts, parsed and registered once per process.
@@ -192,13 +211,33 @@ def _print_stylesheet() -> tuple[CSS, FontConfiguration]:
     Parsing the stylesheet and loading its @font-face fonts took about 0.3 s of each render.
     The fonts come through a fetcher of their own that serves only report_templates/.
     """
-    fonts = FontConfiguration()
+    fonts = _SharedFonts()
     css = CSS(
         filename=TEMPLATES_DIR / "report.css",
         font_config=fonts,
         url_fetcher=ReportResourceFetcher(TEMPLATES_DIR),
     )
     return css, fonts
+
+
+# Regular, bold and italic text and a symbol from the fallback font: each face is loaded once.
+_WARM_UP_HTML = "<p>Warm <b>up</b> <i>fonts</i> \u2713 \u26a0</p>"
+REPORT_TEMPLATES = ("site_report.html.j2", "company_report.html.j2")
+
+
+def warm_up() -> None:
+    """Pay once per process what every render needs: the stylesheet, the fonts, the templates.
+
+    Measured on a 200-person site: the first render in a fresh process took about 0.5 s longer
+    than the next ones (stylesheet and @font-face parsing, template compilation, Pango loading
+    each font face). The render pool's forkserver calls this, so its workers start warm.
+    """
+    stylesheet, fonts = _print_stylesheet()
+    for template in REPORT_TEMPLATES:
+        _ENVIRONMENT.get_template(template)
+    HTML(string=_WARM_UP_HTML, url_fetcher=ReportResourceFetcher(TEMPLATES_DIR)).write_pdf(
+        stylesheets=[stylesheet], font_config=fonts
+    )
 
 
 def render_html(template: str, context: dict[str, Any]) -> str:

@@ -1,46 +1,93 @@
-"""Render site reports in two worker processes (WeasyPrint is single-threaded).
+"""Render the week's PDFs - every stale site report and the company roll-up - on every core.
 
-Workers come from a *forkserver* that imports this module (and so WeasyPrint, matplotlib and the
-templates' code) once per pipeline process: each week's pool then forks ready workers instead of
-spawning fresh interpreters, and nothing of the parent's threads (Dagster, DuckDB) is copied,
-which a plain fork would do. This module imports no Dagster.
+WeasyPrint is single-threaded, so reports render in worker processes, one per CPU this process
+may use (``assets.cores``; ``COMPETENCE_RENDER_WORKERS`` overrides it), never more than there
+are reports. The company roll-up is one more job in the same pool, queued first (it is the
+biggest), so it overlaps the site reports instead of waiting for them; sites follow, most
+people first, so no long report starts last.
+
+Workers come from a *forkserver* started once per pipeline process and kept for its life (a
+backfill's weeks share it). It imports this module and ``warm_renderer``, which parses the
+stylesheet, loads the bundled fonts, compiles the templates and renders one tiny page: every
+week's workers are forked from that warm process and start rendering at once. Nothing of the
+parent's threads (Dagster, DuckDB) is copied, which a plain fork would do.
+
+A week with at most one site to render does not pay for a pool: its reports render here, one
+after the other. This module imports no Dagster.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
+from assets.cores import available_cores
+from assets.reporting.company_report import render_company_report
 from assets.reporting.site_report import render_site_report
+from schemas.identifiers import ROLLUP_NAME
 
-WORKERS = 2  # this machine has 2 cores; two processes give about 1.95x
-_SHARED: dict = {}
+WARM_MODULE = "assets.reporting.warm_renderer"
+_SHARED: dict[str, Any] = {}
+_COMPANY: dict[str, Any] = {}
 
 
-def _init_worker(shared: dict) -> None:
+def pool_size(jobs: int, requested: int = 0) -> int:
+    """Worker processes for ``jobs`` reports: ``requested`` (0 = every core this process may
+    use), never more than the jobs, at least one."""
+    return max(1, min(requested or available_cores(), jobs))
+
+
+def _init_worker(shared: dict[str, Any], company: dict[str, Any]) -> None:
     _SHARED.clear()
     _SHARED.update(shared)
+    _COMPANY.clear()
+    _COMPANY.update(company)
 
 
-def _render_site(site: str) -> tuple[str, bytes]:
-    return site, render_site_report(site, **_SHARED)
+def _render(name: str) -> tuple[str, bytes]:
+    if name == ROLLUP_NAME:
+        return name, render_company_report(**_COMPANY)
+    return name, render_site_report(name, **_SHARED)
 
 
 def _context() -> multiprocessing.context.BaseContext:
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
+    # only read when the forkserver starts: the first pool of this process
+    context.set_forkserver_preload([__name__, WARM_MODULE])
     return context
 
 
-def render_sites(sites: list[str], shared: dict) -> dict[str, bytes]:
-    """Each site's PDF bytes; in this process when there is only one site."""
-    if len(sites) < 2:
-        _init_worker(shared)
-        return dict(map(_render_site, sites))
+def _heaviest_first(names: list[str], shared: dict[str, Any]) -> list[str]:
+    status = shared["status"]
+    people = status["site"].value_counts() if "site" in status else {}
+    return sorted(names, key=lambda n: (n != ROLLUP_NAME, -int(people.get(n, 0)), n))
+
+
+def render_reports(
+    names: list[str],
+    shared: dict[str, Any],
+    company: Callable[[], dict[str, Any]] | None = None,
+    workers: int = 0,
+) -> dict[str, bytes]:
+    """Each named report's PDF bytes: site codes render from ``shared`` (the keyword arguments
+    of ``render_site_report`` but the site), ``ROLLUP_NAME`` from ``company()`` (those of
+    ``render_company_report``; called only when the roll-up is among ``names``, after the
+    document control of the week's revisions is in ``shared``). ``workers``: 0 = every core."""
+    company_args = company() if company is not None and ROLLUP_NAME in names else {}
+    sites = [n for n in names if n != ROLLUP_NAME]
+    size = pool_size(len(names), workers)
+    if len(sites) < 2 or size < 2:
+        _init_worker(shared, company_args)
+        try:
+            return dict(map(_render, names))
+        finally:
+            _init_worker({}, {})  # keep no reference to the week's frames in this process
     with ProcessPoolExecutor(
-        max_workers=min(WORKERS, len(sites)),
+        max_workers=size,
         mp_context=_context(),
         initializer=_init_worker,
-        initargs=(shared,),
+        initargs=(shared, company_args),  # one pickle: frames both use are sent once
     ) as pool:
-        return dict(pool.map(_render_site, sites))
+        return dict(pool.map(_render, _heaviest_first(names, shared)))

@@ -107,6 +107,7 @@ REPORT_HTML = """\
 {% if escalation %}
 <p style="margin: 0 0 16px 0;"><strong>Escalated:</strong> {{ escalation | clip(400) }}</p>
 {% endif %}
+{% endif %}
 <p style="margin-top: 16px;">{{ pdf_note }}</p>
 {% if contact %}
 <p>Questions about this report: <a href="mailto:{{ contact }}">{{ contact }}</a>.</p>
@@ -176,6 +177,7 @@ Most urgent actions:
 {% if escalation %}
 
 Escalated: {{ escalation | clip(400) }}
+{% endif %}
 {% endif %}
 
 {{ pdf_note }}

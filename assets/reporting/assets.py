@@ -7,7 +7,6 @@ cover. Sites render in two worker processes (``render_pool``).
 
 import hashlib
 import json
-import warnings
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -31,6 +30,7 @@ from assets.reporting.audit_findings import audit_findings as grade_site
 from assets.reporting.company_report import render_company_report
 from assets.reporting.context import ReportContext
 from assets.reporting.document_control import control_for, revision_for
+from assets.reporting.history import stored_window
 from assets.reporting.paths import report_dir, report_path
 from assets.reporting.render_pool import render_sites
 from assets.reporting.roster_extract import roster_extract
@@ -40,9 +40,6 @@ from schemas.config import CompetenceConfig
 from schemas.identifiers import ROLLUP_NAME
 
 WEEK = {"partition_expr": "week"}
-# Allowing the weeks before 2020-01-06 in the history windows is marked beta; it is what lets the
-# first weeks render with a shorter history instead of failing.
-warnings.filterwarnings("ignore", message=".*allow_nonexistent_upstream_partitions.*")
 HISTORY_WEEKS = 52  # the most a report can chart; policy.report.history_weeks picks within it
 PARALLEL_FROM_SITES = 6  # below this, starting worker processes costs more than it saves
 
@@ -309,39 +306,20 @@ def _summary_row(site, site_name, path, pdf, rows, findings, config, ctx, histor
     group_name="reporting",
     kinds={"pdf", "duckdb"},
     metadata=WEEK,
-    ins={
-        "status_two_weeks": dg.AssetIn(
-            "certification_status",
-            partition_mapping=dg.TimeWindowPartitionMapping(
-                start_offset=-1, allow_nonexistent_upstream_partitions=True
-            ),
-        ),
-        "roster_two_weeks": dg.AssetIn(
-            "roster_snapshot",
-            partition_mapping=dg.TimeWindowPartitionMapping(
-                start_offset=-1, allow_nonexistent_upstream_partitions=True
-            ),
-        ),
-        "compliance_history": dg.AssetIn(
-            "site_compliance",
-            partition_mapping=dg.TimeWindowPartitionMapping(
-                start_offset=-(HISTORY_WEEKS - 1), allow_nonexistent_upstream_partitions=True
-            ),
-        ),
-    },
+    # Only this week's partitions: the earlier weeks a report looks back on are read from the
+    # warehouse (assets/reporting/history.py), so backfilling a week never makes later weeks'
+    # reports (and mail) downstream of it. These deps order the reads after this week's writes.
+    deps=["certification_status", "roster_snapshot", "site_compliance"],
 )
 def site_report_pdfs(
     context: dg.AssetExecutionContext,
     settings: CompetenceSettings,
-    status_two_weeks: pd.DataFrame,
-    compliance_history: pd.DataFrame,
     renewal_forecast: pd.DataFrame,
     points_ledger: pd.DataFrame,
     audit_findings: pd.DataFrame,
     source_files: pd.DataFrame,
     rejected_rows: pd.DataFrame,
     unmatched_records: pd.DataFrame,
-    roster_two_weeks: pd.DataFrame,
     status_evidence: pd.DataFrame,
     corrective_actions: pd.DataFrame,
 ) -> dg.Output[pd.DataFrame]:
@@ -350,7 +328,10 @@ def site_report_pdfs(
     reports/<week>/. The table lists each file with its hash and first-page figures."""
     config = settings.load_config()
     this_week = pd.Timestamp(context.partition_key)
-    rosters = roster_two_weeks
+    warehouse, key = settings.warehouse_path, context.partition_key
+    status_two_weeks = stored_window(warehouse, "certification_status", key, 2)
+    rosters = stored_window(warehouse, "roster_snapshot", key, 2)
+    compliance_history = stored_window(warehouse, "site_compliance", key, HISTORY_WEEKS)
     ctx = report_context(
         context,
         config,

@@ -15,6 +15,7 @@ import pandas as pd
 from assets.partitions import week_start, weekly_partitions
 from assets.reporting.corrective_actions import STATUS_COLUMNS, action_history
 from assets.reporting.history import stored_window
+from assets.reporting.history_order import HistoryNotReady, wait_for_earlier_weeks
 from assets.resources import CompetenceSettings
 
 ACTION_HISTORY_WEEKS = 52
@@ -37,6 +38,17 @@ def corrective_actions(
     time. Derived from the stored weekly statuses, so backfills build the same history."""
     config = settings.load_config()
     week = week_start(context.partition_key)
+    try:  # an earlier week being computed alongside this one stores its status first
+        waited = wait_for_earlier_weeks(
+            context.instance,
+            context.run.run_id,
+            context.partition_key,
+            ACTION_HISTORY_WEEKS,
+            ["certification_status"],
+            log=context.log.info,
+        )
+    except HistoryNotReady as exc:
+        raise dg.Failure(description=str(exc)) from None
     status_history = stored_window(
         settings.warehouse_path,
         "certification_status",
@@ -53,6 +65,7 @@ def corrective_actions(
             "dagster/row_count": len(actions),
             "by_state": dg.MetadataValue.json({k: int(v) for k, v in states.items()}),
             "weeks_of_history": stored,
+            "waited_for_weeks": dg.MetadataValue.json(waited),
             "preview": dg.MetadataValue.md(
                 actions[["site", "employee_id", "kind", "weeks_open", "state"]]
                 .head(10)

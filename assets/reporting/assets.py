@@ -31,6 +31,7 @@ from assets.reporting.company_report import render_company_report
 from assets.reporting.context import ReportContext
 from assets.reporting.document_control import control_for, revision_for
 from assets.reporting.history import stored_window
+from assets.reporting.history_order import HistoryNotReady, wait_for_earlier_weeks
 from assets.reporting.paths import report_dir, report_path
 from assets.reporting.render_pool import render_sites
 from assets.reporting.roster_extract import roster_extract
@@ -329,6 +330,17 @@ def site_report_pdfs(
     config = settings.load_config()
     this_week = pd.Timestamp(context.partition_key)
     warehouse, key = settings.warehouse_path, context.partition_key
+    try:  # earlier weeks being computed alongside this one store their history first
+        wait_for_earlier_weeks(
+            context.instance,
+            context.run.run_id,
+            key,
+            HISTORY_WEEKS,
+            ["certification_status", "site_compliance", "roster_snapshot"],
+            log=context.log.info,
+        )
+    except HistoryNotReady as exc:
+        raise dg.Failure(description=str(exc)) from None
     status_two_weeks = stored_window(warehouse, "certification_status", key, 2)
     rosters = stored_window(warehouse, "roster_snapshot", key, 2)
     compliance_history = stored_window(warehouse, "site_compliance", key, HISTORY_WEEKS)

@@ -112,3 +112,21 @@ def test_a_backfill_of_two_weeks_runs_those_weeks_only_and_both_at_once(tmp_path
     # the second week's report looks back on the first, computed by the same backfill
     text = pdf_text((reports / ASKED[1] / "DAYTON.pdf").read_bytes())
     assert "the trend shows the 2 week(s) with a compliance rate since 2026-10-26" in text
+
+
+def test_the_cli_runs_the_same_assets_per_week_as_the_asset_backfill():
+    """``competence run --from/--to`` runs the weekly job once per week: the job holds every
+    asset, as each run of the UI's backfill does, and no asset reaches into another week."""
+    from pipelines.definitions import defs
+
+    job = defs.resolve_job_def("weekly_competence")
+    every_asset = sorted(key for keys in ALL_ASSETS.values() for key in keys)
+    assert sorted(key.to_user_string() for key in job.asset_layer.executable_asset_keys) == (
+        every_asset
+    )
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        for parent in graph.get(key).parent_keys:
+            mapping = graph.get_partition_mapping(key, parent)
+            same_week = (getattr(mapping, "start_offset", 0), getattr(mapping, "end_offset", 0))
+            assert same_week == (0, 0), (key, parent, mapping)

@@ -2,10 +2,11 @@
 computing right now, and only for that. A real Dagster instance (runs recorded in it), a real
 DuckDB warehouse, real materializations of ``corrective_actions``.
 
-Week 2026-11-09 is being computed by another run (recorded as started); it stores its status
-two seconds later and finishes. Week 2026-11-16 materialized meanwhile must read it: one person
-non-compliant both weeks has an action "first raised" on 2026-11-09 and two weeks of history —
-read too early it would say 2026-11-16 and one week.
+Week 2026-11-09 is being computed by another run (recorded as started); once week 2026-11-16,
+materialized meanwhile, says in its run log that it waits for it, the other run stores its status
+and finishes. Week 2026-11-16 must then read it: one person non-compliant both weeks has an
+action "first raised" on 2026-11-09 and two weeks of history — read without waiting it would say
+2026-11-16 and one week.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from tests.conftest import PROJECT_ROOT
 from tests.reporting import frames as F
 
 EARLIER, WEEK = "2026-11-09", "2026-11-16"
-STORE_AFTER_SECONDS = 2.0
+WAITING = f"waiting for the history of week(s) {EARLIER} (being computed by another run)"
 
 
 def _store_status(database, week: str) -> None:
@@ -68,6 +69,16 @@ def _started_run(instance: dg.DagsterInstance, week: str) -> dg.DagsterRun:
     )
 
 
+def _logged_waiting(instance: dg.DagsterInstance, other_run_id: str) -> bool:
+    """Whether a run other than ``other_run_id`` logged that it waits for the earlier week."""
+    return any(
+        WAITING in (record.user_message or "")
+        for run in instance.get_runs()
+        if run.run_id != other_run_id
+        for record in instance.all_logs(run.run_id)
+    )
+
+
 def test_a_week_reads_the_earlier_week_another_run_is_computing(tmp_path):
     database = tmp_path / "warehouse.duckdb"
     _store_status(database, WEEK)  # this week's own engine output, as its upstream stored it
@@ -81,13 +92,18 @@ def test_a_week_reads_the_earlier_week_another_run_is_computing(tmp_path):
     with dg.instance_for_test() as instance:
         other = _started_run(instance, EARLIER)
 
+        seen_waiting = threading.Event()
+
         def the_other_run() -> None:
-            time.sleep(STORE_AFTER_SECONDS)
-            _store_status(database, EARLIER)
-            instance.report_run_failed(other)  # finished (how does not matter here)
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and not seen_waiting.is_set():
+                if _logged_waiting(instance, other.run_id):
+                    seen_waiting.set()
+                time.sleep(0.2)
+            _store_status(database, EARLIER)  # stored, then finished (how does not matter)
+            instance.report_run_failed(other)
 
         worker = threading.Thread(target=the_other_run)
-        started = time.monotonic()
         worker.start()
         result = dg.materialize(
             list(defs.assets),
@@ -97,7 +113,7 @@ def test_a_week_reads_the_earlier_week_another_run_is_computing(tmp_path):
             instance=instance,
         )
         worker.join()
-    assert time.monotonic() - started >= STORE_AFTER_SECONDS
+    assert seen_waiting.is_set()
     [event] = result.asset_materializations_for_node("corrective_actions")
     assert event.metadata["waited_for_weeks"].value == [EARLIER]
     assert event.metadata["weeks_of_history"].value == 2

@@ -216,30 +216,37 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
         context.add_output_metadata({"warehouse_table": _table(context)})
 
     def load_input(self, context: dg.InputContext) -> pd.DataFrame:
-        table = _table(context.upstream_output) if context.upstream_output else _table(context)
         keys = context.asset_partition_keys if context.has_asset_partitions else []
-        with connect(self.database, read_only=False) as con:
-            exists = con.execute(
-                "select count(*) from information_schema.tables where table_schema = ? "
-                "and table_name = ?",
-                [SCHEMA, context.asset_key.path[-1]],
-            ).fetchone()[0]
-            if not exists:
-                return pd.DataFrame()
-            # an input may name the columns it needs (AssetIn metadata "columns"): a long
-            # history of a wide table is read column by column, not whole
-            wanted = (getattr(context, "definition_metadata", None) or {}).get("columns")
-            select = ", ".join(f'"{c}"' for c in wanted) if wanted else "*"
-            if not keys:
-                frame = con.execute(f"select {select} from {table}").df()
-            else:
-                frame = con.execute(
-                    f"select {select} from {table} where week in (select unnest(?::timestamp[])) "
-                    "order by week",
-                    [[pd.Timestamp(k) for k in keys]],
-                ).df()
-        # DuckDB hands back microsecond timestamps; the rules and reports use nanoseconds
-        for column in frame.columns:
-            if pd.api.types.is_datetime64_any_dtype(frame[column]):
-                frame[column] = frame[column].astype("datetime64[ns]")
-        return frame
+        # an input may name the columns it needs (AssetIn metadata "columns"): a long
+        # history of a wide table is read column by column, not whole
+        wanted = (getattr(context, "definition_metadata", None) or {}).get("columns")
+        return read_weeks(self.database, context.asset_key.path[-1], keys or None, wanted)
+
+
+def read_weeks(
+    database: str | Path,
+    table: str,
+    weeks: list[str] | None = None,
+    columns: list[str] | None = None,
+) -> pd.DataFrame:
+    """The stored rows of ``weeks`` (partition keys; None: every week) of a warehouse table,
+    oldest week first, as the IO manager hands them to an asset: an empty frame when the table
+    does not exist yet, timestamps in nanoseconds. ``columns`` limits what is read."""
+    qualified = f'{SCHEMA}."{table}"'
+    with connect(str(database), read_only=False) as con:
+        if table not in table_names(con):
+            return pd.DataFrame()
+        select = ", ".join(f'"{c}"' for c in columns) if columns else "*"
+        if weeks is None:
+            frame = con.execute(f"select {select} from {qualified}").df()
+        else:
+            frame = con.execute(
+                f"select {select} from {qualified} where week in (select unnest(?::timestamp[])) "
+                "order by week",
+                [[pd.Timestamp(k) for k in weeks]],
+            ).df()
+    # DuckDB hands back microsecond timestamps; the rules and reports use nanoseconds
+    for column in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            frame[column] = frame[column].astype("datetime64[ns]")
+    return frame

@@ -1,5 +1,9 @@
 """Run weeks in process, one Dagster run per week, oldest first, and say how each went.
 
+Each run is the weekly job — every asset of the week, the same assets the UI's asset backfill
+runs for each week it was asked for, and nothing of any other week. Oldest first because a
+week's report looks back on the weeks stored before it (``assets/reporting/history.py``).
+
 Each week gets one line: ok / computed with the e-mail held / FAILED, its time, and the input
 accounting of ``source_files`` (rows in = accepted + rejected + de-duplicated, files rejected
 whole). A progress bar with an ETA runs on stderr when it is a terminal. A failed week alerts the

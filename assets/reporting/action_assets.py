@@ -1,24 +1,24 @@
 """The ``corrective_actions`` asset: the week's corrective actions with their history.
 
 It reads the stored ``certification_status`` of the last ``ACTION_HISTORY_WEEKS`` weeks up to and
-including its own (only the columns the history needs) and derives every action point-in-time
+including its own (only the columns the history needs) from the warehouse — not through a
+partition mapping, which would make every later week's actions and reports downstream of each
+week in an asset backfill (``assets/reporting/history.py``) — and derives every action point-in-time
 (``corrective_actions.action_history``): weeks computed in any order, or rerun, give the same
 table for a week. An action first raised before the window shows the window's first stored week
 as "first raised" (the report says "since at least").
 """
-
-import warnings
 
 import dagster as dg
 import pandas as pd
 
 from assets.partitions import week_start, weekly_partitions
 from assets.reporting.corrective_actions import STATUS_COLUMNS, action_history
+from assets.reporting.history import stored_window
+from assets.reporting.history_order import HistoryNotReady, wait_for_earlier_weeks
 from assets.resources import CompetenceSettings
 
 ACTION_HISTORY_WEEKS = 52
-# as in assets.reporting.assets: the weeks before the first partition may be asked for (beta)
-warnings.filterwarnings("ignore", message=".*allow_nonexistent_upstream_partitions.*")
 
 
 @dg.asset(
@@ -26,20 +26,11 @@ warnings.filterwarnings("ignore", message=".*allow_nonexistent_upstream_partitio
     group_name="reporting",
     kinds={"pandas", "duckdb"},
     metadata={"partition_expr": "week"},
-    ins={
-        "status_history": dg.AssetIn(
-            "certification_status",
-            partition_mapping=dg.TimeWindowPartitionMapping(
-                start_offset=-(ACTION_HISTORY_WEEKS - 1), allow_nonexistent_upstream_partitions=True
-            ),
-            metadata={"columns": STATUS_COLUMNS},
-        ),
-    },
+    deps=["certification_status"],  # this week's; the earlier weeks are read as stored
 )
 def corrective_actions(
     context: dg.AssetExecutionContext,
     settings: CompetenceSettings,
-    status_history: pd.DataFrame,
 ) -> dg.Output[pd.DataFrame]:
     """Corrective actions of the week, keyed by (person, credential, kind): every action open
     this week with when it was first raised, weeks open, due date and state (open, overdue,
@@ -47,6 +38,24 @@ def corrective_actions(
     time. Derived from the stored weekly statuses, so backfills build the same history."""
     config = settings.load_config()
     week = week_start(context.partition_key)
+    try:  # an earlier week being computed alongside this one stores its status first
+        waited = wait_for_earlier_weeks(
+            context.instance,
+            context.run.run_id,
+            context.partition_key,
+            ACTION_HISTORY_WEEKS,
+            ["certification_status"],
+            log=context.log.info,
+        )
+    except HistoryNotReady as exc:
+        raise dg.Failure(description=str(exc)) from None
+    status_history = stored_window(
+        settings.warehouse_path,
+        "certification_status",
+        context.partition_key,
+        ACTION_HISTORY_WEEKS,
+        columns=STATUS_COLUMNS,
+    )
     actions = action_history(status_history, week, config).assign(week=pd.Timestamp(week))
     states = actions["state"].value_counts().to_dict()
     stored = status_history["week"].nunique() if not status_history.empty else 0
@@ -56,6 +65,7 @@ def corrective_actions(
             "dagster/row_count": len(actions),
             "by_state": dg.MetadataValue.json({k: int(v) for k, v in states.items()}),
             "weeks_of_history": stored,
+            "waited_for_weeks": dg.MetadataValue.json(waited),
             "preview": dg.MetadataValue.md(
                 actions[["site", "employee_id", "kind", "weeks_open", "state"]]
                 .head(10)

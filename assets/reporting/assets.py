@@ -7,7 +7,6 @@ cover. The week's reports render on every core, the roll-up alongside the sites 
 
 import hashlib
 import json
-import warnings
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -33,6 +32,8 @@ from assets.reporting.company_report import site_rows
 from assets.reporting.context import ReportContext
 from assets.reporting.corrective_actions import escalation_note
 from assets.reporting.document_control import control_for, revision_for
+from assets.reporting.history import stored_window
+from assets.reporting.history_order import HistoryNotReady, wait_for_earlier_weeks
 from assets.reporting.paths import report_dir, report_path
 from assets.reporting.render_pool import render_reports
 from assets.reporting.roster_extract import roster_extract
@@ -43,9 +44,6 @@ from schemas.config import CompetenceConfig
 from schemas.identifiers import ROLLUP_NAME
 
 WEEK = {"partition_expr": "week"}
-# Allowing the weeks before 2020-01-06 in the history windows is marked beta; it is what lets the
-# first weeks render with a shorter history instead of failing.
-warnings.filterwarnings("ignore", message=".*allow_nonexistent_upstream_partitions.*")
 HISTORY_WEEKS = 52  # the most a report can chart; policy.report.history_weeks picks within it
 
 
@@ -331,39 +329,20 @@ def _summary_row(
     group_name="reporting",
     kinds={"pdf", "duckdb"},
     metadata=WEEK,
-    ins={
-        "status_two_weeks": dg.AssetIn(
-            "certification_status",
-            partition_mapping=dg.TimeWindowPartitionMapping(
-                start_offset=-1, allow_nonexistent_upstream_partitions=True
-            ),
-        ),
-        "roster_two_weeks": dg.AssetIn(
-            "roster_snapshot",
-            partition_mapping=dg.TimeWindowPartitionMapping(
-                start_offset=-1, allow_nonexistent_upstream_partitions=True
-            ),
-        ),
-        "compliance_history": dg.AssetIn(
-            "site_compliance",
-            partition_mapping=dg.TimeWindowPartitionMapping(
-                start_offset=-(HISTORY_WEEKS - 1), allow_nonexistent_upstream_partitions=True
-            ),
-        ),
-    },
+    # Only this week's partitions: the earlier weeks a report looks back on are read from the
+    # warehouse (assets/reporting/history.py), so backfilling a week never makes later weeks'
+    # reports (and mail) downstream of it. These deps order the reads after this week's writes.
+    deps=["certification_status", "roster_snapshot", "site_compliance"],
 )
 def site_report_pdfs(
     context: dg.AssetExecutionContext,
     settings: CompetenceSettings,
-    status_two_weeks: pd.DataFrame,
-    compliance_history: pd.DataFrame,
     renewal_forecast: pd.DataFrame,
     points_ledger: pd.DataFrame,
     audit_findings: pd.DataFrame,
     source_files: pd.DataFrame,
     rejected_rows: pd.DataFrame,
     unmatched_records: pd.DataFrame,
-    roster_two_weeks: pd.DataFrame,
     status_evidence: pd.DataFrame,
     corrective_actions: pd.DataFrame,
     assessment_results: pd.DataFrame,
@@ -375,7 +354,21 @@ def site_report_pdfs(
     reports/<week>/. The table lists each file with its hash and first-page figures."""
     config = settings.load_config()
     this_week = pd.Timestamp(context.partition_key)
-    rosters = roster_two_weeks
+    warehouse, key = settings.warehouse_path, context.partition_key
+    try:  # earlier weeks being computed alongside this one store their history first
+        wait_for_earlier_weeks(
+            context.instance,
+            context.run.run_id,
+            key,
+            HISTORY_WEEKS,
+            ["certification_status", "site_compliance", "roster_snapshot"],
+            log=context.log.info,
+        )
+    except HistoryNotReady as exc:
+        raise dg.Failure(description=str(exc)) from None
+    status_two_weeks = stored_window(warehouse, "certification_status", key, 2)
+    rosters = stored_window(warehouse, "roster_snapshot", key, 2)
+    compliance_history = stored_window(warehouse, "site_compliance", key, HISTORY_WEEKS)
     ctx = report_context(
         context,
         config,

@@ -2,15 +2,18 @@
 
 The rules are in :mod:`assets.reporting.training_effectiveness` (plain pandas); this asset only
 gathers the week's tables and the stored corrective actions of the last 52 weeks, and stores the
-result like every weekly table (the week replaced in one transaction).
+result like every weekly table (the week replaced in one transaction). The earlier weeks' actions
+are read from the warehouse, not through a partition mapping (which would make every later week
+downstream of this one in an asset backfill: ``assets/reporting/history.py``), after waiting for
+an earlier week another run is still computing (``history_order``).
 """
-
-import warnings
 
 import dagster as dg
 import pandas as pd
 
 from assets.partitions import week_start, weekly_partitions
+from assets.reporting.history import stored_window
+from assets.reporting.history_order import HistoryNotReady, wait_for_earlier_weeks
 from assets.reporting.training_effectiveness import WINDOWS, training_effectiveness
 from assets.resources import CompetenceSettings
 
@@ -39,8 +42,6 @@ STATUS_COLUMNS = [
     "hire_date",
     "revoked_on",
 ]
-# as in assets.reporting.assets: the weeks before the first partition may be asked for (beta)
-warnings.filterwarnings("ignore", message=".*allow_nonexistent_upstream_partitions.*")
 
 
 @dg.asset(
@@ -57,14 +58,8 @@ warnings.filterwarnings("ignore", message=".*allow_nonexistent_upstream_partitio
         "certification_status": dg.AssetIn(
             "certification_status", metadata={"columns": STATUS_COLUMNS}
         ),
-        "action_history": dg.AssetIn(
-            "corrective_actions",
-            partition_mapping=dg.TimeWindowPartitionMapping(
-                start_offset=-(ACTION_WEEKS - 1), allow_nonexistent_upstream_partitions=True
-            ),
-            metadata={"columns": ACTION_COLUMNS},
-        ),
     },
+    deps=["corrective_actions"],  # this week's; the earlier weeks are read as stored
 )
 def training_effectiveness_table(
     context: dg.AssetExecutionContext,
@@ -72,7 +67,6 @@ def training_effectiveness_table(
     assessment_results: pd.DataFrame,
     roster_snapshot: pd.DataFrame,
     certification_status: pd.DataFrame,
-    action_history: pd.DataFrame,
 ) -> dg.Output[pd.DataFrame]:
     """Effectiveness of training (ISO 9001 7.2 c) per site and provider over the last 12 and 52
     weeks: first-attempt pass rate and attempts per pass per module, median days from hire to
@@ -80,6 +74,24 @@ def training_effectiveness_table(
     each with its counts, and not judged below policy.effectiveness_min_attempts."""
     config = settings.load_config()
     week = week_start(context.partition_key)
+    try:  # an earlier week being computed alongside this one stores its actions first
+        wait_for_earlier_weeks(
+            context.instance,
+            context.run.run_id,
+            context.partition_key,
+            ACTION_WEEKS,
+            ["corrective_actions"],
+            log=context.log.info,
+        )
+    except HistoryNotReady as exc:
+        raise dg.Failure(description=str(exc)) from None
+    action_history = stored_window(
+        settings.warehouse_path,
+        "corrective_actions",
+        context.partition_key,
+        ACTION_WEEKS,
+        columns=ACTION_COLUMNS,
+    )
     required = {n: list(c.required_modules) for n, c in config.credentials.credentials.items()}
     table = training_effectiveness(
         assessment_results,

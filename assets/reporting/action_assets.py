@@ -15,7 +15,7 @@ import pandas as pd
 from assets.partitions import week_start, weekly_partitions
 from assets.reporting.corrective_actions import STATUS_COLUMNS, action_history
 from assets.reporting.history import stored_window
-from assets.reporting.history_order import HistoryNotReady, wait_for_earlier_weeks
+from assets.reporting.history_order import history_ready
 from assets.resources import CompetenceSettings
 
 ACTION_HISTORY_WEEKS = 52
@@ -38,17 +38,8 @@ def corrective_actions(
     time. Derived from the stored weekly statuses, so backfills build the same history."""
     config = settings.load_config()
     week = week_start(context.partition_key)
-    try:  # an earlier week being computed alongside this one stores its status first
-        waited = wait_for_earlier_weeks(
-            context.instance,
-            context.run.run_id,
-            context.partition_key,
-            ACTION_HISTORY_WEEKS,
-            ["certification_status"],
-            log=context.log.info,
-        )
-    except HistoryNotReady as exc:
-        raise dg.Failure(description=str(exc)) from None
+    # an earlier week being computed alongside this one stores its status first
+    waited = history_ready(context, ACTION_HISTORY_WEEKS, ["certification_status"])
     status_history = stored_window(
         settings.warehouse_path,
         "certification_status",

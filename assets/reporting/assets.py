@@ -33,7 +33,7 @@ from assets.reporting.context import ReportContext
 from assets.reporting.corrective_actions import escalation_note
 from assets.reporting.document_control import control_for, revision_for
 from assets.reporting.history import stored_window
-from assets.reporting.history_order import HistoryNotReady, wait_for_earlier_weeks
+from assets.reporting.history_order import history_ready
 from assets.reporting.paths import report_dir, report_path
 from assets.reporting.render_pool import render_reports
 from assets.reporting.roster_extract import roster_extract
@@ -355,17 +355,10 @@ def site_report_pdfs(
     config = settings.load_config()
     this_week = pd.Timestamp(context.partition_key)
     warehouse, key = settings.warehouse_path, context.partition_key
-    try:  # earlier weeks being computed alongside this one store their history first
-        wait_for_earlier_weeks(
-            context.instance,
-            context.run.run_id,
-            key,
-            HISTORY_WEEKS,
-            ["certification_status", "site_compliance", "roster_snapshot"],
-            log=context.log.info,
-        )
-    except HistoryNotReady as exc:
-        raise dg.Failure(description=str(exc)) from None
+    # earlier weeks being computed alongside this one store their history first
+    history_ready(
+        context, HISTORY_WEEKS, ["certification_status", "site_compliance", "roster_snapshot"]
+    )
     status_two_weeks = stored_window(warehouse, "certification_status", key, 2)
     rosters = stored_window(warehouse, "roster_snapshot", key, 2)
     compliance_history = stored_window(warehouse, "site_compliance", key, HISTORY_WEEKS)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from assets.partitions import week_start, weekly_partitions
 from assets.reporting.history import stored_window
-from assets.reporting.history_order import HistoryNotReady, wait_for_earlier_weeks
+from assets.reporting.history_order import history_ready
 from assets.reporting.training_effectiveness import WINDOWS, training_effectiveness
 from assets.resources import CompetenceSettings
 
@@ -74,17 +74,8 @@ def training_effectiveness_table(
     each with its counts, and not judged below policy.effectiveness_min_attempts."""
     config = settings.load_config()
     week = week_start(context.partition_key)
-    try:  # an earlier week being computed alongside this one stores its actions first
-        wait_for_earlier_weeks(
-            context.instance,
-            context.run.run_id,
-            context.partition_key,
-            ACTION_WEEKS,
-            ["corrective_actions"],
-            log=context.log.info,
-        )
-    except HistoryNotReady as exc:
-        raise dg.Failure(description=str(exc)) from None
+    # an earlier week being computed alongside this one stores its actions first
+    history_ready(context, ACTION_WEEKS, ["corrective_actions"])
     action_history = stored_window(
         settings.warehouse_path,
         "corrective_actions",

@@ -104,3 +104,22 @@ def wait_for_earlier_weeks(
             )
         time.sleep(poll_seconds)
     return sorted(waited)
+
+
+def history_ready(
+    context: dg.AssetExecutionContext, weeks: int, tables: Iterable[str]
+) -> list[str]:
+    """In an asset: :func:`wait_for_earlier_weeks` for this run's week, its waiting logged, a
+    history that never came turned into the step's one-line failure. Returns the weeks waited
+    for."""
+    try:
+        return wait_for_earlier_weeks(
+            context.instance,
+            context.run.run_id,
+            context.partition_key,
+            weeks,
+            tables,
+            log=context.log.info,
+        )
+    except HistoryNotReady as exc:
+        raise dg.Failure(description=str(exc)) from None

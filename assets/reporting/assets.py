@@ -14,7 +14,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from assets.catalog import counts, entry
+from assets.catalog import REPORTS_DUE, counts, entry
 from assets.delivery.clearance import hold_reason
 from assets.delivery.recipients import resolve_recipients
 from assets.partitions import week_start, weekly_partitions
@@ -343,6 +343,7 @@ def _summary_row(
     group_name="reporting",
     kinds={"pdf", "duckdb"},
     **entry("reporting", "site_report_pdfs"),
+    freshness_policy=REPORTS_DUE,  # Monday 08:00, company timezone
     # Only this week's partitions: the earlier weeks a report looks back on are read from the
     # warehouse (assets/reporting/history.py), so backfilling a week never makes later weeks'
     # reports (and mail) downstream of it. These deps order the reads after this week's writes.

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from assets.catalog import CODE_VERSIONS
-from assets.partitions import weekly_partitions
+from assets.partitions import COMPANY_TIMEZONE, weekly_partitions
 from assets.reporting.figures import rate_percent
 from assets.resources import CompetenceSettings
 from assets.warehouse import WarehouseIOManager
@@ -55,6 +55,16 @@ def test_every_asset_has_its_stage_owners_tag_and_code_version(graph):
         assert node.code_version == CODE_VERSIONS[stage], name
     assert nodes["site_report_pdfs"].owners == ["team:quality"]
     assert nodes["roster_snapshot"].owners == ["team:data"]
+
+
+def test_the_weeks_reports_are_due_monday_0800_in_the_company_timezone(graph):
+    policy = _node(graph, "site_report_pdfs").freshness_policy
+    assert policy.deadline_cron == "0 8 * * 1"
+    assert policy.timezone == COMPANY_TIMEZONE
+    # from the end of the week (Monday 00:00), when only this week's run can have rendered them
+    assert policy.lower_bound_delta == dt.timedelta(hours=8)
+    others = [k for k in graph.get_all_asset_keys() if graph.get(k).freshness_policy is not None]
+    assert others == [dg.AssetKey("site_report_pdfs")]
 
 
 def test_descriptions_hold_no_angle_brackets_the_ui_would_eat_as_html(graph):
@@ -198,11 +208,11 @@ def test_make_ui_instance_has_the_production_run_limits(tmp_path):
     with dg.DagsterInstance.from_config(str(home)) as instance:
         coordinator = instance.run_coordinator
         assert type(coordinator).__name__ == "QueuedRunCoordinator"
+        queue = coordinator.get_run_queue_config()
         limits = deploy["run_coordinator"]["config"]
-        assert coordinator.max_concurrent_runs == limits["max_concurrent_runs"] == 1
+        assert queue.max_concurrent_runs == limits["max_concurrent_runs"] == 1
         assert [
-            (limit["key"], limit["value"], limit["limit"])
-            for limit in coordinator.tag_concurrency_limits
+            (limit["key"], limit["value"], limit["limit"]) for limit in queue.tag_concurrency_limits
         ] == [("competence/send_mail", "true", 1)]
         # storage stays local (the production file names a PostgreSQL server)
         assert type(instance.run_storage).__name__ == "SqliteRunStorage"

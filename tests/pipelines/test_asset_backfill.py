@@ -45,6 +45,7 @@ ALL_ASSETS = {
         "status_evidence",
         "audit_findings",
         "corrective_actions",
+        "training_effectiveness",
         "site_report_pdfs",
         "mail_clearance",
         "email_delivery",

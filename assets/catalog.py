@@ -12,6 +12,8 @@ instead of spelling owners and tags itself:
 - **Column schema** (``dagster/column_schema``): built from the warehouse's typed declaration
   (``schemas/warehouse_tables.py``), with descriptions and nullability from the Pandera models
   where a table has one, so the UI's Columns tab and the warehouse cannot disagree.
+- **Checks** partitioned like their assets (``weekly_check``), **counts** as one number per value
+  (``counts``), and the reports' **freshness** (``REPORTS_DUE``).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ replaces that week on a rerun instead of appending to it.
 import dagster as dg
 import pandas as pd
 
-from assets.catalog import entry, weekly_check
+from assets.catalog import counts, entry, weekly_check
 from assets.csv_export import write_safe_csv
 from assets.partitions import as_of_date, weekly_partitions
 from assets.resources import CompetenceSettings
@@ -19,6 +19,7 @@ from .intake import WeekIntake, ingest_week
 from .landing import LandingInventory, take_inventory
 from .last_week import last_stored_week
 
+MATCH_METHODS = ("employee_id", "email", "name", "unmatched")  # how a result found its person
 TABLES = {
     "roster_snapshot": "The HR roster as of the week: the latest extract on or before the "
     "as-of Sunday (before the first extract, the first one, flagged).",
@@ -127,9 +128,8 @@ def landing_intake(context: dg.AssetExecutionContext, settings: CompetenceSettin
         if name == "rejected_rows":
             metadata["whole_file_rejects"] = int(frame["row_number"].isna().sum())
         if name == "assessment_results":
-            # one number per method, so the UI can plot each across weeks
-            methods = frame["match_method"].fillna("unmatched").value_counts()
-            metadata |= {f"match_method/{m}": int(n) for m, n in methods.items()}
+            methods = frame["match_method"].astype(object).fillna("unmatched")
+            metadata |= counts("match_method", methods, MATCH_METHODS)
         yield dg.Output(frame, output_name=name, metadata=metadata)
 
     yield _conservation_check(intake)

@@ -177,6 +177,10 @@ def test_a_week_materializes_numbers_the_ui_can_plot_and_paths_it_can_open(landi
     assert status_meta["status/EXPIRED"].value == statuses.get("EXPIRED", 0)  # always present
     compliance_counts = {k: v.value for k, v in status_meta.items() if k.startswith("compliance/")}
     assert sum(compliance_counts.values()) == sum(statuses.values())
+    results = _metadata(result, "landing_intake", "assessment_results")
+    methods = {k: v.value for k, v in results.items() if k.startswith("match_method/")}
+    assert set(methods) >= {"match_method/employee_id", "match_method/unmatched"}
+    assert sum(methods.values()) == results["dagster/row_count"].value > 0
     verdicts = _metadata(result, "audit_findings", "audit_findings")
     assert all(isinstance(verdicts[f"verdict/{v}"], dg.IntMetadataValue) for v in ("MAJOR_NC",))
 

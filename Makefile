@@ -36,9 +36,11 @@ bench: setup
 bench-reports: setup
 	$(BIN)/python benchmarks/bench_reports.py
 
+# `dg dev` (Dagster 1.13 marks `dagster dev` superseded by it); the instance gets the run limits
+# of deploy/dagster.yaml (pipelines/local_instance.py)
 ui: setup
-	mkdir -p "$(DAGSTER_HOME)"
-	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	$(BIN)/python -m pipelines.local_instance "$(DAGSTER_HOME)"
+	$(BIN)/dg dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 clean:
 	rm -rf var .venv

@@ -18,9 +18,9 @@ import time
 import dagster as dg
 from tqdm import tqdm
 
+from assets.delivery.assets import SEND_MAIL_TAG
 from assets.resources import CompetenceSettings
 from pipelines.run_outcome import RunOutcome, outcome_of
-from pipelines.schedules import SEND_MAIL_TAG
 from pipelines.sensors import alert_for_run
 
 EXIT_RUN_FAILED = 1

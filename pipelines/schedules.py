@@ -6,9 +6,8 @@ requests the week that just ended — correctly across daylight-saving changes (
 
 import dagster as dg
 
+from assets.delivery.assets import SEND_MAIL_TAG
 from pipelines.jobs import weekly_competence_job
-
-SEND_MAIL_TAG = "competence/send_mail"
 
 weekly_competence_schedule = dg.build_schedule_from_partitioned_job(
     weekly_competence_job,

@@ -269,6 +269,13 @@ class Policy(_Strict):
     limits: Limits = Limits()
     sites: dict[SiteCode, Site] = {}
 
+    @property
+    def renewal_outlook_days(self) -> int:
+        """How far ahead renewals are watched: twice the expiry warning, so people are in the
+        points forecast (and the report's renewal outlook) a whole warning period before they
+        turn EXPIRING. One home for the figure the forecast and the report share."""
+        return 2 * self.expiry_warning_days
+
 
 # --- audit_criteria.yaml ----------------------------------------------------------------------
 

@@ -278,3 +278,40 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
 def declared_columns(table: str) -> dict[str, str]:
     """The declared columns of a warehouse table ({} for a table nobody declared)."""
     return TABLE_COLUMNS.get(table, {})
+
+
+# the tables whose columns come from a Pandera model: their descriptions and nullability are
+# shown beside the declared types (the Dagster UI's column schema, assets/catalog.py)
+TABLE_MODELS: dict[str, type[pa.DataFrameModel]] = {
+    "roster_snapshot": RosterRecord,
+    "assessment_results": AssessmentResult,
+    "ce_activities": CeActivity,
+    "exemptions": Exemption,
+    "revocations": Revocation,
+    "rejected_rows": RejectedRow,
+    "status_evidence": StatusEvidence,
+}
+WEEK_DESCRIPTION = "the partition: the week's Monday"
+SOURCE_DESCRIPTIONS = {
+    "source_file": "landing file the row was read from",
+    "source_row": "row number in that file",
+}
+
+
+def column_notes(table: str) -> dict[str, tuple[str, bool | None]]:
+    """Per declared column: its description and whether it may be empty (``None``: not stated).
+
+    Taken from the table's Pandera model where it has one, so the model stays the one place a
+    column is described."""
+    model = TABLE_MODELS.get(table)
+    fields = model.to_schema().columns if model is not None else {}
+    notes: dict[str, tuple[str, bool | None]] = {}
+    for name in declared_columns(table):
+        field = fields.get(name)
+        if field is not None:
+            notes[name] = (field.description or "", bool(field.nullable))
+        elif name == "week":
+            notes[name] = (WEEK_DESCRIPTION, False)
+        else:
+            notes[name] = (SOURCE_DESCRIPTIONS.get(name, ""), None)
+    return notes

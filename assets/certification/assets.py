@@ -8,16 +8,33 @@ ones for trends; ``status/<week>/employee_status.csv`` carries exactly the SPEC 
 import dagster as dg
 import pandas as pd
 
-from assets.certification.compliance import site_compliance
+from assets.catalog import counts, entry
+from assets.certification.compliance import (
+    COMPLIANT,
+    EXEMPT,
+    GRACE,
+    NON_COMPLIANT,
+    NOT_REQUIRED,
+    site_compliance,
+)
 from assets.certification.engine import evaluate
 from assets.certification.exemptions import Evidence, apply_exemptions, apply_revocations
 from assets.certification.phase_clock import PhaseClock
+from assets.certification.status import (
+    CERTIFIED,
+    EXPIRED,
+    EXPIRING,
+    IN_PROGRESS,
+    NOT_STARTED,
+)
 from assets.certification.status_evidence import status_evidence as proving_records
 from assets.partitions import as_of_date, weekly_partitions
 from assets.reporting.exports import employee_status_csv, frame_to_csv_bytes
 from assets.resources import CompetenceSettings
 
-WEEK = {"partition_expr": "week"}
+# always reported, 0 included, so each plotted line is continuous across weeks
+STATUSES = (NOT_STARTED, IN_PROGRESS, CERTIFIED, EXPIRING, EXPIRED)
+COMPLIANCE = (COMPLIANT, GRACE, NON_COMPLIANT, EXEMPT, NOT_REQUIRED)
 TABLES = {
     "certification_status": "Who holds which credential as of the week's Sunday: one row per "
     "person employed that day and credential they hold or need, with status (NOT_STARTED, "
@@ -55,7 +72,9 @@ def linked_activities(ce_activities: pd.DataFrame) -> pd.DataFrame:
 
 @dg.multi_asset(
     outs={
-        name: dg.AssetOut(description=text, metadata=WEEK, kinds={"pandas", "duckdb"})
+        name: dg.AssetOut(
+            description=text, kinds={"pandas", "duckdb"}, **entry("certification", name)
+        )
         for name, text in TABLES.items()
     },
     partitions_def=weekly_partitions,
@@ -116,11 +135,9 @@ def certification(
             ),
         }
         if name == "certification_status" and not frame.empty:
-            metadata["by_status"] = dg.MetadataValue.json(frame["status"].value_counts().to_dict())
-            metadata["by_compliance"] = dg.MetadataValue.json(
-                frame["compliance"].value_counts().to_dict()
-            )
-            metadata["export"] = dg.MetadataValue.path(str(export))
+            metadata |= counts("status", frame["status"], STATUSES)
+            metadata |= counts("compliance", frame["compliance"], COMPLIANCE)
+            metadata["export"] = dg.MetadataValue.path(str(export.resolve()))
             # where the engine spent its time this week, for whoever tunes the run
             metadata["engine_seconds"] = dg.MetadataValue.json(
                 {phase: round(seconds, 3) for phase, seconds in clock.seconds.items()}
@@ -132,7 +149,7 @@ def certification(
     partitions_def=weekly_partitions,
     group_name="certification",
     kinds={"pandas", "duckdb"},
-    metadata=WEEK,
+    **entry("certification", "status_evidence"),
 )
 def status_evidence(
     context: dg.AssetExecutionContext,
@@ -142,7 +159,8 @@ def status_evidence(
 ) -> dg.Output[pd.DataFrame]:
     """The records that prove each status row (ISO 9001 7.2 d): provider, record id, module,
     assessment date, score, certificate id and how the record was linked to the person (employee
-    id, e-mail or name). Exported beside employee_status.csv as status/<week>/evidence.csv."""
+    id, e-mail or name). Exported beside employee_status.csv as
+    status/YYYY-MM-DD/evidence.csv (the week's Monday)."""
     partition = context.partition_key
     status = certification_status.drop(columns=["week"], errors="ignore")
     results = assessment_results.drop(columns=["week"], errors="ignore")
@@ -159,6 +177,6 @@ def status_evidence(
             "by_linked_by": dg.MetadataValue.json(
                 frame["linked_by"].value_counts().to_dict() if not frame.empty else {}
             ),
-            "export": dg.MetadataValue.path(str(export)),
+            "export": dg.MetadataValue.path(str(export.resolve())),
         },
     )

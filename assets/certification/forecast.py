@@ -76,7 +76,7 @@ def renewal_forecast(
         for code, c in config.credentials.credentials.items()
         if isinstance(c.renewal, PointsRenewal)
     }
-    horizon = 2 * config.policy.expiry_warning_days
+    horizon = config.policy.renewal_outlook_days
     label = status["status"].to_numpy(dtype=object)
     days_to_expiry = status["days_to_expiry"].to_numpy(dtype=float, na_value=np.nan)
     near = (

@@ -15,6 +15,7 @@ from typing import Literal
 import dagster as dg
 import pandas as pd
 
+from assets.catalog import entry
 from assets.delivery.dispatch import ReportToSend, deliver_reports
 from assets.delivery.ledger_schema import repair_null_typed_columns
 from assets.delivery.mailer import Mailer
@@ -25,6 +26,8 @@ from assets.resources import CompetenceSettings
 from assets.warehouse import SCHEMA, connect
 from schemas.warehouse_tables import declared_columns
 
+# The run tag that switches sending on; defined here, where it is read, and imported by whatever
+# tags runs (the weekly schedule, the CLI's week runs).
 SEND_MAIL_TAG = "competence/send_mail"
 
 
@@ -70,7 +73,7 @@ def _text(value: object) -> str:
     partitions_def=weekly_partitions,
     group_name="delivery",
     kinds={"email", "duckdb"},
-    metadata={"partition_expr": "week"},
+    **entry("delivery", "email_delivery"),
     deps=["mail_clearance"],
 )
 def email_delivery(

@@ -10,6 +10,7 @@ How the share is counted: :mod:`assets.ingest.reject_share`.
 import dagster as dg
 import pandas as pd
 
+from assets.catalog import entry, weekly_check
 from assets.ingest.reject_share import hold_reason, reject_shares
 from assets.partitions import weekly_partitions
 from assets.resources import CompetenceSettings
@@ -19,14 +20,14 @@ from assets.resources import CompetenceSettings
     partitions_def=weekly_partitions,
     group_name="delivery",
     kinds={"pandas", "duckdb"},
-    metadata={"partition_expr": "week"},
+    **entry("delivery", "mail_clearance"),
     check_specs=[
-        dg.AssetCheckSpec(
+        weekly_check(
             "reject_share_within_policy",
-            asset="mail_clearance",
+            "mail_clearance",
+            "Holds the week's e-mail when any source rejects more rows than the policy "
+            "threshold (policy.yaml reject_share_threshold).",
             blocking=True,
-            description="Holds the week's e-mail when any source rejects more rows than the "
-            "policy threshold (policy.yaml reject_share_threshold).",
         )
     ],
 )

@@ -8,6 +8,7 @@ replaces that week on a rerun instead of appending to it.
 import dagster as dg
 import pandas as pd
 
+from assets.catalog import counts, entry, weekly_check
 from assets.csv_export import write_safe_csv
 from assets.partitions import as_of_date, weekly_partitions
 from assets.resources import CompetenceSettings
@@ -18,7 +19,7 @@ from .intake import WeekIntake, ingest_week
 from .landing import LandingInventory, take_inventory
 from .last_week import last_stored_week
 
-WEEK = {"partition_expr": "week"}
+MATCH_METHODS = ("employee_id", "email", "name", "unmatched")  # how a result found its person
 TABLES = {
     "roster_snapshot": "The HR roster as of the week: the latest extract on or before the "
     "as-of Sunday (before the first extract, the first one, flagged).",
@@ -32,12 +33,12 @@ TABLES = {
     "rejected_rows": "The quarantine: every input row that failed a check, with file, row, "
     "column, the check, the value as written and the record's key (record_key); every file "
     "rejected whole is a row too, with no row number. Exported to "
-    "status/<week>/rejected_rows.csv.",
+    "status/YYYY-MM-DD/rejected_rows.csv (the week's Monday).",
     "deduplicated_rows": "Rows not loaded because they repeat a record: exact re-sends and "
     "conflicting duplicates superseded by a later drop (named in kept_file/kept_row). Exported "
-    "to status/<week>/deduplicated_rows.csv.",
+    "to status/YYYY-MM-DD/deduplicated_rows.csv.",
     "unmatched_records": "Provider and activity records that could not be linked to exactly one "
-    "person (UNMATCHED or AMBIGUOUS). Exported to status/<week>/unmatched_records.csv.",
+    "person (UNMATCHED or AMBIGUOUS). Exported to status/YYYY-MM-DD/unmatched_records.csv.",
     "source_files": "Every landing file with its SHA-256 and rows in / accepted / rejected / "
     "de-duplicated, and whole-file problems: the evidence an auditor reproduces a report from.",
 }
@@ -50,23 +51,23 @@ def _markdown_preview(frame: pd.DataFrame, rows: int = 5) -> dg.MetadataValue:
 
 @dg.multi_asset(
     outs={
-        name: dg.AssetOut(description=text, metadata=WEEK, kinds={"pandas", "duckdb"})
+        name: dg.AssetOut(description=text, kinds={"pandas", "duckdb"}, **entry("ingest", name))
         for name, text in TABLES.items()
     },
     partitions_def=weekly_partitions,
     group_name="ingest",
     check_specs=[
-        dg.AssetCheckSpec(
+        weekly_check(
             "row_conservation",
-            asset="source_files",
-            description="Every input row is accepted, rejected or de-duplicated: the counts add "
-            "up per file and match the rows stored in the canonical tables.",
+            "source_files",
+            "Every input row is accepted, rejected or de-duplicated: the counts add up per file "
+            "and match the rows stored in the canonical tables.",
         ),
-        dg.AssetCheckSpec(
+        weekly_check(
             "results_link_to_people",
-            asset="assessment_results",
-            description="Referential integrity: every linked result points at a person on the "
-            "week's roster; unlinked results are listed in unmatched_records.",
+            "assessment_results",
+            "Referential integrity: every linked result points at a person on the week's "
+            "roster; unlinked results are listed in unmatched_records.",
         ),
     ],
 )
@@ -126,10 +127,9 @@ def landing_intake(context: dg.AssetExecutionContext, settings: CompetenceSettin
             }
         if name == "rejected_rows":
             metadata["whole_file_rejects"] = int(frame["row_number"].isna().sum())
-        if name == "assessment_results" and not frame.empty:
-            metadata["by_match_method"] = dg.MetadataValue.json(
-                frame["match_method"].fillna("unmatched").value_counts().to_dict()
-            )
+        if name == "assessment_results":
+            methods = frame["match_method"].astype(object).fillna("unmatched")
+            metadata |= counts("match_method", methods, MATCH_METHODS)
         yield dg.Output(frame, output_name=name, metadata=metadata)
 
     yield _conservation_check(intake)

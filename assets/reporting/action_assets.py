@@ -12,6 +12,7 @@ as "first raised" (the report says "since at least").
 import dagster as dg
 import pandas as pd
 
+from assets.catalog import counts, entry
 from assets.partitions import week_start, weekly_partitions
 from assets.reporting.corrective_actions import STATUS_COLUMNS, action_history
 from assets.reporting.history import stored_window
@@ -19,13 +20,14 @@ from assets.reporting.history_order import history_ready
 from assets.resources import CompetenceSettings
 
 ACTION_HISTORY_WEEKS = 52
+ACTION_STATES = ("open", "overdue", "escalated", "closed")
 
 
 @dg.asset(
     partitions_def=weekly_partitions,
     group_name="reporting",
     kinds={"pandas", "duckdb"},
-    metadata={"partition_expr": "week"},
+    **entry("reporting", "corrective_actions"),
     deps=["certification_status"],  # this week's; the earlier weeks are read as stored
 )
 def corrective_actions(
@@ -48,13 +50,12 @@ def corrective_actions(
         columns=STATUS_COLUMNS,
     )
     actions = action_history(status_history, week, config).assign(week=pd.Timestamp(week))
-    states = actions["state"].value_counts().to_dict()
     stored = status_history["week"].nunique() if not status_history.empty else 0
     return dg.Output(
         actions,
         metadata={
             "dagster/row_count": len(actions),
-            "by_state": dg.MetadataValue.json({k: int(v) for k, v in states.items()}),
+            **counts("state", actions["state"], ACTION_STATES),
             "weeks_of_history": stored,
             "waited_for_weeks": dg.MetadataValue.json(waited),
             "preview": dg.MetadataValue.md(

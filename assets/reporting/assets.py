@@ -14,6 +14,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
+from assets.catalog import REPORTS_DUE, counts, entry
 from assets.delivery.clearance import hold_reason
 from assets.delivery.recipients import resolve_recipients
 from assets.partitions import week_start, weekly_partitions
@@ -26,12 +27,14 @@ from assets.reporting.audit_findings import (
     site_verdict,
 )
 from assets.reporting.audit_findings import audit_findings as grade_site
+from assets.reporting.audit_rules import VERDICT_SEVERITY
 from assets.reporting.briefing import company_briefing, finding_lines, site_briefing
 from assets.reporting.changes import weekly_changes
 from assets.reporting.company_report import site_rows
 from assets.reporting.context import ReportContext
 from assets.reporting.corrective_actions import escalation_note
 from assets.reporting.document_control import control_for, revision_for
+from assets.reporting.figures import rate_percent
 from assets.reporting.history import stored_window
 from assets.reporting.history_order import history_ready
 from assets.reporting.paths import report_dir, report_path
@@ -43,7 +46,6 @@ from assets.resources import CompetenceSettings
 from schemas.config import CompetenceConfig
 from schemas.identifiers import ROLLUP_NAME
 
-WEEK = {"partition_expr": "week"}
 HISTORY_WEEKS = 52  # the most a report can chart; policy.report.history_weeks picks within it
 
 
@@ -79,6 +81,19 @@ def report_context(
     )
 
 
+def report_metadata(index: pd.DataFrame) -> dict[str, dg.MetadataValue]:
+    """Per report, what the UI can plot across weeks and open: the compliance rate in percent as
+    printed on the report (``86.8``; null when nobody is in scope) and the PDF's absolute path."""
+    metadata: dict[str, dg.MetadataValue] = {}
+    for row in index.itertuples():
+        rate = rate_percent(None if pd.isna(row.compliance_rate) else row.compliance_rate)
+        metadata[f"compliance_rate_pct/{row.report}"] = (
+            dg.MetadataValue.null() if rate is None else dg.MetadataValue.float(float(rate))
+        )
+        metadata[f"pdf/{row.report}"] = dg.MetadataValue.path(str(Path(row.path).resolve()))
+    return metadata
+
+
 def sites_of(status: pd.DataFrame, config: CompetenceConfig) -> list[str]:
     """Every site with people this week, and every configured site (an empty one says so)."""
     return sorted(set(status["site"].dropna().astype(str)) | set(config.policy.sites))
@@ -88,7 +103,7 @@ def sites_of(status: pd.DataFrame, config: CompetenceConfig) -> list[str]:
     partitions_def=weekly_partitions,
     group_name="reporting",
     kinds={"pandas", "duckdb"},
-    metadata=WEEK,
+    **entry("reporting", "audit_findings"),
 )
 def audit_findings(
     context: dg.AssetExecutionContext,
@@ -129,12 +144,11 @@ def audit_findings(
         )
     )
     findings = pd.concat(frames, ignore_index=True).assign(week=pd.Timestamp(ctx.week))
-    verdicts = findings["verdict"].value_counts().to_dict()
     return dg.Output(
         findings,
         metadata={
             "dagster/row_count": len(findings),
-            "by_verdict": dg.MetadataValue.json(verdicts),
+            **counts("verdict", findings["verdict"], VERDICT_SEVERITY),
             "preview": dg.MetadataValue.md(
                 findings[findings["verdict"] != "CONFORMS"][
                     ["site", "criteria_set", "clause", "verdict", "evidence"]
@@ -328,7 +342,8 @@ def _summary_row(
     partitions_def=weekly_partitions,
     group_name="reporting",
     kinds={"pdf", "duckdb"},
-    metadata=WEEK,
+    **entry("reporting", "site_report_pdfs"),
+    freshness_policy=REPORTS_DUE,  # Monday 08:00, company timezone
     # Only this week's partitions: the earlier weeks a report looks back on are read from the
     # warehouse (assets/reporting/history.py), so backfilling a week never makes later weeks'
     # reports (and mail) downstream of it. These deps order the reads after this week's writes.
@@ -351,7 +366,8 @@ def site_report_pdfs(
 ) -> dg.Output[pd.DataFrame]:
     """The week's PDF reports — one per site for its quality manager and one company roll-up
     for the quality director — archived as PDF/A-3b with the status rows attached as CSV, under
-    reports/<week>/. The table lists each file with its hash and first-page figures."""
+    reports/YYYY-MM-DD/ (the week's Monday). The table lists each file with its hash and
+    first-page figures."""
     config = settings.load_config()
     this_week = pd.Timestamp(context.partition_key)
     warehouse, key = settings.warehouse_path, context.partition_key
@@ -505,7 +521,8 @@ def site_report_pdfs(
             "reports": len(index),
             "rendered": rendered,
             "kept_unchanged": len(index) - rendered,
-            "folder": dg.MetadataValue.path(str(out_dir)),
+            "folder": dg.MetadataValue.path(str(out_dir.resolve())),
+            **report_metadata(index),
             "held": ctx.held,
             "sites_without_recipients": dg.MetadataValue.json(list(plan.sites_without_recipients)),
             "preview": dg.MetadataValue.md(

@@ -11,6 +11,7 @@ an earlier week another run is still computing (``history_order``).
 import dagster as dg
 import pandas as pd
 
+from assets.catalog import entry
 from assets.partitions import week_start, weekly_partitions
 from assets.reporting.history import stored_window
 from assets.reporting.history_order import history_ready
@@ -49,7 +50,7 @@ STATUS_COLUMNS = [
     partitions_def=weekly_partitions,
     group_name="reporting",
     kinds={"pandas", "duckdb"},
-    metadata={"partition_expr": "week"},
+    **entry("reporting", "training_effectiveness"),
     ins={
         "assessment_results": dg.AssetIn("assessment_results"),
         "roster_snapshot": dg.AssetIn(

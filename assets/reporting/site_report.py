@@ -211,7 +211,7 @@ def render_site_report(
     site_findings = findings[findings["site"] == site].reset_index(drop=True)
     summary = site_summary(rows, history, ctx.week, ctx.as_of, policy.report.history_weeks)
     actions = action_list(rows, config)
-    outlook_days = 2 * policy.expiry_warning_days
+    outlook_days = policy.renewal_outlook_days
     facts = site_facts(
         status, source_files, rejected_rows, unmatched_records, config, ctx, site, attribution
     )

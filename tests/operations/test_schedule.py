@@ -9,9 +9,10 @@ import dagster as dg
 import pytest
 from dagster._utils.schedules import cron_string_iterator
 
+from assets.delivery.assets import SEND_MAIL_TAG
 from assets.partitions import COMPANY_TIMEZONE
 from pipelines.definitions import defs
-from pipelines.schedules import SEND_MAIL_TAG, weekly_competence_schedule
+from pipelines.schedules import weekly_competence_schedule
 
 CHICAGO = ZoneInfo("America/Chicago")
 

@@ -1,4 +1,5 @@
-"""The Dagster UI in a real browser: `dagster dev` on loopback, headless Chromium (Debian's).
+"""The Dagster UI in a real browser, started as `make ui` starts it (`dg dev` on loopback, the
+local instance with the production run limits), seen through headless Chromium (Debian's).
 
 Needs /usr/bin/chromium (make test installs it as root). In CI a missing browser fails the test.
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
+from pipelines.local_instance import write_local_instance
 from tests.conftest import PROJECT_ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -51,9 +53,10 @@ def dagster_ui(tmp_path_factory):
         "COMPETENCE_LANDING_DIR": str(home / "landing"),
         "COMPETENCE_CONFIG_DIR": str(PROJECT_ROOT / "config"),
     }
-    dagster = Path(sys.executable).with_name("dagster")
+    write_local_instance(home)
+    dg_cli = Path(sys.executable).with_name("dg")
     process = subprocess.Popen(
-        [str(dagster), "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(port)],
+        [str(dg_cli), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
         cwd=PROJECT_ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -71,7 +74,7 @@ def dagster_ui(tmp_path_factory):
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"dagster dev did not come up on {url}")
+                raise RuntimeError(f"dg dev did not come up on {url}")
             time.sleep(1)
         yield url
     finally:
@@ -98,6 +101,12 @@ def test_asset_graph_and_schedule_are_shown(dagster_ui):
                 "mail_clearance",
             ):
                 page.get_by_text(asset, exact=True).first.wait_for(timeout=60_000)
+            # the asset's page: its description printed whole (no "<week>" eaten as HTML), the
+            # owning team (shown without "team:"), the stage tag and the declared columns
+            page.goto(f"{dagster_ui}/assets/site_report_pdfs", wait_until="domcontentloaded")
+            page.get_by_text("reports/YYYY-MM-DD/", exact=False).first.wait_for(timeout=60_000)
+            for shown in ("quality", "stage: reporting", "compliance_rate", "DOUBLE"):
+                page.get_by_text(shown, exact=True).first.wait_for(timeout=60_000)
             page.goto(f"{dagster_ui}/automation", wait_until="domcontentloaded")
             page.get_by_text("weekly_competence_schedule").first.wait_for(timeout=60_000)
             page.get_by_text("data_team_failure_alert").first.wait_for(timeout=60_000)

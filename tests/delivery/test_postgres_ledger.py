@@ -17,6 +17,7 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from urllib.parse import unquote
 
 import psycopg2
 import pytest
@@ -193,6 +194,13 @@ def test_the_ledger_url_comes_from_the_environment_and_its_password_is_never_sho
     result = deliver_reports([report], smtp_mailer(server.port), settings.ledger, "r1", send=True)
     assert len(result.delivered) == 2
     shown += [caplog.text, read_ledger(settings.ledger).to_csv(), result.to_markdown()]
+
+    # libpq's PGPASSWORD works as well, for a URL without the password
+    bare = url.replace(":" + url.split("@")[0].split(":")[-1] + "@", "@")
+    assert "@127.0.0.1" in bare and LEDGER_DB_PASSWORD not in unquote(bare)
+    monkeypatch.setenv("PGPASSWORD", LEDGER_DB_PASSWORD)
+    assert len(read_ledger(PostgresLedger(bare))) == 2
+    monkeypatch.delenv("PGPASSWORD")
 
     # a wrong password and an unreachable server: the error names the ledger, not the secret
     wrong = url.replace("@127.0.0.1", "x@127.0.0.1")

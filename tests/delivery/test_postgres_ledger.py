@@ -220,3 +220,20 @@ def test_the_ledger_url_comes_from_the_environment_and_its_password_is_never_sho
     for text in shown:
         assert LEDGER_DB_PASSWORD not in text
         assert "s3cret" not in text  # nor its percent-encoded form
+
+
+def test_status_counts_mail_from_the_postgres_ledger(ledger_postgres, smtp_server, tmp_path):
+    import dagster as dg
+
+    from pipelines.week_status import week_statuses
+
+    ledger = PostgresLedger(postgres_ledger_url(ledger_postgres))
+    server = smtp_server(handler=RecordingHandler(reject={DAYTON[2]}))
+    report = make_report("DAYTON", DAYTON[:3], tmp_path)
+    deliver_reports([report], smtp_mailer(server.port), ledger, "r1", send=True)
+    closed = PostgresLedger(f"postgresql://postgres@127.0.0.1:{free_port()}/ledger")
+    with dg.instance_for_test() as instance:
+        [status] = week_statuses(instance, ledger)
+        [unreachable] = week_statuses(instance, closed) or [None]
+    assert (status.week, status.mailed, status.mail_failed) == ("2026-11-16", 2, 1)
+    assert unreachable is None  # no run and no readable ledger: nothing to list, no traceback

@@ -169,7 +169,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     for status in statuses:
         print(status.line())
     if any(s.mailed is None for s in statuses):
-        print(f"note: {ledger} is in use or unreachable; mail counts not shown", file=sys.stderr)
+        why = "is in use by a run" if ledger == warehouse else "cannot be reached"
+        print(f"note: {ledger} {why}; mail counts not shown", file=sys.stderr)
     return 0
 
 

@@ -11,10 +11,11 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from email.utils import parseaddr
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from schemas.config import ConfigError
 
@@ -45,6 +46,8 @@ class Environment:
     executor: str
     smtp_security: str
     smtp_port: int
+    # COMPETENCE_LEDGER_URL: may carry a password, so never shown in a repr
+    ledger_url: str = field(default="", repr=False)
 
 
 def _raw(env: Mapping[str, str], name: str) -> str:
@@ -137,6 +140,44 @@ def smtp_port(env: Mapping[str, str], security: str = "starttls") -> int:
     return int(raw)
 
 
+def _redacted(url: str) -> str:
+    from assets.delivery.ledger_store import redact
+
+    return redact(url)
+
+
+def ledger_url(env: Mapping[str, str]) -> str:
+    """``COMPETENCE_LEDGER_URL``: unset = the delivery ledger stays in the DuckDB warehouse; a
+    ``postgresql://user@host:port/database`` URL puts it in that (shared) PostgreSQL database.
+    A wrong value is shown with its password masked."""
+    raw = _raw(env, "COMPETENCE_LEDGER_URL")
+    if not raw:
+        return ""
+    shown = _shown("COMPETENCE_LEDGER_URL", _redacted(raw))
+    try:
+        parts = urlsplit(raw)
+        port = parts.port  # raises ValueError when not a number in 0..65535
+    except ValueError:
+        # the parser's message may quote part of the password: say what to check instead
+        raise SettingsError(
+            [
+                f"{shown}: not a valid URL (the port must be 1-65535; write / ? # @ in the "
+                "password percent-encoded)"
+            ]
+        ) from None
+    if parts.scheme.lower() not in ("postgresql", "postgres"):
+        raise SettingsError(
+            [f"{shown}: expected postgresql://user@host:5432/database (or unset for the warehouse)"]
+        )
+    if not parts.hostname or not parts.path.strip("/"):
+        raise SettingsError(
+            [f"{shown}: name the host and the database, like postgresql://user@host:5432/database"]
+        )
+    if port == 0:
+        raise SettingsError([f"{shown}: expected a port number between 1 and 65535"])
+    return raw
+
+
 def _mail_from(env: Mapping[str, str]) -> None:
     raw = _raw(env, "COMPETENCE_MAIL_FROM")
     if raw and "@" not in parseaddr(raw)[1]:
@@ -175,6 +216,7 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
         executor=str(checked(lambda: executor(env), "in_process")),
         smtp_security=security,
         smtp_port=int(checked(lambda: smtp_port(env, security), 587)),  # type: ignore[call-overload]
+        ledger_url=str(checked(lambda: ledger_url(env), "")),
     )
     checked(lambda: _mail_from(env), None)
     checked(lambda: _ca_file(env), None)

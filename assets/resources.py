@@ -6,12 +6,15 @@ asset): ``COMPETENCE_LANDING_DIR``, ``COMPETENCE_CONFIG_DIR``, ``COMPETENCE_OUTP
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import dagster as dg
+from pydantic import Field
 
+from assets.delivery.ledger_store import PostgresLedger
 from assets.environment import SettingsError, read_environment, require_writable_folder
 from assets.reporting.paths import week_folder_name
 from schemas.config import CompetenceConfig, ConfigError, load_config
@@ -31,6 +34,10 @@ class CompetenceSettings(dg.ConfigurableResource):
     engine_threads: int = 0
     # Processes rendering the week's PDFs; 0 = every core this process may run on.
     render_workers: int = 0
+    # Where the delivery ledger lives: empty = the warehouse (DuckDB, one machine); a
+    # postgresql:// URL = that database, shared by every worker that may send (scale-out). Set
+    # from COMPETENCE_LEDGER_URL as a dg.EnvVar: the UI shows the variable's name, never the URL.
+    ledger_url: str | None = Field(default=None, repr=False)
 
     @classmethod
     def from_environment(cls) -> CompetenceSettings:
@@ -44,6 +51,8 @@ class CompetenceSettings(dg.ConfigurableResource):
             run_date=env.run_date.isoformat() if env.run_date else "",
             engine_threads=env.engine_threads,
             render_workers=env.render_workers,
+            # only a reference when set: an EnvVar unset at run time fails the resource
+            ledger_url=dg.EnvVar("COMPETENCE_LEDGER_URL") if env.ledger_url else None,
         )
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
@@ -83,6 +92,16 @@ class CompetenceSettings(dg.ConfigurableResource):
     @property
     def warehouse_path(self) -> Path:
         return self.output_path / "warehouse.duckdb"
+
+    @property
+    def ledger(self) -> Path | PostgresLedger:
+        """The delivery ledger: the warehouse file, or the PostgreSQL of COMPETENCE_LEDGER_URL."""
+        url = self.ledger_url
+        if isinstance(url, dg.EnvVar):
+            # not resolved: the settings are used outside a run (the CLI, a sensor)
+            url = os.environ.get(url.env_var_name)
+        url = (url or "").strip()
+        return PostgresLedger(url) if url else self.warehouse_path
 
 
 DEFAULT_MAIL_SIZE_LIMIT = 10 * 1024 * 1024

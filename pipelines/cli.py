@@ -152,14 +152,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     import dagster as dg
 
+    from assets.delivery.ledger_store import PostgresLedger
     from assets.environment import read_environment
     from pipelines.week_status import week_statuses
 
     env = read_environment()
     _ensure_dagster_home()
     warehouse = Path(env.output_dir) / "warehouse.duckdb"
+    ledger = PostgresLedger(env.ledger_url) if env.ledger_url else warehouse
     with dg.DagsterInstance.get() as instance:
-        statuses = week_statuses(instance, warehouse)
+        statuses = week_statuses(instance, ledger)
     if args.weeks:
         statuses = statuses[-args.weeks :]
     if not statuses:
@@ -167,7 +169,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     for status in statuses:
         print(status.line())
     if any(s.mailed is None for s in statuses):
-        print(f"note: {warehouse} is in use by a run; mail counts not shown", file=sys.stderr)
+        why = "is in use by a run" if ledger == warehouse else "cannot be reached"
+        print(f"note: {ledger} {why}; mail counts not shown", file=sys.stderr)
     return 0
 
 

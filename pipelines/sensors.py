@@ -69,7 +69,7 @@ def _send_alert(
     recipients = data_team_recipients(config.recipients)
     if not recipients:
         return [], None
-    ledger = settings.warehouse_path
+    ledger = settings.ledger
     fingerprint = hashlib.sha256(f"run-failure\0{root_run_id}".encode()).hexdigest()
     # One ledger "report" per root run, on a date that only depends on the run (its week), so the
     # CLI and the daemon's sensor, on whatever day either sees it, find the same key.

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pandas as pd
 
 from assets.delivery.ledger import read_ledger
+from assets.delivery.ledger_store import LedgerLocation, LedgerUnavailable
 from pipelines.run_outcome import outcome_from_instance
 from pipelines.sensors import ALERT_SITE_PREFIX
 
@@ -53,14 +53,15 @@ class WeekStatus:
         return f"{self.week}  {self.state:<8}  {run:<15}  {when:<20}  {mail}{detail}"
 
 
-def week_statuses(instance: dg.DagsterInstance, warehouse: Path) -> list[WeekStatus]:
-    """Every week that has a run or a delivery, oldest first."""
+def week_statuses(instance: dg.DagsterInstance, ledger: LedgerLocation) -> list[WeekStatus]:
+    """Every week that has a run or a delivery, oldest first; ``ledger`` is the warehouse path
+    or the PostgreSQL ledger (``CompetenceSettings.ledger``)."""
     latest: dict[str, dg.RunRecord] = {}
     for record in instance.get_run_records(ascending=True):
         week = record.dagster_run.tags.get(PARTITION_TAG)
         if week:
             latest[week] = record  # ascending: the last one seen is the newest run
-    deliveries = _deliveries(warehouse)
+    deliveries = _deliveries(ledger)
     mailed, failed = deliveries or ({}, {})
     statuses = []
     for week in sorted(set(latest) | set(mailed) | set(failed)):
@@ -89,12 +90,13 @@ def _state(instance: dg.DagsterInstance, run: dg.DagsterRun) -> tuple[str, str]:
     return "FAILED", f"{where}{outcome.first_error or 'the run failed'}"
 
 
-def _deliveries(warehouse: Path) -> tuple[dict[str, int], dict[str, int]] | None:
+def _deliveries(ledger_at: LedgerLocation) -> tuple[dict[str, int], dict[str, int]] | None:
     """Delivered and failed report e-mails per week (failure alerts are not reports); ``None``
-    when a running week holds the warehouse's lock (DuckDB has one writer process)."""
+    when a running week holds the warehouse's lock (DuckDB has one writer process), or the
+    PostgreSQL ledger cannot be reached."""
     try:
-        ledger = read_ledger(warehouse)
-    except duckdb.IOException:
+        ledger = read_ledger(ledger_at)
+    except (duckdb.IOException, LedgerUnavailable):
         return None
     ledger = ledger[~ledger["site"].astype(str).str.startswith(ALERT_SITE_PREFIX)]
     if ledger.empty:

@@ -131,7 +131,7 @@ def email_delivery(
     outcome = deliver_reports(
         reports,
         mailer,
-        settings.warehouse_path,
+        settings.ledger,
         context.run.run_id,
         send=send,
         resend_changed=config.resend_changed,

@@ -46,6 +46,7 @@ from assets.delivery.ledger import (
     record_outcome,
     settle_abandoned,
 )
+from assets.delivery.ledger_store import LedgerLocation, PostgresLedger, ledger_location
 from assets.delivery.message import (
     COMPANY,
     DEFAULT_MAX_ATTACHMENT_BYTES,
@@ -148,13 +149,16 @@ class ReportToSend:
 def deliver_reports(
     reports: list[ReportToSend],
     mailer: MessageDeliverer,
-    ledger_path: str | Path,
+    ledger_path: LedgerLocation,
     run_id: str,
     send: bool,
     resend_changed: bool = False,
     unknown_outcome: str = "hold",
 ) -> DeliveryReport:
-    """Plan, claim, send and record the e-mails of this run's reports."""
+    """Plan, claim, send and record the e-mails of this run's reports.
+
+    ``ledger_path`` is the warehouse file (the embedded ledger) or a PostgreSQL ledger
+    (``CompetenceSettings.ledger``)."""
     report_out = DeliveryReport(run_id=run_id, send=send)
     by_key: dict[DeliveryKey, tuple[ReportToSend, str]] = {}
     stale: list[DeliveryDecision] = []
@@ -185,7 +189,7 @@ def deliver_reports(
             idempotent_channel=idempotent,
         )
         if send:
-            _send_all(report_out, by_key, mailer, Path(ledger_path), run_id)
+            _send_all(report_out, by_key, mailer, ledger_location(ledger_path), run_id)
     report_out.decisions += stale
     return report_out
 
@@ -194,7 +198,7 @@ def _send_all(
     report_out: DeliveryReport,
     by_key: dict[DeliveryKey, tuple[ReportToSend, str]],
     mailer: MessageDeliverer,
-    ledger_path: Path,
+    ledger_path: Path | PostgresLedger,
     run_id: str,
 ) -> None:
     budget = float(getattr(mailer, "run_deadline_seconds", DEFAULT_DEADLINE_SECONDS))
@@ -270,7 +274,7 @@ def _send_and_record(
     mailer: MessageDeliverer,
     message: EmailMessage,
     deadline: float,
-    ledger_path: Path,
+    ledger_path: Path | PostgresLedger,
     key: DeliveryKey,
     run_id: str,
     report: ReportToSend,

@@ -1,18 +1,24 @@
 """The delivery ledger: which report went to whom, so no retry, rerun or crash ever sends twice.
 
 One row per (site, week, recipient, report_sha256) in the DuckDB table ``main.delivery_ledger``
-of the warehouse file; the columns and their types are declared in ``ledger_schema.COLUMNS`` (an
-older ledger — a missing column, a column typed ``NULL``, an older status list — is rebuilt to
-that schema, rows kept, the first time a process opens it). Who owns an intent, and whether that
-run is still alive, is ``ownership.py``.
+of the warehouse file (the default), or — with ``COMPETENCE_LEDGER_URL`` — in the PostgreSQL
+table ``competence.delivery_ledger`` shared by every worker (``ledger_store.py``). Every function
+here takes either location: a warehouse path, a ``postgresql://`` URL or a
+:class:`~assets.delivery.ledger_store.PostgresLedger`. The columns and their types are declared
+in ``ledger_schema.COLUMNS`` (an older DuckDB ledger — a missing column, a column typed ``NULL``,
+an older status list — is rebuilt to that schema, rows kept, the first time a process opens it).
+Who owns an intent, and whether that run is still alive, is ``ownership.py``.
 
 The life of a row (SPEC 6, exactly once):
 
 1. **Intent.** Before a message is handed to the server, :func:`claim` writes ``SENDING`` with the
    message's Message-ID and the owner (host, pid, process start, run id, lease end) in one
    transaction. DuckDB admits one writing process at a time and a conflicting transaction in the
-   same process fails, so of two runs of the same week only one can claim a (site, week,
-   recipient, hash): the other sees ``SENDING`` by a live owner and leaves it alone.
+   same process fails; PostgreSQL inserts the intent with ``ON CONFLICT DO NOTHING`` and locks an
+   existing row with ``SELECT ... FOR UPDATE`` before deciding, so a second claimer waits for the
+   first to commit and then sees its intent. Either way, of two runs of the same week (on one
+   machine or several) only one can claim a (site, week, recipient, hash): the other sees
+   ``SENDING`` by a live owner and leaves it alone.
 2. **Outcome.** :func:`record_outcome` replaces the intent as soon as the server answered the
    message data (``SENT`` — a failure at QUIT afterwards changes nothing), or when it refused
    (``FAILED``, retried by the next run), or when the connection died after the data was sent
@@ -46,6 +52,12 @@ import duckdb
 import pandas as pd
 
 from assets.delivery.ledger_schema import COLUMNS, KEY, TABLE, ensure_schema, table_exists
+from assets.delivery.ledger_store import (
+    LedgerLocation,
+    PostgresLedger,
+    ledger_location,
+    pg_ensure_schema,
+)
 from assets.delivery.outcome import DeliveryOutcome, DeliveryStatus
 from assets.delivery.ownership import OWN_START, owner_alive
 from assets.warehouse import connect
@@ -55,7 +67,7 @@ _DELIVERED = "('SENT', 'WRITTEN_TO_OUTBOX')"
 # An exact repeat of a recorded outcome (same run, same attempt time) changes nothing, so
 # recording is idempotent; a new attempt adds its attempts to the total. An outcome ends a claim.
 _UPSERT = f"""
-INSERT INTO {TABLE} (site, week, recipient, report_sha256, iso_week, status, attempts,
+INSERT INTO {{target}} (site, week, recipient, report_sha256, iso_week, status, attempts,
                      last_error, first_attempt_at, last_attempt_at, delivered_at, message_id,
                      run_id)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -75,6 +87,17 @@ ON CONFLICT (site, week, recipient, report_sha256) DO UPDATE SET
     run_id = excluded.run_id,
     owner_host = NULL, owner_pid = NULL, owner_started = NULL, lease_until = NULL
 """
+_WHERE_KEY = "site = ? AND week = ? AND recipient = ? AND report_sha256 = ?"
+_CLAIM_SET = (
+    "status = 'SENDING', last_attempt_at = {v}last_attempt_at, message_id = {v}message_id, "
+    "run_id = {v}run_id, owner_host = {v}owner_host, owner_pid = {v}owner_pid, "
+    "owner_started = {v}owner_started, lease_until = {v}lease_until"
+)
+_CLAIM_COLUMNS = (
+    "site, week, recipient, report_sha256, iso_week, status, attempts, first_attempt_at, "
+    "last_attempt_at, message_id, run_id, owner_host, owner_pid, owner_started, lease_until"
+)
+_CLAIM_VALUES = "?, ?, ?, ?, ?, 'SENDING', 0, ?, ?, ?, ?, ?, ?, ?, ?"
 
 
 @dataclass(frozen=True)
@@ -125,7 +148,7 @@ def _effective(row: dict, now: datetime) -> str:
 
 
 def plan_deliveries(
-    ledger_path: str | Path,
+    ledger_path: LedgerLocation,
     candidates: Iterable[DeliveryKey],
     *,
     resend_changed: bool,
@@ -176,11 +199,28 @@ def plan_deliveries(
 # --- writing: settle, claim, record ------------------------------------------------------------
 
 
+_SETTLE = (
+    "UPDATE {table} SET status = ?, last_error = ?, owner_host = NULL, owner_pid = NULL, "
+    f"owner_started = NULL, lease_until = NULL WHERE {_WHERE_KEY} AND status = 'SENDING'"
+)
+
+
+def _abandoned(row: dict) -> str:
+    return (
+        f"run {row['run_id']} recorded the intent to send {row['message_id']} at "
+        f"{row['last_attempt_at']:%Y-%m-%d %H:%M:%S} UTC and ended before recording "
+        "what the server answered"
+    )
+
+
 def settle_abandoned(
-    ledger_path: str | Path, site_weeks: set[tuple[str, date]], *, idempotent_channel: bool
+    ledger_path: LedgerLocation, site_weeks: set[tuple[str, date]], *, idempotent_channel: bool
 ) -> list[DeliveryKey]:
     """Turn intents whose owner is gone into ``UNKNOWN`` (``FAILED`` for the outbox: retried)."""
-    path = Path(ledger_path)
+    location = ledger_location(ledger_path)
+    if isinstance(location, PostgresLedger):
+        return _pg_settle(location, site_weeks, idempotent_channel)
+    path = location
     if not site_weeks or not path.exists():
         return []
     now = _naive_utc(datetime.now(UTC))
@@ -194,24 +234,15 @@ def settle_abandoned(
         for row in rows:
             if owner_alive(row, now):
                 continue
-            error = (
-                f"run {row['run_id']} recorded the intent to send {row['message_id']} at "
-                f"{row['last_attempt_at']:%Y-%m-%d %H:%M:%S} UTC and ended before recording "
-                "what the server answered"
-            )
             connection.execute(
-                f"UPDATE {TABLE} SET status = ?, last_error = ?, owner_host = NULL, "
-                "owner_pid = NULL, owner_started = NULL, lease_until = NULL "
-                "WHERE site = ? AND week = ? AND recipient = ? AND report_sha256 = ? "
-                "AND status = 'SENDING'",
-                [status, error, *(row[c] for c in KEY)],
+                _SETTLE.format(table=TABLE), [status, _abandoned(row), *(row[c] for c in KEY)]
             )
             settled.append(DeliveryKey(*(row[c] for c in KEY)))
     return settled
 
 
 def claim(
-    ledger_path: str | Path,
+    ledger_path: LedgerLocation,
     key: DeliveryKey,
     *,
     run_id: str,
@@ -225,39 +256,26 @@ def claim(
     Returns ``(claimed, status found)``. Claimable: no row, ``FAILED``, an abandoned intent, and
     ``UNKNOWN`` only with ``take_unknown`` (the operator chose to re-send).
     """
-    path = Path(ledger_path)
     now = _naive_utc(datetime.now(UTC))
-    where = "site = ? AND week = ? AND recipient = ? AND report_sha256 = ?"
     params = [key.site, key.week, key.recipient, key.report_sha256]
+    owner = [message_id, run_id, socket.gethostname(), os.getpid(), OWN_START, now + lease]
+    location = ledger_location(ledger_path)
+    if isinstance(location, PostgresLedger):
+        return _pg_claim(location, params, [iso_week, now, now, *owner], take_unknown, now)
+    path = location
+    where = _WHERE_KEY
     with _open(path) as connection:
         _checked_schema(connection, path)
         connection.begin()
         try:
             [row] = _select(connection, where, params) or [None]
             found = _effective(row, now) if row else None
-            if found in (None, "FAILED") or (found == "UNKNOWN" and take_unknown):
+            if _claimable(found, take_unknown):
                 connection.execute(
-                    f"INSERT INTO {TABLE} (site, week, recipient, report_sha256, iso_week, "
-                    "status, attempts, first_attempt_at, last_attempt_at, message_id, run_id, "
-                    "owner_host, owner_pid, owner_started, lease_until) "
-                    "VALUES (?, ?, ?, ?, ?, 'SENDING', 0, ?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (site, week, recipient, report_sha256) DO UPDATE SET "
-                    "status = 'SENDING', last_attempt_at = excluded.last_attempt_at, "
-                    "message_id = excluded.message_id, run_id = excluded.run_id, "
-                    "owner_host = excluded.owner_host, owner_pid = excluded.owner_pid, "
-                    "owner_started = excluded.owner_started, lease_until = excluded.lease_until",
-                    [
-                        *params,
-                        iso_week,
-                        now,
-                        now,
-                        message_id,
-                        run_id,
-                        socket.gethostname(),
-                        os.getpid(),
-                        OWN_START,
-                        now + lease,
-                    ],
+                    f"INSERT INTO {TABLE} ({_CLAIM_COLUMNS}) VALUES ({_CLAIM_VALUES}) "
+                    f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET "
+                    + _CLAIM_SET.format(v="excluded."),
+                    [*params, iso_week, now, now, *owner],
                 )
             connection.commit()
         except duckdb.TransactionException:
@@ -267,12 +285,15 @@ def claim(
         except Exception:
             connection.rollback()
             raise
-    claimed = found in (None, "FAILED") or (found == "UNKNOWN" and take_unknown)
-    return claimed, found
+    return _claimable(found, take_unknown), found
+
+
+def _claimable(found: str | None, take_unknown: bool) -> bool:
+    return found in (None, "FAILED") or (found == "UNKNOWN" and take_unknown)
 
 
 def record_outcome(
-    ledger_path: str | Path,
+    ledger_path: LedgerLocation,
     key: DeliveryKey,
     outcome: DeliveryOutcome,
     *,
@@ -296,21 +317,31 @@ def record_outcome(
         outcome.message_id,
         run_id,
     ]
-    path = Path(ledger_path)
+    location = ledger_location(ledger_path)
+    if isinstance(location, PostgresLedger):
+        with _pg_open(location) as connection:
+            with connection.cursor() as cursor:
+                cursor.execute(_pg(_UPSERT.format(target=f"{location.table} AS {TABLE}")), params)
+            connection.commit()
+        return
+    path = location
     with _open(path) as connection:
         _checked_schema(connection, path)
         connection.begin()
         try:
-            connection.execute(_UPSERT, params)
+            connection.execute(_UPSERT.format(target=TABLE), params)
             connection.commit()
         except Exception:
             connection.rollback()
             raise
 
 
-def read_ledger(ledger_path: str | Path) -> pd.DataFrame:
+def read_ledger(ledger_path: LedgerLocation) -> pd.DataFrame:
     """The whole ledger as a DataFrame (empty, with the columns, when there is none yet)."""
-    path = Path(ledger_path)
+    location = ledger_location(ledger_path)
+    if isinstance(location, PostgresLedger):
+        return _pg_read_all(location)
+    path = location
     if not path.exists():
         return pd.DataFrame(columns=list(COLUMNS))
     with _open(path) as connection:
@@ -360,18 +391,23 @@ def _rows_of(
 
 
 def _read_history(
-    ledger_path: str | Path, site_weeks: set[tuple[str, date]]
+    ledger_path: LedgerLocation, site_weeks: set[tuple[str, date]]
 ) -> dict[tuple[str, date, str], dict[str, dict]]:
     """Every recorded report version, by (site, week, recipient), then by hash."""
-    path = Path(ledger_path)
+    location = ledger_location(ledger_path)
     history: dict[tuple[str, date, str], dict[str, dict]] = {}
-    if not site_weeks or not path.exists():
+    if not site_weeks:
         return history
-    with _open(path) as connection:
-        if not table_exists(connection):
-            return history
-        _checked_schema(connection, path)
-        rows = _rows_of(connection, site_weeks)
+    if isinstance(location, PostgresLedger):
+        rows = _pg_rows_of(location, site_weeks)
+    elif not location.exists():
+        return history
+    else:
+        with _open(location) as connection:
+            if not table_exists(connection):
+                return history
+            _checked_schema(connection, location)
+            rows = _rows_of(connection, site_weeks)
     for row in rows:
         history.setdefault((row["site"], row["week"], row["recipient"]), {})[
             row["report_sha256"]
@@ -384,3 +420,138 @@ def _naive_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment
     return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+# --- PostgreSQL (COMPETENCE_LEDGER_URL) ----------------------------------------------------------
+#
+# The same rows and rules; what DuckDB's single writer gave for free, row locks give here: a
+# claim inserts the intent with ON CONFLICT DO NOTHING, or locks the existing row with FOR UPDATE
+# before deciding, so a second claimer (another process, another machine) waits for the first
+# to commit and then sees its intent. Each call opens its own connection and transaction.
+
+_PG_CHECKED: set[tuple[str, str, int]] = set()
+
+
+def _pg(sql: str) -> str:
+    """DuckDB's ``?`` placeholders as psycopg's ``%s`` (the ledger's SQL has no literal ``?``)."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+@contextmanager
+def _pg_open(ledger: PostgresLedger, *, create: bool = True) -> Iterator:
+    """A connection to the ledger's database; creates the table once per process (``create``)."""
+    with ledger.connect() as connection:
+        key = (ledger.url, ledger.schema, os.getpid())
+        if create and key not in _PG_CHECKED:
+            pg_ensure_schema(connection, ledger)
+            _PG_CHECKED.add(key)
+        yield connection
+
+
+def _pg_select(cursor, ledger: PostgresLedger, where: str, params: list, lock: str = "") -> list:
+    cursor.execute(
+        _pg(f"SELECT {', '.join(COLUMNS)} FROM {ledger.table} WHERE {where} {lock}"), params
+    )
+    return [dict(zip(COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _pg_table_exists(connection, ledger: PostgresLedger) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [ledger.table])
+        return bool(cursor.fetchone()[0])
+
+
+def _pg_week_rows(
+    cursor, ledger: PostgresLedger, site_weeks: set[tuple[str, date]], where: str, lock: str = ""
+) -> list[dict]:
+    weeks = sorted({week for _, week in site_weeks})
+    rows = _pg_select(cursor, ledger, f"week = ANY(?::date[]) AND {where}", [weeks], lock)
+    return [row for row in rows if (row["site"], row["week"]) in site_weeks]
+
+
+def _pg_rows_of(ledger: PostgresLedger, site_weeks: set[tuple[str, date]]) -> list[dict]:
+    with _pg_open(ledger, create=False) as connection:  # planning never creates the table
+        if not _pg_table_exists(connection, ledger):
+            return []
+        with connection.cursor() as cursor:
+            rows = _pg_week_rows(cursor, ledger, site_weeks, "true")
+        connection.rollback()
+    return rows
+
+
+def _pg_settle(
+    ledger: PostgresLedger, site_weeks: set[tuple[str, date]], idempotent_channel: bool
+) -> list[DeliveryKey]:
+    if not site_weeks:
+        return []
+    status = "FAILED" if idempotent_channel else "UNKNOWN"
+    settled = []
+    with _pg_open(ledger, create=False) as connection:
+        if not _pg_table_exists(connection, ledger):
+            return []
+        with connection.cursor() as cursor:
+            # the intents are locked while deciding: a run claiming one meanwhile waits, and is
+            # never overwritten by a settlement based on the previous owner
+            rows = _pg_week_rows(cursor, ledger, site_weeks, "status = 'SENDING'", "FOR UPDATE")
+            now = _naive_utc(datetime.now(UTC))
+            for row in rows:
+                if owner_alive(row, now):
+                    continue
+                cursor.execute(
+                    _pg(_SETTLE.format(table=ledger.table)),
+                    [status, _abandoned(row), *(row[c] for c in KEY)],
+                )
+                settled.append(DeliveryKey(*(row[c] for c in KEY)))
+        connection.commit()
+    return settled
+
+
+def _pg_claim(
+    ledger: PostgresLedger, key: list, values: list, take_unknown: bool, now: datetime
+) -> tuple[bool, str | None]:
+    """Claim in one transaction: insert the intent, or lock the row and decide on it."""
+    with _pg_open(ledger) as connection:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _pg(
+                    f"INSERT INTO {ledger.table} ({_CLAIM_COLUMNS}) VALUES ({_CLAIM_VALUES}) "
+                    f"ON CONFLICT ({', '.join(KEY)}) DO NOTHING RETURNING status"
+                ),
+                [*key, *values],
+            )
+            if cursor.fetchone() is not None:
+                connection.commit()
+                return True, None
+            # someone recorded this key before: wait for any claimer holding the row, then decide
+            [row] = _pg_select(cursor, ledger, _WHERE_KEY, key, "FOR UPDATE")
+            found = _effective(row, now)
+            if _claimable(found, take_unknown):
+                _iso_week, _first, last, *owner = values
+                cursor.execute(
+                    _pg(
+                        f"UPDATE {ledger.table} SET status = 'SENDING', last_attempt_at = ?, "
+                        "message_id = ?, run_id = ?, owner_host = ?, owner_pid = ?, "
+                        f"owner_started = ?, lease_until = ? WHERE {_WHERE_KEY}"
+                    ),
+                    [last, *owner, *key],
+                )
+        connection.commit()
+    return _claimable(found, take_unknown), found
+
+
+def _pg_read_all(ledger: PostgresLedger) -> pd.DataFrame:
+    with _pg_open(ledger, create=False) as connection:
+        if not _pg_table_exists(connection, ledger):
+            return pd.DataFrame(columns=list(COLUMNS))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {', '.join(COLUMNS)} FROM {ledger.table} ORDER BY week, "
+                'site COLLATE "C", recipient COLLATE "C", first_attempt_at'
+            )
+            rows = cursor.fetchall()
+        connection.rollback()
+    frame = pd.DataFrame(rows, columns=list(COLUMNS))
+    for column, kind in COLUMNS.items():  # the types DuckDB's .df() gives, for every reader
+        if kind in ("DATE", "TIMESTAMP"):
+            frame[column] = pd.to_datetime(frame[column])
+    return frame

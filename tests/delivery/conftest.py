@@ -1,16 +1,25 @@
-"""Fixtures for the delivery tests: a real SMTP server (aiosmtpd) on 127.0.0.1, and TLS
-certificates from a throw-away CA (trustme)."""
+"""Fixtures for the delivery tests: a real SMTP server (aiosmtpd) on 127.0.0.1, TLS
+certificates from a throw-away CA (trustme), and a real PostgreSQL server on loopback for the
+delivery ledger's shared store."""
 
 from __future__ import annotations
 
+import shutil
 import ssl
+import tempfile
+import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import quote
 
+import psycopg2
 import pytest
 import trustme
 from aiosmtpd.controller import Controller
 
+from assets.delivery.ledger_store import PostgresLedger
 from tests.delivery.support import RecordingHandler, SmtpServer, authenticator, free_port
+from tests.operations.postgres_server import PostgresServer
 
 
 @pytest.fixture(scope="session")
@@ -58,3 +67,45 @@ def smtp_server(tls_ca: trustme.CA) -> Iterator[Callable[..., SmtpServer]]:
     yield start
     for controller in started:
         controller.stop()
+
+
+# --- the delivery ledger in PostgreSQL (COMPETENCE_LEDGER_URL) ---------------------------------
+
+LEDGER_DB_PASSWORD = "pg-Ledger-s3cret-Ü"  # must never show up in a log, an error or the ledger
+
+
+@pytest.fixture(scope="session")
+def ledger_postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server on loopback that requires a password (SCRAM) over TCP.
+
+    A missing server binary fails the tests that need it (in CI too), it never skips them."""
+    base = Path(tempfile.mkdtemp(prefix="competence-ledger-pg-"))
+    server = PostgresServer(base, password=LEDGER_DB_PASSWORD).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def postgres_ledger_url(server: PostgresServer) -> str:
+    """A fresh database on ``server``; the URL a worker would get in COMPETENCE_LEDGER_URL."""
+    name = f"ledger_{uuid.uuid4().hex[:12]}"
+    secret = quote(LEDGER_DB_PASSWORD, safe="")
+    admin = f"postgresql://postgres:{secret}@127.0.0.1:{server.port}/postgres"
+    connection = psycopg2.connect(admin)
+    try:
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE DATABASE {name}")
+    finally:
+        connection.close()
+    return f"postgresql://postgres:{secret}@127.0.0.1:{server.port}/{name}"
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def ledger_at(request: pytest.FixtureRequest, tmp_path: Path) -> Path | PostgresLedger:
+    """The delivery ledger in each store: the warehouse file (default) and PostgreSQL."""
+    if request.param == "duckdb":
+        return tmp_path / "warehouse.duckdb"
+    return PostgresLedger(postgres_ledger_url(request.getfixturevalue("ledger_postgres")))

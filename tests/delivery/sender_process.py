@@ -1,6 +1,7 @@
 """A delivery run in its own process, for the crash and concurrency tests.
 
-``python -m tests.delivery.sender_process PORT LEDGER WORKDIR RUN_ID RECIPIENT...`` mails the
+``python -m tests.delivery.sender_process PORT LEDGER WORKDIR RUN_ID RECIPIENT...`` (LEDGER: the
+warehouse path or a postgresql:// URL) mails the
 DAYTON test report to the recipients and prints one JSON line: delivered and skipped counts.
 """
 
@@ -11,13 +12,16 @@ import sys
 from pathlib import Path
 
 from assets.delivery.dispatch import deliver_reports
+from assets.delivery.ledger_store import ledger_location
 from tests.delivery.support import make_report, smtp_mailer
 
 
 def main(argv: list[str]) -> int:
     port, ledger, workdir, run_id, *recipients = argv
     report = make_report("DAYTON", recipients, Path(workdir))
-    result = deliver_reports([report], smtp_mailer(int(port)), Path(ledger), run_id, send=True)
+    result = deliver_reports(
+        [report], smtp_mailer(int(port)), ledger_location(ledger), run_id, send=True
+    )
     print(
         json.dumps(
             {

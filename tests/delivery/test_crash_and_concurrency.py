@@ -1,4 +1,6 @@
-"""A sender killed mid-delivery, and two runs of the same week at once, in real processes."""
+"""A sender killed mid-delivery, and two runs of the same week at once, in real processes.
+
+Tests taking ``ledger_at`` run against both ledger stores (DuckDB warehouse, PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import sys
 
 from assets.delivery.dispatch import deliver_reports
 from assets.delivery.ledger import UNKNOWN_HELD, read_ledger
+from assets.delivery.ledger_store import PostgresLedger
 from tests.conftest import PROJECT_ROOT
 from tests.delivery.support import RecordingHandler, fake_pdf, make_report, smtp_mailer
 
@@ -17,13 +20,15 @@ RECIPIENTS = [f"qm{n}@example.com" for n in range(6)]
 
 
 def _sender(port, ledger, tmp_path, run_id, recipients) -> subprocess.Popen:
+    # a PostgreSQL ledger reaches the process as its URL, as COMPETENCE_LEDGER_URL would
+    where = ledger.url if isinstance(ledger, PostgresLedger) else str(ledger)
     return subprocess.Popen(
         [
             sys.executable,
             "-m",
             "tests.delivery.sender_process",
             str(port),
-            str(ledger),
+            where,
             str(tmp_path),
             run_id,
             *recipients,
@@ -35,8 +40,10 @@ def _sender(port, ledger, tmp_path, run_id, recipients) -> subprocess.Popen:
     )
 
 
-def test_sender_killed_after_the_server_took_the_data_is_not_resent(smtp_server, tmp_path):
-    ledger = tmp_path / "warehouse.duckdb"
+def test_sender_killed_after_the_server_took_the_data_is_not_resent(
+    smtp_server, tmp_path, ledger_at
+):
+    ledger = ledger_at
     victim: list[subprocess.Popen] = []
     handler = RecordingHandler()
 
@@ -78,10 +85,10 @@ def test_sender_killed_after_the_server_took_the_data_is_not_resent(smtp_server,
     assert handler.per_recipient() == {RECIPIENTS[0]: 1, RECIPIENTS[1]: 1}
 
 
-def test_two_runs_of_the_same_week_at_once_send_each_message_once(smtp_server, tmp_path):
+def test_two_runs_of_the_same_week_at_once_send_each_message_once(smtp_server, tmp_path, ledger_at):
     handler = RecordingHandler(hang_data=0.3)  # slow enough for the two runs to overlap
     server = smtp_server(handler=handler)
-    ledger = tmp_path / "warehouse.duckdb"
+    ledger = ledger_at
     runs = [_sender(server.port, ledger, tmp_path, f"run-{n}", RECIPIENTS) for n in (1, 2)]
     outputs = []
     for run in runs:

@@ -29,10 +29,12 @@ def _statuses(ledger) -> dict[str, str]:
     return dict(zip(ledger["recipient"], ledger["status"], strict=True))
 
 
-def test_421_at_quit_after_250_is_a_success_and_nothing_is_sent_twice(smtp_server, tmp_path):
+def test_421_at_quit_after_250_is_a_success_and_nothing_is_sent_twice(
+    smtp_server, tmp_path, ledger_at
+):
     handler = RecordingHandler(quit_reply="421 4.3.2 shutting down")
     server = smtp_server(handler=handler)
-    ledger = tmp_path / "warehouse.duckdb"
+    ledger = ledger_at
     mailer = smtp_mailer(server.port, max_attempts=3)
 
     first = deliver_reports(_reports(tmp_path), mailer, ledger, "r1", send=True)
@@ -47,11 +49,11 @@ def test_421_at_quit_after_250_is_a_success_and_nothing_is_sent_twice(smtp_serve
 
 
 def test_server_hanging_after_data_is_unknown_held_and_the_breaker_stops_the_run(
-    smtp_server, tmp_path
+    smtp_server, tmp_path, ledger_at
 ):
     handler = RecordingHandler(hang_data=3.0)
     server = smtp_server(handler=handler)
-    ledger = tmp_path / "warehouse.duckdb"
+    ledger = ledger_at
     mailer = smtp_mailer(server.port, timeout_seconds=0.5, max_attempts=3, breaker_failures=2)
 
     hung = deliver_reports(_reports(tmp_path), mailer, ledger, "r1", send=True)
@@ -147,10 +149,10 @@ def test_dropped_connections_fail_name_the_recipients_and_the_next_run_retries(
     assert handler.per_recipient() == {r: 1 for r in FIVE}
 
 
-def test_connection_dropped_after_the_data_is_unknown_not_resent(smtp_server, tmp_path):
+def test_connection_dropped_after_the_data_is_unknown_not_resent(smtp_server, tmp_path, ledger_at):
     handler = RecordingHandler(drop_at="DATA")
     server = smtp_server(handler=handler)
-    ledger = tmp_path / "warehouse.duckdb"
+    ledger = ledger_at
     mailer = smtp_mailer(server.port, max_attempts=3)
     deliver_reports(_reports(tmp_path, FIVE[:1]), mailer, ledger, "r1", send=True)
     handler.drop_at = None

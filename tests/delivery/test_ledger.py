@@ -1,4 +1,6 @@
-"""The delivery ledger: planning rules, idempotent upserts, planning never writes."""
+"""The delivery ledger: planning rules, idempotent upserts, planning never writes.
+
+Tests taking ``ledger_at`` run against both stores: the DuckDB warehouse and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -45,8 +47,8 @@ def test_planning_against_no_ledger_sends_everything_and_creates_nothing(tmp_pat
     assert not path.exists()
 
 
-def test_delivered_failed_and_changed_reports(tmp_path):
-    path = tmp_path / "warehouse.duckdb"
+def test_delivered_failed_and_changed_reports(ledger_at):
+    path = ledger_at
     sent = DeliveryKey("S1", WEEK, "a@example.com", "h1")
     failed = DeliveryKey("S1", WEEK, "b@example.com", "h1")
     record_outcome(path, sent, _outcome(DeliveryStatus.SENT), run_id="r1", iso_week="2026-W47")
@@ -65,15 +67,15 @@ def test_delivered_failed_and_changed_reports(tmp_path):
     assert _decide(path, DeliveryKey("S1", WEEK, "b@example.com", "h2")) == (True, NEW)
 
 
-def test_outbox_counts_as_delivered(tmp_path):
-    path = tmp_path / "ledger.duckdb"
+def test_outbox_counts_as_delivered(ledger_at):
+    path = ledger_at
     key = DeliveryKey("S1", WEEK, "a@example.com", "h1")
     record_outcome(path, key, _outcome(DeliveryStatus.WRITTEN_TO_OUTBOX), run_id="r1")
     assert _decide(path, key) == (False, ALREADY_DELIVERED)
 
 
-def test_record_is_idempotent_cumulative_and_never_downgrades(tmp_path):
-    path = tmp_path / "ledger.duckdb"
+def test_record_is_idempotent_cumulative_and_never_downgrades(ledger_at):
+    path = ledger_at
     key = DeliveryKey("S1", WEEK, "a@example.com", "h1")
     failure = _outcome(DeliveryStatus.FAILED, 3, T0, "connection refused")
     record_outcome(path, key, failure, run_id="r1", iso_week="2026-W47")

@@ -27,7 +27,9 @@ def free_port() -> int:
 
 
 class PostgresServer:
-    def __init__(self, base: Path) -> None:
+    """``password`` set: TCP connections must authenticate (SCRAM) as ``postgres`` with it."""
+
+    def __init__(self, base: Path, password: str | None = None) -> None:
         bin_dir = _bin_dir()
         if bin_dir is None:
             raise RuntimeError(
@@ -38,6 +40,7 @@ class PostgresServer:
         self.data = base / "pgdata"
         self.port = free_port()
         self.as_postgres = os.geteuid() == 0
+        self.password = password
 
     def _run(self, *args: str) -> None:
         command = list(args)
@@ -51,13 +54,21 @@ class PostgresServer:
             shutil.chown(self.data.parent, "postgres")
             shutil.chown(self.data, "postgres")
             self.data.parent.chmod(0o755)
+        auth = ["--auth=trust"]
+        if self.password is not None:
+            secret = self.data.parent / "pwfile"
+            secret.write_text(self.password + "\n")
+            if self.as_postgres:
+                shutil.chown(secret, "postgres")
+            secret.chmod(0o600)
+            auth = ["--auth-local=trust", "--auth-host=scram-sha-256", f"--pwfile={secret}"]
         self._run(
             str(self.bin / "initdb"),
             "-D",
             str(self.data),
             "-U",
             "postgres",
-            "--auth=trust",
+            *auth,
             "-E",
             "UTF8",
         )

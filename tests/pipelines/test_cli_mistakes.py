@@ -112,6 +112,22 @@ ENV_MISTAKES = [
         "(expected a PEM CA bundle)",
     ),
     (
+        # the ledger URL may carry a password: it is shown masked
+        {"COMPETENCE_LEDGER_URL": "mysql://competence:hunter2@db/x"},
+        "error: COMPETENCE_LEDGER_URL = 'mysql://competence:***@db/x': expected "
+        "postgresql://user@host:5432/database (or unset for the warehouse)",
+    ),
+    (
+        {"COMPETENCE_LEDGER_URL": "postgresql://competence:hunter2@db.internal:5432"},
+        "error: COMPETENCE_LEDGER_URL = 'postgresql://competence:***@db.internal:5432': name "
+        "the host and the database, like postgresql://user@host:5432/database",
+    ),
+    (
+        {"COMPETENCE_LEDGER_URL": "postgresql://competence:hun/ter@db:5432/x"},
+        "error: COMPETENCE_LEDGER_URL = 'postgresql://competence:***@db:5432/x': not a valid "
+        "URL (the port must be 1-65535; write / ? # @ in the password percent-encoded)",
+    ),
+    (
         {"COMPETENCE_LANDING_DIR": "/nonexistent/landing"},
         "error: COMPETENCE_LANDING_DIR = '/nonexistent/landing': no such folder",
     ),

@@ -129,7 +129,7 @@ Since last week:
 {% if changes is none %}
   No snapshot of the previous week is stored, so changes are shown from next week.
 {% else %}
-  {% for title, count in changes %}{{ count }} {{ title }}{% if not loop.last %} · {% endif %}{% endfor %}.
+  {{ changes | map('reverse') | map('join', ' ') | join(' · ') }}.
 {% if rate_change %}
   {{ rate_change }}
 {% endif %}

@@ -364,6 +364,10 @@ def test_site_mail_is_a_briefing(week):
         assert "Questions about this report:" in body
         assert "quality.director@example.com" in body
     assert "More" not in text and "... and 0 more" not in text
+    # in the text body the counts are one indented line under "Since last week:", like the rate
+    assert re.search(
+        r"^Since last week:\r?\n  \d+ joined · .+\.\r?\n  Compliance rate ", text, re.M
+    )
     [pdf] = attached
     assert pdf.get_content() == week["pdfs"]["DAYTON"]
     assert parsedate_to_datetime(parsed["Date"]) == SENT

@@ -281,7 +281,7 @@ def write_pdf(
     ]
     stylesheet, fonts = _print_stylesheet()
     document = HTML(string=html, base_url=TEMPLATES_DIR.as_uri() + "/", url_fetcher=fetcher)
-    return document.write_pdf(
+    pdf = document.write_pdf(
         stylesheets=[stylesheet],
         font_config=fonts,
         pdf_variant="pdf/a-3b",
@@ -290,3 +290,20 @@ def write_pdf(
         attachments=pdf_attachments,
         finisher=_archival_finisher,
     )
+    return unambiguous_xref_stream(pdf)
+
+
+def unambiguous_xref_stream(pdf: bytes) -> bytes:
+    """The cross-reference stream written unambiguously too (see ``_EolSafe``).
+
+    pydyf builds the XRef stream while writing, after the finisher ran, so ``_EolSafe`` cannot
+    reach it; when its compressed data ends in CR a validator reads ``CR LF endstream`` and
+    counts one byte less than /Length (seen in about one PDF in thirty). The XRef stream is the
+    file's last object and ``startxref`` points at its start, so one CR added before its
+    ``endstream`` moves no offset.
+    """
+    end = pdf.rfind(b"\nendstream")
+    last_object = pdf.rfind(b" 0 obj", 0, end)
+    if end > 0 and pdf[end - 1 : end] == b"\r" and b"/Type /XRef" in pdf[last_object:end]:
+        return pdf[:end] + b"\r" + pdf[end:]
+    return pdf

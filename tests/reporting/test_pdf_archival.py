@@ -42,3 +42,18 @@ def test_stream_data_ending_in_cr_matches_its_length():
     # and a conforming reader still gets exactly the data back, CR included
     with pikepdf.open(io.BytesIO(fixed)) as document:
         assert document.pages[0].Contents.read_bytes() == b"BT ET\r"
+
+
+def test_an_xref_stream_ending_in_cr_gets_an_unambiguous_end_of_line():
+    from assets.reporting.pdf_writer import unambiguous_xref_stream
+
+    head = b"%PDF-1.7\n5 0 obj\n<</Type /XRef/Length 3>>\nstream\n"
+    tail = b"\nendstream\nendobj\nstartxref\n9\n%%EOF\n"
+    ends_in_cr = head + b"ab\r" + tail
+    fixed = unambiguous_xref_stream(ends_in_cr)
+    # CR CR LF: the CR LF is the end-of-line marker, exactly /Length (3) bytes remain
+    assert fixed == head + b"ab\r\r" + tail
+    assert fixed.index(b"5 0 obj") == ends_in_cr.index(b"5 0 obj")  # startxref still right
+    assert unambiguous_xref_stream(head + b"abc" + tail) == head + b"abc" + tail
+    other = ends_in_cr.replace(b"/Type /XRef", b"/Type /XObject")
+    assert unambiguous_xref_stream(other) == other  # only the last object, the XRef stream

@@ -46,6 +46,16 @@ def rate_phrase(rate: float | None) -> str:
     return "nobody in scope" if rate_percent(rate) is None else f"{format_rate(rate)} compliant"
 
 
+def signed_points(value: float | None) -> str:
+    """Percentage points of a rate change: ``+1.5``, ``−7.0`` (a true minus sign), ``0.0``;
+    ``n/a`` when there is nothing to split."""
+    if value is None:
+        return "n/a"
+    if value > 0:
+        return f"+{value:.1f}"
+    return f"−{-value:.1f}" if value < 0 else "0.0"
+
+
 def format_days(days: int) -> str:
     """``1 day``, ``905 days``."""
     return f"{days} day" if abs(days) == 1 else f"{days} days"

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from assets.reporting.figures import format_rate
+from assets.reporting.figures import format_rate, signed_points
 
 IN_SCOPE = ("COMPLIANT", "GRACE", "NON_COMPLIANT")
 KEY = ["employee_id", "credential"]
@@ -93,15 +93,6 @@ def rate_change(current: pd.DataFrame, previous: pd.DataFrame, site: str) -> Rat
         [(ra - r0) * 100, (rb - ra) * 100, (r1 - rb) * 100], total
     )
     return RateChange(r0, r1, total, left_pts, status_pts, joined_pts, stayed, left, joined)
-
-
-def signed_points(value: float | None) -> str:
-    """``+1.5``, ``−7.0`` (a true minus sign), ``0.0``; ``n/a`` when there is nothing to split."""
-    if value is None:
-        return "n/a"
-    if value > 0:
-        return f"+{value:.1f}"
-    return f"−{-value:.1f}" if value < 0 else "0.0"
 
 
 def rate_change_text(rate: RateChange | None) -> str:

@@ -580,7 +580,8 @@ def test_large_workforces_spread_over_numbered_sites(tmp_path):
 
 
 def test_gradebooks_split_at_the_row_cap(tmp_path, monkeypatch):
-    monkeypatch.setattr(sample_data, "XLSX_MAX_ROWS", 5_040)
+    # the cap is read where the Apex files are planned
+    monkeypatch.setattr(sample_data.plans, "XLSX_MAX_ROWS", 5_040)
     summary = generate_sample_data(tmp_path, employees=300, seed=5, today=TODAY, progress=False)
     # The cap leaves 5,000 rows of room for trouble rows: 40 ordinary rows a file here.
     parts = sorted(p.name for p in (tmp_path / "providers" / "apex_academy").glob("*.xlsx"))

@@ -43,6 +43,7 @@ from pydantic import Field
 
 from assets.delivery.message import SITE_HEADER, WEEK_HEADER
 from assets.delivery.outcome import DeliveryOutcome, DeliveryStatus
+from assets.delivery.retry_policy import smtp_retrying
 from assets.delivery.smtp_client import (
     Client,
     DeliveryError,
@@ -172,24 +173,13 @@ class Mailer(dg.ConfigurableResource):
         payload = outgoing.as_bytes(policy=SMTP_POLICY.clone(utf8=international))
 
         started = _now()
-        attempts = 0
-        failure = DeliveryError("not attempted", permanent=True)
-        for attempt in range(1, max(1, self.max_attempts) + 1):
-            left = None if deadline is None else deadline - time.monotonic()
-            if left is not None and left <= 0:
-                failure = DeliveryError(
-                    f"not attempted again: the run's delivery deadline "
-                    f"({self.run_deadline_seconds:g} s) passed",
-                    permanent=False,
-                    connection=failure.connection,
-                )
-                break
-            attempts = attempt
+        tries = max(1, self.max_attempts)
 
-            def accepted(reply: str, attempts: int = attempt) -> DeliveryOutcome:
+        def attempt_once(attempt: int) -> DeliveryOutcome:
+            def accepted(reply: str) -> DeliveryOutcome:
                 outcome = DeliveryOutcome(
                     status=DeliveryStatus.SENT,
-                    attempts=attempts,
+                    attempts=attempt,
                     first_attempt_at=started,
                     last_attempt_at=_now(),
                     message_id=message.get("Message-ID"),
@@ -199,29 +189,40 @@ class Mailer(dg.ConfigurableResource):
                     on_accepted(outcome)  # recorded before QUIT: what happens then changes nothing
                 return outcome
 
+            left = None if deadline is None else deadline - time.monotonic()
             timeout = self.timeout_seconds if left is None else min(self.timeout_seconds, left)
             try:
-                outcome = self._send_once(payload, recipients, max(timeout, 0.1), accepted)
+                return self._send_once(payload, recipients, max(timeout, 0.1), accepted)
+            except DeliveryError as exc:  # every failed attempt is logged, retried or not
+                sent_to = ", ".join(recipients)
+                logger.warning(
+                    "attempt %d/%d to send to %s failed: %s", attempt, tries, sent_to, exc
+                )
+                raise
+
+        retrying = smtp_retrying(tries, self.backoff_seconds, deadline)
+        attempts = 0
+        if deadline is not None and deadline <= time.monotonic():
+            failure = self._deadline_failure(DeliveryError("not attempted", permanent=True))
+        else:
+            try:
+                for attempt in retrying:
+                    with attempt:
+                        attempts = attempt.retry_state.attempt_number
+                        outcome = attempt_once(attempts)
             except DeliveryError as exc:
                 failure = exc
+                stopped_early = attempts < tries and not (exc.unknown or exc.permanent)
+                if stopped_early:  # the deadline, not the attempts, ended the retries
+                    failure = self._deadline_failure(exc)
             else:
                 logger.info(
-                    "sent %s to %s (attempt %d)", message["Subject"], ", ".join(recipients), attempt
+                    "sent %s to %s (attempt %d)",
+                    message["Subject"],
+                    ", ".join(recipients),
+                    attempts,
                 )
                 return outcome
-            logger.warning(
-                "attempt %d/%d to send to %s failed: %s",
-                attempt,
-                self.max_attempts,
-                ", ".join(recipients),
-                failure,
-            )
-            if failure.unknown or failure.permanent or attempt >= self.max_attempts:
-                break
-            pause = self.backoff_seconds * 2 ** (attempt - 1)
-            if deadline is not None:
-                pause = min(pause, max(0.0, deadline - time.monotonic()))
-            time.sleep(pause)
         return DeliveryOutcome(
             status=DeliveryStatus.UNKNOWN if failure.unknown else DeliveryStatus.FAILED,
             attempts=attempts,
@@ -232,6 +233,14 @@ class Mailer(dg.ConfigurableResource):
             permanent=failure.permanent,
             server_unreachable=failure.unreachable,
             connection_failure=failure.connection,
+        )
+
+    def _deadline_failure(self, last: DeliveryError) -> DeliveryError:
+        return DeliveryError(
+            f"not attempted again: the run's delivery deadline "
+            f"({self.run_deadline_seconds:g} s) passed",
+            permanent=False,
+            connection=last.connection,
         )
 
     def _send_once(

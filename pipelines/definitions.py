@@ -3,6 +3,7 @@
 import dagster as dg
 
 from assets.certification.assets import certification, status_evidence
+from assets.contracts import contract_checks
 from assets.delivery.assets import email_delivery
 from assets.delivery.clearance import mail_clearance
 from assets.delivery.mailer import mailer_from_env
@@ -34,6 +35,8 @@ defs = dg.Definitions(
         mail_clearance,
         email_delivery,
     ],
+    # every table written after ingestion is checked against its contract, week by week
+    asset_checks=contract_checks(),
     jobs=[weekly_competence_job],
     schedules=[weekly_competence_schedule],
     sensors=[data_team_failure_alert],

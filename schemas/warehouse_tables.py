@@ -5,7 +5,8 @@ object column becomes the type ``"NULL"``, which can never hold a value again (e
 insert fails with ``Unimplemented type for cast (VARCHAR -> "NULL")``). So each table is created
 from this declaration whatever the first run contains. The three ingested tables take their
 columns from the Pandera models (``schemas.tables``) plus the intake's bookkeeping columns; the
-tables the engine, the reports and the mail write have a typed column map.
+tables the intake's bookkeeping, the engine, the reports and the mail write take theirs from
+their contracts (``schemas.output_tables``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
+from schemas.output_tables import OUTPUT_MODELS
 from schemas.tables import (
     AssessmentResult,
     CeActivity,
@@ -62,216 +64,21 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
     "exemptions": model_columns(Exemption) | SOURCE | WEEK,
     "revocations": model_columns(Revocation) | SOURCE | WEEK,
     "rejected_rows": model_columns(RejectedRow) | WEEK,
-    "deduplicated_rows": {
-        "source": TEXT,
-        "source_file": TEXT,
-        "row_number": INT,
-        "kind": TEXT,
-        "record_key": TEXT,
-        "kept_file": TEXT,
-        "kept_row": INT,
-    }
-    | WEEK,
-    "unmatched_records": {
-        "provider": TEXT,
-        "record_id": TEXT,
-        "source_file": TEXT,
-        "row_number": INT,
-        "reason": TEXT,
-        "detail": TEXT,
-        "employee_id": TEXT,
-        "email": TEXT,
-        "first_name": TEXT,
-        "last_name": TEXT,
-        "candidates": TEXT,
-    }
-    | WEEK,
-    "source_files": {
-        "source": TEXT,
-        "file": TEXT,
-        "sha256": TEXT,
-        "modified_at": DAY,
-        "rows_in": INT,
-        "accepted": INT,
-        "rejected": INT,
-        "deduplicated": INT,
-        "problem": TEXT,
-    }
-    | WEEK,
-    # --- certification engine ---
-    "certification_status": {
-        "employee_id": TEXT,
-        "first_name": TEXT,
-        "last_name": TEXT,
-        "site": TEXT,
-        "job_role": TEXT,
-        "credential": TEXT,
-        "status": TEXT,
-        "modules_passed": TEXT,
-        "certified_on": DAY,
-        "cycle_start": DAY,
-        "expires_on": DAY,
-        "cycle_points": FLOAT,
-        "points_needed": FLOAT,
-        "renewal_secured": BOOL,
-        "compliance": TEXT,
-        "due_date": DAY,
-        "email": TEXT,
-        "department": TEXT,
-        "manager_email": TEXT,
-        "hire_date": DAY,
-        "required": BOOL,
-        "requirement_determined": BOOL,
-        "module_pass_dates": TEXT,
-        "days_to_expiry": INT,
-        "overdue_days": INT,
-        "last_attempt_date": DAY,
-        "evidence_record_ids": TEXT,
-        "evidence_credential_ids": TEXT,
-        "matched_by_name": BOOL,
-        "as_of": DAY,
-        # the company's decisions applied to the row (assets/certification/exemptions.py)
-        "exemption_reason": TEXT,
-        "exemption_approved_by": TEXT,
-        "exemption_until": DAY,
-        "revoked_on": DAY,
-        "revocation_reason": TEXT,
-    }
-    | WEEK,
+    # --- what the intake, the engine, the reports and the mail write (schemas.output_tables) ---
+    "deduplicated_rows": model_columns(OUTPUT_MODELS["deduplicated_rows"]) | WEEK,
+    "unmatched_records": model_columns(OUTPUT_MODELS["unmatched_records"]) | WEEK,
+    "source_files": model_columns(OUTPUT_MODELS["source_files"]) | WEEK,
+    "certification_status": model_columns(OUTPUT_MODELS["certification_status"]) | WEEK,
     "status_evidence": model_columns(StatusEvidence) | WEEK,
-    "corrective_actions": {
-        "site": TEXT,
-        "employee_id": TEXT,
-        "name": TEXT,
-        "credential": TEXT,
-        "kind": TEXT,
-        "action": TEXT,
-        "first_raised": DAY,
-        "weeks_open": INT,
-        "due_date": DAY,
-        "days_past_due": INT,
-        "state": TEXT,
-        "escalated_to": TEXT,
-        "closed_week": DAY,
-        "closed_how": TEXT,
-        "closed_on_time": BOOL,
-    }
-    | WEEK,
-    # ISO 9001 7.2 c) effectiveness of training (assets/reporting/training_effectiveness.py)
-    "training_effectiveness": {
-        "site": TEXT,
-        "provider": TEXT,
-        "module": TEXT,
-        "credential": TEXT,
-        "window_weeks": INT,
-        "window_start": DAY,
-        "window_end": DAY,
-        "measure": TEXT,
-        "value": FLOAT,
-        "count": INT,
-        "sample": INT,
-        "judged": BOOL,
-        "note": TEXT,
-    }
-    | WEEK,
-    "points_ledger": {
-        "employee_id": TEXT,
-        "credential": TEXT,
-        "cycle_start": DAY,
-        "cycle_end": DAY,
-        "category": TEXT,
-        "event_date": DAY,
-        "points": FLOAT,
-        "source_record_id": TEXT,
-    }
-    | WEEK,
-    "renewal_forecast": {
-        "employee_id": TEXT,
-        "credential": TEXT,
-        "expires_on": DAY,
-        "cycle_points": FLOAT,
-        "points_needed": FLOAT,
-        "days_left": INT,
-        "points_per_day_so_far": FLOAT,
-        "projected_points_at_expiry": FLOAT,
-        "on_track": BOOL,
-        "site": TEXT,
-        "status": TEXT,
-        "required": BOOL,
-        "renewal_secured": BOOL,
-        "employment_points_to_come": FLOAT,
-        "as_of": DAY,
-    }
-    | WEEK,
-    "site_compliance": {
-        "site": TEXT,
-        "site_name": TEXT,
-        "headcount_in_scope": INT,
-        "compliant": INT,
-        "grace": INT,
-        "non_compliant": INT,
-        "not_required": INT,
-        "expiring_30": INT,
-        "expiring_60": INT,
-        "expiring_90": INT,
-        "compliance_rate": FLOAT,
-        "site_configured": BOOL,
-        "as_of": DAY,
-        "exempt": INT,
-    }
-    | WEEK,
-    # --- reporting and delivery ---
-    "audit_findings": {
-        "site": TEXT,
-        "criteria_set": TEXT,
-        "clause": TEXT,
-        "title": TEXT,
-        "requirement": TEXT,
-        "verdict": TEXT,
-        "statement": TEXT,
-        "evidence": TEXT,
-        "affected_count": INT,
-        "affected_unit": TEXT,
-    }
-    | WEEK,
-    "site_report_pdfs": {
-        "report": TEXT,
-        "site_name": TEXT,
-        "path": TEXT,
-        "sha256": TEXT,
-        "size_bytes": INT,
-        "verdict": TEXT,
-        "compliance_rate": FLOAT,
-        "held": BOOL,
-        "hold_reason": TEXT,
-        "counts_json": TEXT,
-        "findings_json": TEXT,
-        "actions_json": TEXT,
-        "briefing_json": TEXT,
-        "escalation": TEXT,
-    }
-    | WEEK,
-    "mail_clearance": {
-        "source": TEXT,
-        "files": INT,
-        "files_rejected_whole": INT,
-        "rows_in": INT,
-        "rejected": INT,
-        "reject_share": FLOAT,
-        "threshold": FLOAT,
-        "within_policy": BOOL,
-    }
-    | WEEK,
-    "email_delivery": {
-        "site": TEXT,
-        "recipient": TEXT,
-        "report_sha256": TEXT,
-        "decision": TEXT,
-        "status": TEXT,
-        "attempts": INT,
-        "error": TEXT,
-    }
-    | WEEK,
+    "corrective_actions": model_columns(OUTPUT_MODELS["corrective_actions"]) | WEEK,
+    "training_effectiveness": model_columns(OUTPUT_MODELS["training_effectiveness"]) | WEEK,
+    "points_ledger": model_columns(OUTPUT_MODELS["points_ledger"]) | WEEK,
+    "renewal_forecast": model_columns(OUTPUT_MODELS["renewal_forecast"]) | WEEK,
+    "site_compliance": model_columns(OUTPUT_MODELS["site_compliance"]) | WEEK,
+    "audit_findings": model_columns(OUTPUT_MODELS["audit_findings"]) | WEEK,
+    "site_report_pdfs": model_columns(OUTPUT_MODELS["site_report_pdfs"]) | WEEK,
+    "mail_clearance": model_columns(OUTPUT_MODELS["mail_clearance"]) | WEEK,
+    "email_delivery": model_columns(OUTPUT_MODELS["email_delivery"]) | WEEK,
 }
 
 
@@ -290,6 +97,7 @@ TABLE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "revocations": Revocation,
     "rejected_rows": RejectedRow,
     "status_evidence": StatusEvidence,
+    **OUTPUT_MODELS,
 }
 WEEK_DESCRIPTION = "the partition: the week's Monday"
 SOURCE_DESCRIPTIONS = {

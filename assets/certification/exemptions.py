@@ -227,5 +227,6 @@ def apply_exemptions(status: pd.DataFrame, exemptions: pd.DataFrame, as_of: date
     status.loc[hit, "compliance"] = EXEMPT
     status.loc[hit, "due_date"] = status.loc[hit, "exemption_until"]
     if "overdue_days" in status:
-        status.loc[hit, "overdue_days"] = -1
+        # an exempt person is not overdue: empty, as for everyone not overdue (never a -1)
+        status.loc[hit, "overdue_days"] = pd.NA
     return status

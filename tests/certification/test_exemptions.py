@@ -82,6 +82,8 @@ def test_valid_exemption_is_exempt_with_its_end_as_due_date(on_d):
         "Q. Manager",
     )
     assert on_d.loc["E2", "compliance"] == "EXEMPT" and pd.isna(on_d.loc["E2", "due_date"])
+    # not overdue while exempt: empty like anyone not overdue, never a -1 that a sum would count
+    assert pd.isna(row["overdue_days"]) and pd.isna(on_d.loc["E2", "overdue_days"])
 
 
 def test_lapsed_exemption_leaves_the_person_non_compliant(on_d):

@@ -23,6 +23,7 @@ from assets.warehouse import WarehouseIOManager
 from pipelines.definitions import defs
 from pipelines.local_instance import write_local_instance
 from pipelines.sample_data import generate_sample_data
+from schemas.output_tables import OUTPUT_MODELS
 from schemas.warehouse_tables import declared_columns
 from tests.conftest import PROJECT_ROOT
 
@@ -95,13 +96,19 @@ def test_tables_carry_their_declared_column_schema(graph):
 
 def test_asset_checks_are_partitioned_like_their_assets(graph):
     checks = {key.name: graph.get(key) for key in graph.asset_check_keys}
-    assert set(checks) == {
-        "row_conservation",
-        "results_link_to_people",
-        "reject_share_within_policy",
-    }
+    contracts = {f"{table}_contract" for table in OUTPUT_MODELS}
+    assert (
+        set(checks)
+        == {
+            "row_conservation",
+            "results_link_to_people",
+            "reject_share_within_policy",
+        }
+        | contracts
+    )
     assert all(spec.partitions_def == weekly_partitions for spec in checks.values())
     assert checks["reject_share_within_policy"].blocking
+    assert all(checks[name].blocking for name in contracts)
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,7 @@ from schemas.vocabulary import (
     Compliance,
     DuplicateKind,
     FindingVerdict,
+    PointsCategory,
     SiteVerdict,
     Status,
     values,
@@ -178,7 +179,7 @@ class PointsLedgerEntry(Contract):
     credential: Text = key("credential")
     cycle_start: Day = key("cycle the points count in")
     cycle_end: Day = key("its end")
-    category: Text = key("continuing education, retake or employment")
+    category: Text = code(PointsCategory, "continuing education, retake or employment")
     event_date: Day = key("when earned")
     points: Number = key("points")
     source_record_id: Text = note("the record that earned them")

@@ -31,6 +31,14 @@ class Compliance(StrEnum):
     EXEMPT = "EXEMPT"
 
 
+class PointsCategory(StrEnum):
+    """Where recertification points come from."""
+
+    CONTINUING_EDUCATION = "CONTINUING_EDUCATION"
+    EMPLOYMENT = "EMPLOYMENT"
+    ASSESSMENT_RETAKE = "ASSESSMENT_RETAKE"
+
+
 class FindingVerdict(StrEnum):
     """An audit criterion's grade at a site."""
 

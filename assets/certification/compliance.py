@@ -32,12 +32,14 @@ import pyarrow.compute as pc
 from assets.certification.dates import NO_DAY
 from assets.certification.text_columns import arrow_text, is_arrow_text
 from schemas.config import CompetenceConfig
+from schemas.vocabulary import Compliance
 
-COMPLIANT = "COMPLIANT"
-GRACE = "GRACE"
-NON_COMPLIANT = "NON_COMPLIANT"
-NOT_REQUIRED = "NOT_REQUIRED"
-EXEMPT = "EXEMPT"  # excused by a recorded exemption valid on D (assets/certification/exemptions.py)
+# the codes as plain text for the arrays; the vocabulary itself is schemas.vocabulary.Compliance
+COMPLIANT = Compliance.COMPLIANT.value
+GRACE = Compliance.GRACE.value
+NON_COMPLIANT = Compliance.NON_COMPLIANT.value
+NOT_REQUIRED = Compliance.NOT_REQUIRED.value
+EXEMPT = Compliance.EXEMPT.value  # excused by an exemption valid on D (certification/exemptions.py)
 _LABELS = np.array([NOT_REQUIRED, COMPLIANT, GRACE, NON_COMPLIANT], dtype=object)
 
 SITE_COMPLIANCE_COLUMNS = (

@@ -28,10 +28,12 @@ from assets.certification.assessments import AssessmentIndex
 from assets.certification.dates import DayGrid, add_years, completed_years, days_from_datetimes
 from assets.certification.text_columns import take_objects
 from schemas.config import PointsRenewal
+from schemas.vocabulary import PointsCategory
 
-CONTINUING_EDUCATION = "CONTINUING_EDUCATION"
-EMPLOYMENT = "EMPLOYMENT"
-ASSESSMENT_RETAKE = "ASSESSMENT_RETAKE"
+# the codes as plain text for the arrays; the vocabulary is schemas.vocabulary.PointsCategory
+CONTINUING_EDUCATION = PointsCategory.CONTINUING_EDUCATION.value
+EMPLOYMENT = PointsCategory.EMPLOYMENT.value
+ASSESSMENT_RETAKE = PointsCategory.ASSESSMENT_RETAKE.value
 
 
 def _repeated(value: object, n: int) -> np.ndarray:

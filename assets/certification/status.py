@@ -45,12 +45,14 @@ from assets.certification.parallel import WorkerPool
 from assets.certification.people import People
 from schemas.config import CompetenceConfig, Credential, PointsRenewal
 from schemas.tables import EMPLOYEE_STATUS_COLUMNS
+from schemas.vocabulary import Status
 
-NOT_STARTED = "NOT_STARTED"
-IN_PROGRESS = "IN_PROGRESS"
-CERTIFIED = "CERTIFIED"
-EXPIRING = "EXPIRING"
-EXPIRED = "EXPIRED"
+# the codes as plain text for the arrays; the vocabulary itself is schemas.vocabulary.Status
+NOT_STARTED = Status.NOT_STARTED.value
+IN_PROGRESS = Status.IN_PROGRESS.value
+CERTIFIED = Status.CERTIFIED.value
+EXPIRING = Status.EXPIRING.value
+EXPIRED = Status.EXPIRED.value
 
 # Worst to best, for anyone who needs to compare statuses ("never makes a status worse").
 STATUS_ORDER = (NOT_STARTED, IN_PROGRESS, EXPIRED, EXPIRING, CERTIFIED)

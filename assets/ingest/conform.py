@@ -5,7 +5,7 @@ names, how a pass is written. The functions here apply that configuration; they 
 A cell that does not parse becomes missing in the canonical frame and is listed in
 ``Conformed.parse_failures`` so the validation step can quarantine the row with the raw value.
 
-Text stays Arrow-backed (``text.py``); dates, numbers, names and module words are parsed once per
+Text stays Arrow-backed (``assets/text.py``); dates, numbers, names and module words are parsed once per
 distinct value with the same pandas/Python functions as always, so results do not change.
 """
 
@@ -19,11 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from schemas.config import CANONICAL_RESULT_COLUMNS, PassRule, Provider
-from schemas.tables import ROSTER_COLUMNS
-
-from .readers import ROW_NUMBER
-from .text import (
+from assets.text import (
     arrow_of,
     by_distinct,
     coalesce,
@@ -37,6 +33,10 @@ from .text import (
     to_text,
     trim_to_null,
 )
+from schemas.config import CANONICAL_RESULT_COLUMNS, PassRule, Provider
+from schemas.tables import ROSTER_COLUMNS
+
+from .readers import ROW_NUMBER
 
 FILE_COLUMN = "_file"
 ISO_DATE = "%Y-%m-%d"

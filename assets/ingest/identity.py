@@ -21,8 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .conform import fold_name
-from .text import (
+from assets.text import (
     arrow_of,
     as_objects,
     casefold,
@@ -32,6 +31,8 @@ from .text import (
     text_series,
     to_text,
 )
+
+from .conform import fold_name
 
 UNMATCHED_COLUMNS = [
     "provider",

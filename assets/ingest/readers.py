@@ -2,7 +2,7 @@
 
 Readers never guess types: every cell stays as it was written (Excel dates and numbers excepted,
 which arrive as dates and numbers) so that a rejected row can show the user the offending value.
-Text columns are Arrow-backed strings (see ``text.py``): millions of Python string objects would
+Text columns are Arrow-backed strings (see ``assets/text.py``): millions of Python string objects would
 cost gigabytes. A file that cannot be read raises :class:`UnreadableFile` with a message naming the
 file and the problem; callers record it and go on with the other files.
 
@@ -25,11 +25,11 @@ import pyarrow.csv as pacsv
 from pandas._libs.parsers import STR_NA_VALUES
 from python_calamine import CalamineWorkbook
 
+from assets.text import PY_WHITESPACE, TEXT, map_by_kind, text_series, to_text
 from schemas.config import Limits
 
 from .file_checks import FormatAdvice, check_csv, check_parsed_shape, check_xlsx
 from .snapshot import UnreadableFile
-from .text import PY_WHITESPACE, TEXT, map_by_kind, text_series, to_text
 
 ROW_NUMBER = "_row"  # the row's line number in a CSV, or its row number in the Excel sheet
 

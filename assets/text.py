@@ -1,10 +1,13 @@
-"""Vectorised text cells: pyarrow-backed strings, trimmed and folded without a Python call per row.
+"""Text columns for every stage: pyarrow-backed strings, trimmed, folded, looked up and joined
+without a Python call per row.
 
-Millions of cells as Python ``str`` objects cost gigabytes and a Python call per cell for every
-``strip``/``notna``; Arrow strings cost bytes and run in C. Where exact Python semantics matter
-(``str.strip``'s idea of whitespace, ``str.casefold``, pandas' date and number parsing), the
-work is done once per *distinct* value and spread back by index: names, dates, modules and
-scores repeat a lot, so the Python part stays small.
+The ingestion stage reads text as Arrow strings (``pd.ArrowDtype(pa.string())``) and hands it on
+to the certification engine; tests and notebooks often use plain object columns, so the readers
+here accept both. Millions of cells as Python ``str`` objects cost gigabytes and a Python call
+per cell for every ``strip``/``notna``; Arrow strings cost bytes and run in C. Where exact Python
+semantics matter (``str.strip``'s idea of whitespace, ``str.casefold``, pandas' date and number
+parsing), the work is done once per *distinct* value and spread back by index: names, dates,
+modules and scores repeat a lot, so the Python part stays small.
 """
 
 from __future__ import annotations
@@ -27,19 +30,32 @@ PY_WHITESPACE = (
 
 
 def is_text(values: pd.Series) -> bool:
-    """An Arrow-backed string column (as the readers produce)."""
+    """An Arrow-backed string column (as the readers produce, or pandas' pyarrow strings)."""
     dtype = values.dtype
     if isinstance(dtype, pd.ArrowDtype):
         return pa.types.is_string(dtype.pyarrow_dtype) or pa.types.is_large_string(
             dtype.pyarrow_dtype
         )
-    return False
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
 
 
 def arrow_of(values: pd.Series) -> pa.ChunkedArray:
-    """The Arrow data under a text column (no copy)."""
+    """The Arrow data under a text column (no copy unless stored as large strings)."""
     array = pa.array(values.array)  # the Arrow protocol hands over the data itself
-    return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
+    array = array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
+    return array.cast(pa.string()) if pa.types.is_large_string(array.type) else array
+
+
+def arrow_text(column: pd.Series) -> pa.Array:
+    """The column as one Arrow string array (nulls where missing), whatever its storage."""
+    if is_text(column):
+        return arrow_of(column).combine_chunks()
+    values = column.to_numpy(dtype=object)
+    try:
+        return pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # numbers among the text: spell them out
+        missing = pd.isna(values)
+        return pa.array(np.where(missing, None, values.astype(str)), type=pa.string())
 
 
 def text_series(values: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series:
@@ -179,3 +195,30 @@ def map_by_kind(values: Sequence, func: Callable[[object], object]) -> np.ndarra
         mapped[-1] = np.nan
         out[where] = mapped[codes]
     return out
+
+
+def take_objects(column: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """Object values of ``column`` at positions ``rows`` (for the few rows that need Python)."""
+    return np.asarray(column.array.take(rows).to_numpy(dtype=object), dtype=object)
+
+
+def positions_in(values: pd.Series, keys: pa.Array, index: Callable[[], pd.Index]) -> np.ndarray:
+    """Position of each value among unique ``keys``; -1 where absent or missing.
+
+    Arrow text is looked up with Arrow's hash kernel; anything else with ``index()`` (the same
+    keys as a pandas index, built only when needed).
+    """
+    if is_text(values):
+        found = pc.index_in(arrow_text(values), value_set=keys)
+        return np.asarray(pc.fill_null(found, -1), dtype=np.int64)
+    if values.dtype == object:  # skip pandas' type inference over millions of values
+        return index().get_indexer(pd.Index(values.to_numpy(), dtype=object))
+    return index().get_indexer(pd.Index(values))
+
+
+def after_present(present: np.ndarray) -> np.ndarray:
+    """Per row and column: some earlier column of the row is present (so this one needs a ``;``
+    before it when the row's present values are joined)."""
+    later = np.zeros_like(present)
+    later[:, 1:] = np.logical_or.accumulate(present, axis=1)[:, :-1]
+    return later

@@ -5,8 +5,9 @@ names, how a pass is written. The functions here apply that configuration; they 
 A cell that does not parse becomes missing in the canonical frame and is listed in
 ``Conformed.parse_failures`` so the validation step can quarantine the row with the raw value.
 
-Text stays Arrow-backed (``assets/text.py``); dates, numbers, names and module words are parsed once per
-distinct value with the same pandas/Python functions as always, so results do not change.
+Text stays Arrow-backed (``assets/text.py``); dates, numbers, names and module words are parsed
+once per distinct value with the same pandas/Python functions as always, so results do not
+change.
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ from assets.text import (
     arrow_of,
     by_distinct,
     coalesce,
+    contiguous,
     empty_text,
     ends_with,
     is_text,
     map_by_kind,
     map_text,
     repeated,
+    same_data,
     text_series,
     to_text,
     trim_to_null,
@@ -71,11 +74,12 @@ def concat_conformed(parts: list[Conformed]) -> Conformed:
     for part in parts:
         index = pd.RangeIndex(offset, offset + len(part.frame))
         frames.append(part.frame.set_axis(index))
-        raws.append(part.raw.set_axis(index))
+        raws.append(_raw_only(part).set_axis(index))
         for f in part.parse_failures:
             merged.setdefault((f.column, f.expected), []).append((offset, f))
         offset += len(part.frame)
-    frame = pd.concat(frames)
+    frame = contiguous(pd.concat(frames))
+    del frames  # the files' own columns are freed as soon as the callers let go of them
     for column in frame.columns:  # all-missing columns of one file must not change the dtype
         if frame[column].dtype == object:
             frame[column] = frame[column].where(frame[column].notna(), None)
@@ -89,7 +93,17 @@ def concat_conformed(parts: list[Conformed]) -> Conformed:
                 shown = np.full(offset, None, dtype=object) if shown is None else shown
                 shown[start : start + len(f.shown)] = f.shown
         failures.append(ParseFailure(column, pd.Series(full, index=frame.index), expected, shown))
-    return Conformed(frame=frame, raw=pd.concat(raws), parse_failures=failures)
+    return Conformed(frame=frame, raw=contiguous(pd.concat(raws)), parse_failures=failures)
+
+
+def _raw_only(part: Conformed) -> pd.DataFrame:
+    """The raw cells that differ from the canonical ones. Most text columns are the very same
+    data in both (ids, e-mails, names): where a raw column is missing, the quarantine shows the
+    canonical value, which is the same, and the data is not copied twice."""
+    shared = [
+        c for c in part.raw.columns if c in part.frame and same_data(part.raw[c], part.frame[c])
+    ]
+    return part.raw.drop(columns=shared)
 
 
 def clean_text(values: pd.Series) -> pd.Series:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from assets.text import keep_rows
+
 from .conform import FILE_COLUMN
 from .readers import ROW_NUMBER
 
@@ -110,7 +112,7 @@ def deduplicate(
     log = pd.concat(logs, ignore_index=True)
     for column in ("row_number", "kept_row"):
         log[column] = log[column].astype("Int64")
-    kept = ordered[~removed_mask.to_numpy()]
+    kept = keep_rows(ordered, ~removed_mask.to_numpy())
     if not kept.index.is_monotonic_increasing:
         kept = kept.sort_index()
     return kept, log

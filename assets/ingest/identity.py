@@ -98,7 +98,7 @@ def _full_names(frame: pd.DataFrame) -> pd.Series:
 
 def link_results(results: pd.DataFrame, roster: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Add ``person_id`` and ``match_method`` to results; return (results, exceptions)."""
-    results = results.copy()
+    results = results.copy(deep=False)  # two columns are added; the data is not copied
     index = results.index
     roster_ids = to_text(roster["employee_id"])
     by_email_of = _unique_lookup(casefold(roster["email"]), roster_ids)
@@ -184,7 +184,7 @@ def link_activities(
     activities: pd.DataFrame, roster: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Continuing-education records carry only an employee id: link by it, or report them."""
-    activities = activities.copy()
+    activities = activities.copy(deep=False)
     employee_id = to_text(activities["employee_id"])
     known = is_in(employee_id, to_text(roster["employee_id"]))
     activities["person_id"] = employee_id.where(known)

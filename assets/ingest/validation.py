@@ -12,6 +12,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from assets.text import keep_rows
 from schemas.tables import ROW_CHECK_COLUMNS
 
 from .cell_checks import safe_text
@@ -190,4 +191,4 @@ def quarantine(
     rejects = rejects.sort_values(
         ["source_file", "row_number", "column"], kind="stable", na_position="last"
     ).reset_index(drop=True)
-    return frame[~rejected], rejects
+    return keep_rows(frame, ~rejected.to_numpy(dtype=bool)), rejects

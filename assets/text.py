@@ -132,11 +132,6 @@ def trim_to_null(values: pd.Series) -> pd.Series:
     return text_series(pc.if_else(blank, pa.scalar(None, pa.string()), trimmed), values.index)
 
 
-def present(values: pd.Series) -> np.ndarray:
-    """A plain numpy mask of the non-missing cells."""
-    return values.notna().to_numpy(dtype=bool)
-
-
 def by_distinct(values: pd.Series, func: Callable[[pd.Series], object], fill: object) -> np.ndarray:
     """``func`` applied to each distinct value once; ``fill`` where ``values`` is missing.
 
@@ -159,16 +154,6 @@ def map_text(values: pd.Series, func: Callable[[str], str | None]) -> pd.Series:
     return text_series(mapped.take(indices), values.index)
 
 
-def lookup_text(values: pd.Series, mapping: dict[str, str]) -> pd.Series:
-    """Exact-match lookup of each cell in ``mapping``; cells not in it become missing."""
-    if not mapping:
-        return empty_text(values.index)
-    keys = pa.array(list(mapping), type=pa.string())
-    targets = pa.array(list(mapping.values()), type=pa.string())
-    positions = pc.index_in(arrow_of(to_text(values)), value_set=keys)
-    return text_series(targets.take(positions), values.index)
-
-
 def casefold(values: pd.Series) -> pd.Series:
     """``str.casefold`` of every cell; ASCII-only columns fold in C (same result there)."""
     values = to_text(values)
@@ -178,33 +163,13 @@ def casefold(values: pd.Series) -> pd.Series:
     return map_text(values, str.casefold)
 
 
-def concat_text(*parts: pd.Series | str) -> pd.Series:
-    """Element-wise concatenation of text columns and literals; missing if any part is."""
-    index = next(p.index for p in parts if isinstance(p, pd.Series))
-    arrays = [
-        arrow_of(to_text(p)) if isinstance(p, pd.Series) else pa.scalar(p, pa.string())
-        for p in parts
-    ]
-    joined = pc.binary_join_element_wise(*arrays, pa.scalar("", pa.string()))
-    return text_series(joined, index)
-
-
-def coalesce(first: pd.Series, second: pd.Series) -> pd.Series:
-    """``first`` where given, else ``second``."""
-    return text_series(
-        pc.coalesce(arrow_of(to_text(first)), arrow_of(to_text(second))), first.index
-    )
-
-
-def ends_with(values: pd.Series, suffix: str) -> np.ndarray:
-    """A numpy mask: the cell ends with ``suffix`` (missing cells do not)."""
-    hits = pc.ends_with(arrow_of(to_text(values)), pattern=suffix)
-    return pc.fill_null(hits, False).to_numpy(zero_copy_only=False)
-
-
-def is_in(values: pd.Series, candidates: pd.Series | pd.Index) -> np.ndarray:
+def is_in(values: pd.Series, candidates: pd.Series | pd.Index | pa.Array) -> np.ndarray:
     """A numpy mask: the cell is one of the (non-missing) candidates; missing cells are not."""
-    pool = pc.drop_null(pc.unique(arrow_of(to_text(pd.Series(candidates)))))
+    if isinstance(candidates, pa.Array | pa.ChunkedArray):  # as is: no Python str per key
+        pool = candidates.cast(pa.string())
+    else:
+        pool = arrow_of(to_text(pd.Series(candidates)))
+    pool = pc.drop_null(pc.unique(pool))
     hits = pc.is_in(arrow_of(to_text(values)), value_set=pool)
     return pc.fill_null(hits, False).to_numpy(zero_copy_only=False)
 

@@ -18,15 +18,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from assets.text import (
-    arrow_of,
     by_distinct,
-    coalesce,
     contiguous,
     empty_text,
-    ends_with,
     is_text,
     map_by_kind,
     map_text,
@@ -301,10 +297,10 @@ def conform_provider_results(
     if full is not None:
         first, last, bad = _split_full_name(full, provider.name_order)
         frame["first_name"] = (
-            coalesce(frame["first_name"], first) if "first_name" in source_columns else first
+            frame["first_name"].fillna(first) if "first_name" in source_columns else first
         )
         frame["last_name"] = (
-            coalesce(frame["last_name"], last) if "last_name" in source_columns else last
+            frame["last_name"].fillna(last) if "last_name" in source_columns else last
         )
         raw_values["first_name"] = full
         expected = (
@@ -344,7 +340,7 @@ def conform_provider_results(
         raw_values["score"] = clean_text(score_raw)
         score = parse_numbers(_present_or_missing(score_raw, raw_values["score"]))
         failures.append(ParseFailure("score", _failed(raw_values["score"], score), "a number"))
-        percent_sign = ends_with(raw_values["score"], "%")
+        percent_sign = raw_values["score"].str.endswith("%").to_numpy(dtype=bool, na_value=False)
         if provider.score_scale == "fraction":
             score = score.where(percent_sign, score * 100)
         frame["score"] = score.round(6)
@@ -412,7 +408,7 @@ def conform_roster(
             continue
         frame[column] = raw_values[column] if column in raw_values else empty_text(raw.index)
     # A site code is an identifier (schemas/identifiers.py): one case, so 'dayton' is DAYTON.
-    frame["site"] = text_series(pc.utf8_upper(arrow_of(frame["site"])), raw.index)
+    frame["site"] = frame["site"].str.upper()
     for column in ("hire_date", "termination_date"):
         if column in raw_values:
             _keep_parsed(

@@ -86,26 +86,27 @@ def same_data(first: pd.Series, second: pd.Series) -> bool:
     return pa.array(first.array) is pa.array(second.array)
 
 
-def keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+def keep_rows(frame: pd.DataFrame, keep: np.ndarray, *, release: bool = False) -> pd.DataFrame:
     """The rows of ``frame`` where ``keep`` is True; the frame itself when that is every row.
 
-    Arrow columns are filtered chunk by chunk: pandas' ``frame[mask]`` turns the mask into
-    positions and takes them, which first concatenates every chunk of every column (a file's
-    worth each) — over millions of rows a copy costlier than the selection itself.
+    Arrow columns are filtered with Arrow's filter kernel; pandas' ``frame[mask]`` turns the
+    mask into positions and takes them, slower on text. ``release``: each column is dropped from
+    ``frame`` once filtered, so that at most one column is held twice rather than the whole
+    table (``frame`` is left empty: for a caller that is done with it).
     """
     keep = np.asarray(keep, dtype=bool)
     if keep.all():
         return frame
     selector = pa.array(keep)
+    index = frame.index[keep]
     columns = {}
-    for column in frame.columns:
-        values = frame[column]
+    for column in list(frame.columns):
+        values = frame.pop(column) if release else frame[column]
         if isinstance(values.dtype, pd.ArrowDtype):
-            array = pa.array(values.array)
-            columns[column] = pd.arrays.ArrowExtensionArray(array.filter(selector))
+            columns[column] = pd.arrays.ArrowExtensionArray(pa.array(values.array).filter(selector))
         else:
             columns[column] = values.array[keep]
-    return pd.DataFrame(columns, index=frame.index[keep], copy=False)
+    return pd.DataFrame(columns, index=index, copy=False)
 
 
 def repeated(value: str, index: pd.Index) -> pd.Series:

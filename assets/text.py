@@ -80,10 +80,21 @@ def contiguous(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def same_data(first: pd.Series, second: pd.Series) -> bool:
-    """Both columns hold the very same Arrow data (one was assigned from the other)."""
+    """Both columns hold the very same Arrow data (one was assigned from the other): the same
+    buffers in memory, not merely equal values."""
     if not (is_text(first) and is_text(second)):
         return False
-    return pa.array(first.array) is pa.array(second.array)
+    a, b = arrow_of(first), arrow_of(second)
+    if len(a) != len(b) or a.num_chunks != b.num_chunks:
+        return False
+    return all(
+        x.offset == y.offset and _addresses(x) == _addresses(y)
+        for x, y in zip(a.chunks, b.chunks, strict=True)
+    )
+
+
+def _addresses(array: pa.Array) -> list[int | None]:
+    return [buffer.address if buffer is not None else None for buffer in array.buffers()]
 
 
 def keep_rows(frame: pd.DataFrame, keep: np.ndarray, *, release: bool = False) -> pd.DataFrame:

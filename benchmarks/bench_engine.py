@@ -34,7 +34,7 @@ import pyarrow as pa
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assets.certification import evaluate
-from assets.certification.phase_clock import PhaseClock
+from assets.phase_clock import PhaseClock
 from schemas.config import load_config
 
 AS_OF = dt.date(2026, 11, 22)

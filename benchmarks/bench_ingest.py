@@ -4,7 +4,8 @@ Usage: python benchmarks/bench_ingest.py 100000 1000000
 Generates the sample landing folder once per size (cached under var/bench/), then, in a fresh
 process per size, times the whole intake of the latest complete week (inventory, read with
 SHA-256, conform, Pandera quarantine, de-duplication, identity resolution) and reports the peak
-resident memory of that process. Prints one line per size.
+resident memory of that process. Prints one line per size, and the wall time of each phase
+(read = read, conform and cell checks of every file; validate; deduplicate; link; account).
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ def measure(landing: str) -> dict:
         "deduplicated": int(files["deduplicated"].sum()),
         "results": len(week.results),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "phases": week.phase_seconds,
     }
 
 
@@ -81,6 +83,8 @@ def main(sizes: list[int]) -> None:
             f"(inventory {m['inventory_seconds']:.1f} s)",
             flush=True,
         )
+        phases = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in m["phases"].items())
+        print(f"{'':>9}   phases: {phases}", flush=True)
 
 
 if __name__ == "__main__":

@@ -22,10 +22,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from assets.certification.dates import NO_DAY, DayGrid, days_from_datetimes
-from assets.certification.text_columns import (
+from assets.text import (
     after_present,
     arrow_text,
-    is_arrow_text,
+    is_text,
     take_objects,
 )
 
@@ -182,7 +182,7 @@ class AssessmentIndex:
 
 
 def _module_numbers(module: pd.Series, modules: tuple[str, ...]) -> np.ndarray:
-    if is_arrow_text(module):
+    if is_text(module):
         found = pc.index_in(arrow_text(module), value_set=pa.array(modules, type=pa.string()))
         return np.asarray(pc.fill_null(found, -1), dtype=np.int64)
     if isinstance(module.dtype, pd.CategoricalDtype):

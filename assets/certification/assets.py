@@ -19,7 +19,6 @@ from assets.certification.compliance import (
 )
 from assets.certification.engine import evaluate
 from assets.certification.exemptions import Evidence, apply_exemptions, apply_revocations
-from assets.certification.phase_clock import PhaseClock
 from assets.certification.status import (
     CERTIFIED,
     EXPIRED,
@@ -29,6 +28,7 @@ from assets.certification.status import (
 )
 from assets.certification.status_evidence import status_evidence as proving_records
 from assets.partitions import as_of_date, weekly_partitions
+from assets.phase_clock import PhaseClock
 from assets.reporting.exports import employee_status_csv, frame_to_csv_bytes
 from assets.resources import CompetenceSettings
 

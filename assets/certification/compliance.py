@@ -30,7 +30,7 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from assets.certification.dates import NO_DAY
-from assets.certification.text_columns import arrow_text, is_arrow_text
+from assets.text import arrow_text, is_text
 from schemas.config import CompetenceConfig
 from schemas.vocabulary import Compliance
 
@@ -95,7 +95,7 @@ def _person_codes(employee_ids: pd.Series) -> np.ndarray:
     The engine's status table comes sorted by employee id: then a person's rows are adjacent
     and counting the changes numbers them, without hashing a million ids.
     """
-    if is_arrow_text(employee_ids) and len(employee_ids) > 1:
+    if is_text(employee_ids) and len(employee_ids) > 1:
         ids = arrow_text(employee_ids)
         if ids.null_count == 0 and pc.all(pc.greater_equal(ids[1:], ids[:-1])).as_py():
             changes = np.asarray(pc.not_equal(ids[1:], ids[:-1]), dtype=np.int64)

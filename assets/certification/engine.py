@@ -49,9 +49,9 @@ from assets.certification.dates import NO_DAY, DayGrid, datetimes_from_days, day
 from assets.certification.forecast import renewal_forecast as _renewal_forecast
 from assets.certification.parallel import WorkerPool, worker_pool
 from assets.certification.people import People, employed_people
-from assets.certification.phase_clock import PhaseClock
 from assets.certification.points import PointsSources, build_activity_index
 from assets.certification.status import PendingStatus, finish_status, status_rows
+from assets.phase_clock import PhaseClock
 from schemas.config import CompetenceConfig, Credential, PointsRenewal
 
 LEDGER_COLUMNS = (

@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from assets.certification.assessments import SourceRecords
 from assets.certification.dates import NO_DAY
 from assets.certification.parallel import WorkerPool
-from assets.certification.text_columns import after_present
+from assets.text import after_present
 
 _NULL_TEXT = pa.scalar(None, pa.string())
 

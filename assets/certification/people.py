@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from assets.certification.dates import day_number, days_from_datetimes
-from assets.certification.text_columns import arrow_text, is_arrow_text, positions_in
+from assets.text import arrow_text, is_text, positions_in
 from schemas.config import CompetenceConfig
 from schemas.tables import ROSTER_COLUMNS
 
@@ -60,7 +60,7 @@ class People:
 
     def prepare_lookup(self) -> None:
         """Build the id lookup on this thread, before worker threads share it."""
-        if not is_arrow_text(self.frame["employee_id"]):
+        if not is_text(self.frame["employee_id"]):
             _ = self.ids.is_unique  # pandas fills the index's hash table on first use
 
     def positions(self, employee_ids: pd.Series) -> np.ndarray:

@@ -26,7 +26,7 @@ import pandas as pd
 
 from assets.certification.assessments import AssessmentIndex
 from assets.certification.dates import DayGrid, add_years, completed_years, days_from_datetimes
-from assets.certification.text_columns import take_objects
+from assets.text import take_objects
 from schemas.config import PointsRenewal
 from schemas.vocabulary import PointsCategory
 

@@ -20,8 +20,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from assets.text import arrow_of, is_text
+
 from .readers import ROW_NUMBER
-from .text import arrow_of, is_text
 
 # Explicit embeddings, overrides and isolates, and the left-to-right / right-to-left marks.
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"

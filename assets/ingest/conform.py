@@ -5,8 +5,9 @@ names, how a pass is written. The functions here apply that configuration; they 
 A cell that does not parse becomes missing in the canonical frame and is listed in
 ``Conformed.parse_failures`` so the validation step can quarantine the row with the raw value.
 
-Text stays Arrow-backed (``text.py``); dates, numbers, names and module words are parsed once per
-distinct value with the same pandas/Python functions as always, so results do not change.
+Text stays Arrow-backed (``assets/text.py``); dates, numbers, names and module words are parsed
+once per distinct value with the same pandas/Python functions as always, so results do not
+change.
 """
 
 from __future__ import annotations
@@ -17,26 +18,24 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from schemas.config import CANONICAL_RESULT_COLUMNS, PassRule, Provider
-from schemas.tables import ROSTER_COLUMNS
-
-from .readers import ROW_NUMBER
-from .text import (
-    arrow_of,
+from assets.text import (
     by_distinct,
-    coalesce,
+    contiguous,
     empty_text,
-    ends_with,
     is_text,
     map_by_kind,
     map_text,
     repeated,
+    same_data,
     text_series,
     to_text,
     trim_to_null,
 )
+from schemas.config import CANONICAL_RESULT_COLUMNS, PassRule, Provider
+from schemas.tables import ROSTER_COLUMNS
+
+from .readers import ROW_NUMBER
 
 FILE_COLUMN = "_file"
 ISO_DATE = "%Y-%m-%d"
@@ -71,11 +70,12 @@ def concat_conformed(parts: list[Conformed]) -> Conformed:
     for part in parts:
         index = pd.RangeIndex(offset, offset + len(part.frame))
         frames.append(part.frame.set_axis(index))
-        raws.append(part.raw.set_axis(index))
+        raws.append(_raw_only(part).set_axis(index))
         for f in part.parse_failures:
             merged.setdefault((f.column, f.expected), []).append((offset, f))
         offset += len(part.frame)
-    frame = pd.concat(frames)
+    frame = contiguous(pd.concat(frames))
+    del frames  # the files' own columns are freed as soon as the callers let go of them
     for column in frame.columns:  # all-missing columns of one file must not change the dtype
         if frame[column].dtype == object:
             frame[column] = frame[column].where(frame[column].notna(), None)
@@ -89,7 +89,17 @@ def concat_conformed(parts: list[Conformed]) -> Conformed:
                 shown = np.full(offset, None, dtype=object) if shown is None else shown
                 shown[start : start + len(f.shown)] = f.shown
         failures.append(ParseFailure(column, pd.Series(full, index=frame.index), expected, shown))
-    return Conformed(frame=frame, raw=pd.concat(raws), parse_failures=failures)
+    return Conformed(frame=frame, raw=contiguous(pd.concat(raws)), parse_failures=failures)
+
+
+def _raw_only(part: Conformed) -> pd.DataFrame:
+    """The raw cells that differ from the canonical ones. Most text columns are the very same
+    data in both (ids, e-mails, names): where a raw column is missing, the quarantine shows the
+    canonical value, which is the same, and the data is not copied twice."""
+    shared = [
+        c for c in part.raw.columns if c in part.frame and same_data(part.raw[c], part.frame[c])
+    ]
+    return part.raw.drop(columns=shared)
 
 
 def clean_text(values: pd.Series) -> pd.Series:
@@ -287,10 +297,10 @@ def conform_provider_results(
     if full is not None:
         first, last, bad = _split_full_name(full, provider.name_order)
         frame["first_name"] = (
-            coalesce(frame["first_name"], first) if "first_name" in source_columns else first
+            frame["first_name"].fillna(first) if "first_name" in source_columns else first
         )
         frame["last_name"] = (
-            coalesce(frame["last_name"], last) if "last_name" in source_columns else last
+            frame["last_name"].fillna(last) if "last_name" in source_columns else last
         )
         raw_values["first_name"] = full
         expected = (
@@ -330,7 +340,7 @@ def conform_provider_results(
         raw_values["score"] = clean_text(score_raw)
         score = parse_numbers(_present_or_missing(score_raw, raw_values["score"]))
         failures.append(ParseFailure("score", _failed(raw_values["score"], score), "a number"))
-        percent_sign = ends_with(raw_values["score"], "%")
+        percent_sign = raw_values["score"].str.endswith("%").to_numpy(dtype=bool, na_value=False)
         if provider.score_scale == "fraction":
             score = score.where(percent_sign, score * 100)
         frame["score"] = score.round(6)
@@ -398,7 +408,7 @@ def conform_roster(
             continue
         frame[column] = raw_values[column] if column in raw_values else empty_text(raw.index)
     # A site code is an identifier (schemas/identifiers.py): one case, so 'dayton' is DAYTON.
-    frame["site"] = text_series(pc.utf8_upper(arrow_of(frame["site"])), raw.index)
+    frame["site"] = frame["site"].str.upper()
     for column in ("hire_date", "termination_date"):
         if column in raw_values:
             _keep_parsed(

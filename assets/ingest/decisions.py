@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from assets.text import empty_text
 from schemas.tables import EXEMPTION_COLUMNS, REVOCATION_COLUMNS
 
 from .conform import ISO_DATE, Conformed, _finish, _keep_parsed, clean_text, parse_dates
-from .text import empty_text
 
 DATE_COLUMNS = {"exemptions": ("valid_from", "valid_until"), "revocations": ("revoked_on",)}
 COLUMNS = {"exemptions": EXEMPTION_COLUMNS, "revocations": REVOCATION_COLUMNS}

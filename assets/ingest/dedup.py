@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from assets.text import keep_rows
+
 from .conform import FILE_COLUMN
 from .readers import ROW_NUMBER
 
@@ -58,7 +60,9 @@ def _in_drop_order(frame: pd.DataFrame) -> pd.DataFrame:
 def deduplicate(
     frame: pd.DataFrame, key: list[str], content: list[str], source: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return (kept rows, log of removed rows). ``frame`` carries DROP_ORDER, file and row."""
+    """Return (kept rows, log of removed rows). ``frame`` carries DROP_ORDER, file and row.
+
+    When rows are removed, ``frame``'s columns move into the kept rows (it is left empty)."""
     if frame.empty:
         return frame, empty_dedup_log()
     ordered = _in_drop_order(frame)
@@ -110,7 +114,7 @@ def deduplicate(
     log = pd.concat(logs, ignore_index=True)
     for column in ("row_number", "kept_row"):
         log[column] = log[column].astype("Int64")
-    kept = ordered[~removed_mask.to_numpy()]
+    kept = keep_rows(ordered, ~removed_mask.to_numpy(), release=True)
     if not kept.index.is_monotonic_increasing:
         kept = kept.sort_index()
     return kept, log

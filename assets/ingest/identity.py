@@ -21,17 +21,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .conform import fold_name
-from .text import (
+from assets.text import (
     arrow_of,
     as_objects,
     casefold,
-    coalesce,
-    concat_text,
     is_in,
     text_series,
     to_text,
 )
+
+from .conform import fold_name
 
 UNMATCHED_COLUMNS = [
     "provider",
@@ -55,29 +54,38 @@ class _Lookup:
 
     keys: pa.Array
     ids: pa.Array
-    shared: dict[str, str]  # key -> 'id1;id2'
+    shared: pd.DataFrame  # key, id: one row per person of a key shared by several
 
     def finds(self, values: pd.Series) -> np.ndarray:
         return is_in(values, self.keys)
 
     def shared_by_several(self, values: pd.Series) -> np.ndarray:
-        return is_in(values, pd.Series(list(self.shared), dtype=object))
+        return is_in(values, self.shared["key"])
 
     def person(self, values: pd.Series) -> pd.Series:
         positions = pc.index_in(arrow_of(to_text(values)), value_set=self.keys)
         return text_series(self.ids.take(positions), values.index)
 
+    def candidates(self, keys: np.ndarray) -> list[str]:
+        """'id1;id2' (ids sorted) for each of ``keys``, all shared by several people.
+
+        Built only for the keys of records left unlinked: a large roster shares thousands of
+        names, and joining every group's ids in Python cost more than the linking itself.
+        """
+        wanted = self.shared[is_in(self.shared["key"], pd.Series(keys, dtype=object))]
+        joined = as_objects(wanted).sort_values("id").groupby("key")["id"].agg(";".join)
+        return [joined[k] for k in keys]
+
 
 def _unique_lookup(keys: pd.Series, ids: pd.Series) -> _Lookup:
-    """(key -> the one id) for unique keys, (key -> 'id1;id2') for keys shared by several."""
+    """(key -> the one id) for unique keys, and the (key, id) rows of keys shared by several."""
     table = pd.DataFrame({"key": to_text(keys), "id": to_text(ids)}).dropna().drop_duplicates()
     shared_mask = table["key"].duplicated(keep=False).to_numpy()
     unique = table[~shared_mask]
-    shared = as_objects(table[shared_mask]).sort_values("id").groupby("key")["id"]
     return _Lookup(
         keys=arrow_of(unique["key"]).combine_chunks(),
         ids=arrow_of(unique["id"]).combine_chunks(),
-        shared=shared.agg(";".join).to_dict(),
+        shared=table[shared_mask],
     )
 
 
@@ -92,12 +100,12 @@ def _only_where(
 
 
 def _full_names(frame: pd.DataFrame) -> pd.Series:
-    return fold_name(concat_text(frame["first_name"], " ", frame["last_name"]))
+    return fold_name(to_text(frame["first_name"]) + " " + to_text(frame["last_name"]))
 
 
 def link_results(results: pd.DataFrame, roster: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Add ``person_id`` and ``match_method`` to results; return (results, exceptions)."""
-    results = results.copy()
+    results = results.copy(deep=False)  # two columns are added; the data is not copied
     index = results.index
     roster_ids = to_text(roster["employee_id"])
     by_email_of = _unique_lookup(casefold(roster["email"]), roster_ids)
@@ -110,14 +118,14 @@ def link_results(results: pd.DataFrame, roster: pd.DataFrame) -> tuple[pd.DataFr
 
     email_key = casefold(results["email"])
     by_email = _only_where(~by_id, by_email_of.finds, email_key)
-    person = coalesce(person, by_email_of.person(email_key[by_email]).reindex(index))
+    person = person.fillna(by_email_of.person(email_key[by_email]).reindex(index))
     method[by_email] = 2
 
     # names are folded (pure Python per distinct name) only where id and e-mail did not link
     pending = ~(by_id | by_email)
     result_names = _full_names(results[pending]).reindex(index)
     by_name = _only_where(pending, by_name_of.finds, result_names)
-    person = coalesce(person, by_name_of.person(result_names[by_name]).reindex(index))
+    person = person.fillna(by_name_of.person(result_names[by_name]).reindex(index))
     method[by_name] = 3
 
     results["person_id"] = person
@@ -128,16 +136,14 @@ def link_results(results: pd.DataFrame, roster: pd.DataFrame) -> tuple[pd.DataFr
     ambiguous_name = ~ambiguous_email & _only_where(
         missing, by_name_of.shared_by_several, result_names
     )
-    email_shared, name_shared = by_email_of.shared, by_name_of.shared
-
     # the unlinked records are few: explained row by row, as Python strings
     unlinked = as_objects(results[missing])
     email_key = email_key[missing].to_numpy(dtype=object, na_value=None)
     result_names = result_names[missing].to_numpy(dtype=object, na_value=None)
     amb_email, amb_name = ambiguous_email[missing], ambiguous_name[missing]
     candidates = pd.Series(None, index=unlinked.index, dtype=object)
-    candidates[amb_email] = [email_shared[k] for k in email_key[amb_email]]
-    candidates[amb_name] = [name_shared[k] for k in result_names[amb_name]]
+    candidates[amb_email] = by_email_of.candidates(email_key[amb_email])
+    candidates[amb_name] = by_name_of.candidates(result_names[amb_name])
     reason = pd.Series("UNMATCHED", index=unlinked.index, dtype=object)
     reason[amb_email | amb_name] = "AMBIGUOUS"
 
@@ -183,7 +189,7 @@ def link_activities(
     activities: pd.DataFrame, roster: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Continuing-education records carry only an employee id: link by it, or report them."""
-    activities = activities.copy()
+    activities = activities.copy(deep=False)
     employee_id = to_text(activities["employee_id"])
     known = is_in(employee_id, to_text(roster["employee_id"]))
     activities["person_id"] = employee_id.where(known)

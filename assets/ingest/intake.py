@@ -14,6 +14,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from assets.cores import available_cores
+from assets.phase_clock import PhaseClock
 from schemas.config import CANONICAL_RESULT_COLUMNS, CompetenceConfig
 from schemas.tables import (
     ACTIVITY_COLUMNS,
@@ -87,12 +88,14 @@ def _intake(
     schema: pa.DataFrameSchema,
     key: list[str],
     content: list[str],
+    clock: PhaseClock,
 ) -> SourceIntake:
     conformed_files, records = [], []
 
-    # Files are read on all cores (Arrow and calamine release the GIL); results stay in order.
+    # Files are read on all cores; results stay in order. Arrow's CSV reader and hashing release
+    # the GIL, calamine's sheet parse and the Python part of conforming do not (measured).
     # One bad file (gone, unreadable, changing, over a limit) rejects that file alone.
-    with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
+    with clock.phase("read"), ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
         outcomes = list(pool.map(lambda f: read_file(f, config), files))
     for order, (f, outcome) in enumerate(zip(files, outcomes, strict=True)):
         if outcome.conformed is None:
@@ -102,11 +105,17 @@ def _intake(
         conformed.frame[DROP_ORDER] = order
         conformed_files.append(conformed)
         records.append(_file_record(f, rows_in=len(conformed.frame), sha256=outcome.sha256))
+    del outcomes
     if not conformed_files:
         return SourceIntake(pd.DataFrame(), empty_rejects(), empty_dedup_log(), records)
     source = files[0].source
-    accepted, rejects = quarantine(concat_conformed(conformed_files), schema, source)
-    kept, dedup_log = deduplicate(accepted, key, content, source)
+    with clock.phase("validate"):
+        combined = concat_conformed(conformed_files)
+        conformed_files.clear()  # the files' own frames are freed: one copy of the rows at a time
+        accepted, rejects = quarantine(combined, schema, source)
+        del combined
+    with clock.phase("deduplicate"):
+        kept, dedup_log = deduplicate(accepted, key, content, source)
     kept = kept.drop(columns=[DROP_ORDER]).rename(
         columns={FILE_COLUMN: "source_file", ROW_NUMBER: "source_row"}
     )
@@ -139,12 +148,16 @@ class WeekIntake:
     before_first_extract: bool
     exemptions: pd.DataFrame | None = None
     revocations: pd.DataFrame | None = None
+    # wall seconds per phase (read, validate, deduplicate, link, account), for the benchmark
+    # and the materialization's metadata
+    phase_seconds: dict[str, float] | None = None
 
 
 def ingest_week(
     inventory: LandingInventory, config: CompetenceConfig, as_of: date, today: date
 ) -> WeekIntake:
     """Everything the week needs from the landing folder, with every input row accounted for."""
+    clock = PhaseClock()
     today_ts = pd.Timestamp(today)
     records: list[dict] = []
 
@@ -153,7 +166,9 @@ def ingest_week(
     roster_file = None
     candidates, before_first = choose_roster_extract(inventory.rosters, as_of)
     for extract in candidates:
-        attempt = _intake([extract], config, roster_schema, ["employee_id"], list(ROSTER_COLUMNS))
+        attempt = _intake(
+            [extract], config, roster_schema, ["employee_id"], list(ROSTER_COLUMNS), clock
+        )
         records.extend(attempt.files)
         if attempt.files[-1]["problem"] is None:
             roster_intake, roster_file = attempt, extract.relative_path
@@ -181,6 +196,7 @@ def ingest_week(
         result_schema,
         ["provider", "record_id"],
         [c for c in CANONICAL_RESULT_COLUMNS if c not in {"provider", "record_id"}],
+        clock,
     )
     activity_schema = with_runtime_checks(CeActivity, date_column="activity_date", today=today_ts)
     activities_intake = _intake(
@@ -189,47 +205,27 @@ def ingest_week(
         activity_schema,
         ["employee_id", "activity_date", "activity_type", "evidence_ref"],
         ["hours", "points", "description"],
+        clock,
     )
 
     roster_links = roster if not roster.empty else pd.DataFrame(columns=list(ROSTER_COLUMNS))
     results = results_intake.accepted
     if results.empty:
         results = pd.DataFrame(columns=[*CANONICAL_RESULT_COLUMNS, "source_file", "source_row"])
-    results, unmatched_results = link_results(results, roster_links)
     activities = activities_intake.accepted
     if activities.empty:
         activities = pd.DataFrame(columns=[*ACTIVITY_COLUMNS, "source_file", "source_row"])
-    activities, unmatched_activities = link_activities(activities, roster_links)
+    with clock.phase("link"):
+        results, unmatched_results = link_results(results, roster_links)
+        activities, unmatched_activities = link_activities(activities, roster_links)
 
-    decisions = _decisions_intake(inventory, config, today_ts)
-
-    records.extend(results_intake.files)
-    records.extend(activities_intake.files)
-    for decision in decisions.values():
-        records.extend(decision.files)
-    records.extend(_problem_record(p) for p in inventory.problems)
-    files = pd.DataFrame(records, columns=[*SOURCE_FILE_COLUMNS[:4], "rows_in", "problem", "check"])
-    rejects = pd.concat(
-        [
-            roster_intake.rejects,
-            results_intake.rejects,
-            activities_intake.rejects,
-            *(d.rejects for d in decisions.values()),
-            whole_file_rejects(files),
-        ],
-        ignore_index=True,
-    )
-    deduplicated = pd.concat(
-        [
-            roster_intake.deduplicated,
-            results_intake.deduplicated,
-            activities_intake.deduplicated,
-            *(d.deduplicated for d in decisions.values()),
-        ],
-        ignore_index=True,
-    )
-    RejectedRow.validate(rejects)  # the quarantine's own shape (columns in order, types)
-    source_files = _account(files, rejects, deduplicated)
+    decisions = _decisions_intake(inventory, config, today_ts, clock)
+    with clock.phase("account"):
+        rejects, deduplicated, source_files = _week_ledgers(
+            records,
+            [roster_intake, results_intake, activities_intake, *decisions.values()],
+            inventory,
+        )
     return WeekIntake(
         roster=roster.reset_index(drop=True),
         results=results.reset_index(drop=True),
@@ -242,7 +238,24 @@ def ingest_week(
         before_first_extract=before_first,
         exemptions=_accepted_or_empty(decisions["exemptions"], EXEMPTION_COLUMNS),
         revocations=_accepted_or_empty(decisions["revocations"], REVOCATION_COLUMNS),
+        phase_seconds=clock.seconds,
     )
+
+
+def _week_ledgers(
+    records: list[dict], intakes: list[SourceIntake], inventory: LandingInventory
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The week's quarantine, de-duplication log and per-file accounting, from every source."""
+    for intake in intakes[1:]:  # the roster's file records are in already (extracts tried)
+        records.extend(intake.files)
+    records.extend(_problem_record(p) for p in inventory.problems)
+    files = pd.DataFrame(records, columns=[*SOURCE_FILE_COLUMNS[:4], "rows_in", "problem", "check"])
+    rejects = pd.concat(
+        [*(i.rejects for i in intakes), whole_file_rejects(files)], ignore_index=True
+    )
+    deduplicated = pd.concat([i.deduplicated for i in intakes], ignore_index=True)
+    RejectedRow.validate(rejects)  # the quarantine's own shape (columns in order, types)
+    return rejects, deduplicated, _account(files, rejects, deduplicated)
 
 
 # a decision is one per (person, credential, start): a later drop of the same key replaces it
@@ -253,7 +266,7 @@ _DECISION_KEYS = {
 
 
 def _decisions_intake(
-    inventory: LandingInventory, config: CompetenceConfig, today: pd.Timestamp
+    inventory: LandingInventory, config: CompetenceConfig, today: pd.Timestamp, clock: PhaseClock
 ) -> dict[str, SourceIntake]:
     """Exemptions and revocations, validated, de-duplicated and accounted like every source.
 
@@ -269,7 +282,7 @@ def _decisions_intake(
         )
         content = [c for c in columns if c not in key]
         out[kind] = (
-            _intake(files[kind], config, schema, key, content)
+            _intake(files[kind], config, schema, key, content, clock)
             if files[kind]
             else SourceIntake(pd.DataFrame(), empty_rejects(), empty_dedup_log(), [])
         )

@@ -2,9 +2,9 @@
 
 Readers never guess types: every cell stays as it was written (Excel dates and numbers excepted,
 which arrive as dates and numbers) so that a rejected row can show the user the offending value.
-Text columns are Arrow-backed strings (see ``text.py``): millions of Python string objects would
-cost gigabytes. A file that cannot be read raises :class:`UnreadableFile` with a message naming the
-file and the problem; callers record it and go on with the other files.
+Text columns are Arrow-backed strings (see ``assets/text.py``): millions of Python string objects
+would cost gigabytes. A file that cannot be read raises :class:`UnreadableFile` with a message
+naming the file and the problem; callers record it and go on with the other files.
 
 The fast readers (pyarrow's CSV reader, python-calamine's rows) handle the ordinary file; any file
 they cannot read exactly as pandas would (ragged rows, bad bytes, odd headers...) is read again by
@@ -25,11 +25,11 @@ import pyarrow.csv as pacsv
 from pandas._libs.parsers import STR_NA_VALUES
 from python_calamine import CalamineWorkbook
 
+from assets.text import PY_WHITESPACE, TEXT, map_by_kind, text_series, to_text
 from schemas.config import Limits
 
 from .file_checks import FormatAdvice, check_csv, check_parsed_shape, check_xlsx
 from .snapshot import UnreadableFile
-from .text import PY_WHITESPACE, TEXT, map_by_kind, text_series, to_text
 
 ROW_NUMBER = "_row"  # the row's line number in a CSV, or its row number in the Excel sheet
 
@@ -201,8 +201,13 @@ def read_xlsx(data: bytes, *, label: str, sheet: str | int = 0, skip_rows: int =
     for column in frame.columns:
         values = frame[column]
         if values.dtype == object:
-            text = values.astype(str).str.strip()
-            values = values.where(values.notna() & (text != ""))
+            # only a text cell can be blank: a date, a number or a boolean never is (writing
+            # every date of a mixed column as text just to find that out cost seconds)
+            cells = values.to_numpy(dtype=object)
+            blank = np.fromiter(
+                (isinstance(v, str) and not v.strip() for v in cells), dtype=bool, count=len(cells)
+            )
+            values = values.where(values.notna().to_numpy(dtype=bool) & ~blank)
             frame[column] = values
         elif values.dtype == TEXT:
             stripped = pc.utf8_trim(pa.array(values.array), characters=PY_WHITESPACE)

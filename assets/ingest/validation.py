@@ -12,6 +12,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from assets.text import keep_rows
 from schemas.tables import ROW_CHECK_COLUMNS
 
 from .cell_checks import safe_text
@@ -135,7 +136,10 @@ def _wording(check: str, column: object = None) -> str:
 def quarantine(
     conformed: Conformed, schema: pa.DataFrameSchema, source: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Split a conformed frame into (accepted rows, reject rows)."""
+    """Split a conformed frame into (accepted rows, reject rows).
+
+    The conformed frame's columns move into the accepted rows (``conformed.frame`` is left
+    empty), so a source's rows are never held twice."""
     frame = conformed.frame
     parts = []
     rejected = pd.Series(False, index=frame.index)
@@ -190,4 +194,5 @@ def quarantine(
     rejects = rejects.sort_values(
         ["source_file", "row_number", "column"], kind="stable", na_position="last"
     ).reset_index(drop=True)
-    return frame[~rejected], rejects
+    # the conformed frame is done with: its columns are released as the accepted rows are kept
+    return keep_rows(frame, ~rejected.to_numpy(dtype=bool), release=True), rejects

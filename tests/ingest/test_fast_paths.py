@@ -12,7 +12,7 @@ import xlsxwriter
 
 from assets.ingest import readers
 from assets.ingest.conform import clean_text, fold_name, parse_dates, parse_numbers
-from assets.ingest.text import PY_WHITESPACE, TEXT, casefold, map_by_kind
+from assets.text import PY_WHITESPACE, TEXT, casefold, map_by_kind
 
 TRICKY_CSV = (
     "id,name,score,when\n"

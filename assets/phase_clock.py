@@ -1,4 +1,5 @@
-"""Wall time per phase of one evaluation, so a benchmark can say where the time goes."""
+"""Wall time per phase of one run of a stage (ingest, engine), so a benchmark and the Dagster
+materialization can say where the time goes."""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ import pandas as pd
 
 from assets import warehouse_postgres as pg
 from assets.person_history import ensure_person_history
-from assets.warehouse_postgres import PostgresWarehouse, is_postgres_url
+from assets.warehouse_postgres import PostgresWarehouse, WarehouseUnavailable, is_postgres_url
 from schemas.warehouse_tables import declared_columns
 
 WarehouseLocation = Path | PostgresWarehouse
@@ -244,19 +244,9 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
         weeks = [pd.Timestamp(k) for k in keys]
         if "week" not in obj.columns:
             raise dg.Failure(f"{context.asset_key.to_user_string()}: frame has no 'week' column")
-        declared = declared_columns(context.asset_key.path[-1])
-        location = warehouse_location(self.database)
-        if isinstance(location, PostgresWarehouse):
-            # the person history is computed on demand there (pipelines/person_report.py)
-            pg.replace_week(location, context.asset_key.path[-1], obj, weeks, declared)
-            context.add_output_metadata({"warehouse_table": _table(context)})
-            return
         try:
-            with connect(self.database) as con:
-                replace_week(con, _table(context), obj, weeks, declared)
-                if context.asset_key.path[-1] in ("certification_status", "corrective_actions"):
-                    ensure_person_history(con)  # the per-person view over the weekly tables
-        except WarehouseNeedsRepair as exc:
+            write_week(self.database, context.asset_key.path[-1], obj, weeks)
+        except (WarehouseNeedsRepair, WarehouseUnavailable) as exc:
             raise dg.Failure(description=str(exc)) from None
         context.add_output_metadata({"warehouse_table": _table(context)})
 
@@ -266,6 +256,26 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
         # history of a wide table is read column by column, not whole
         wanted = (getattr(context, "definition_metadata", None) or {}).get("columns")
         return read_weeks(self.database, context.asset_key.path[-1], keys or None, wanted)
+
+
+def write_week(
+    database: str | Path | PostgresWarehouse,
+    table: str,
+    frame: pd.DataFrame,
+    weeks: list[pd.Timestamp],
+) -> None:
+    """Replace ``weeks`` of ``table`` by ``frame`` (which carries ``week``) in one transaction,
+    in the DuckDB file or the PostgreSQL warehouse, with the declared column types."""
+    declared = declared_columns(table)
+    location = warehouse_location(database)
+    if isinstance(location, PostgresWarehouse):
+        # the person history is computed on demand there (pipelines/person_report.py)
+        pg.replace_week(location, table, frame, weeks, declared)
+        return
+    with connect(str(location)) as con:
+        replace_week(con, f'{SCHEMA}."{table}"', frame, weeks, declared)
+        if table in ("certification_status", "corrective_actions"):
+            ensure_person_history(con)  # the per-person view over the weekly tables
 
 
 def read_weeks(

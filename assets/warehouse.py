@@ -300,9 +300,12 @@ def read_weeks(
         if weeks is None:
             frame = con.execute(f"select {select} from {qualified}").df()
         else:
+            # rowid: within a week, the order the rows were stored in (DuckDB's sort is not
+            # stable: by week alone, a week's rows came back shuffled — e.g. a site's findings,
+            # stored most severe first, reached the report in another order)
             frame = con.execute(
                 f"select {select} from {qualified} where week in (select unnest(?::timestamp[])) "
-                "order by week",
+                "order by week, rowid",
                 [[pd.Timestamp(k) for k in weeks]],
             ).df()
     return _in_nanoseconds(frame)

@@ -62,6 +62,12 @@ DUCKDB_TYPES = {
     "timestamp without time zone": "TIMESTAMP",
     "date": "DATE",
 }
+# Each row's place in its week's frame: PostgreSQL hands rows back in no particular order (a
+# week rewritten fills the space an earlier one freed), while the DuckDB file keeps the order of
+# insertion, and some report sections keep the order they were given. Stored with every row,
+# never handed back.
+ROW_ORDER = "_row_in_week"
+_POSITION = "_position"  # a read's row order, carried through the CSV (never stored)
 _DDL_LOCK = 0x636F6D77  # "comw": creating schema, tables and columns, one worker at a time
 
 
@@ -112,7 +118,10 @@ def _qualified(table: str) -> str:
 
 
 def _pg_type(duckdb_type: str) -> str:
-    return PG_TYPES.get(duckdb_type.upper(), "text")
+    kind = duckdb_type.upper()
+    if kind.startswith("TIMESTAMP_"):  # TIMESTAMP_S / _MS / _NS: pandas' units, all naive
+        return "timestamp"
+    return PG_TYPES.get(kind, "text")
 
 
 def table_columns(cursor: object, table: str) -> dict[str, str]:
@@ -137,7 +146,7 @@ def table_names(warehouse: PostgresWarehouse) -> set[str]:
 def _frame_types(frame: pd.DataFrame) -> dict[str, str]:
     """The DuckDB types DuckDB gives the frame's columns (all-None columns: text)."""
     with duckdb.connect() as con:
-        con.register("incoming", frame.head(0) if len(frame) else frame)
+        con.register("incoming", frame)  # DuckDB types object columns from a sample of values
         return {
             name: FALLBACK_TYPE if dtype == UNTYPED else dtype
             for name, dtype, *_ in con.execute("describe incoming").fetchall()
@@ -159,7 +168,7 @@ def _ensure_table(
         cursor.execute(f"create schema if not exists {SCHEMA}")
         existing = table_columns(cursor, table)
         if not existing:
-            columns = declared or wanted
+            columns = (declared | {ROW_ORDER: "BIGINT"}) if declared else wanted
             listed = ", ".join(f'"{n}" {_pg_type(t)}' for n, t in columns.items())
             cursor.execute(f"create table {_qualified(table)} ({listed})")
             if "week" in columns:
@@ -194,6 +203,7 @@ def replace_week(
     """Delete ``weeks`` from ``table`` and insert ``frame`` (which carries ``week``), in one
     transaction holding the weeks' advisory locks; an empty frame empties the weeks."""
     declared = declared or {}
+    frame = frame.assign(**{ROW_ORDER: range(len(frame))})
     frame_types = _frame_types(frame)
     wanted = {name: declared.get(name, dtype) for name, dtype in frame_types.items()}
     with warehouse.connect() as connection:
@@ -242,15 +252,20 @@ def read_weeks(
             stored = table_columns(cursor, table)
             if not stored:
                 return pd.DataFrame()
-            names = columns or list(stored)
+            names = columns or [name for name in stored if name != ROW_ORDER]
             types = {n: declared.get(n) or DUCKDB_TYPES.get(stored[n], "VARCHAR") for n in names}
             listed = ", ".join(f'"{n}"' for n in names)
-            query = f"select {listed} from {_qualified(table)}"
+            # the rows' order travels as a column: the CSV is parsed in parallel
+            stored_order = f', "{ROW_ORDER}"' if ROW_ORDER in stored else ""
+            position = f'row_number() over (order by "week"{stored_order}) as "{_POSITION}"'
+            query = f"select {listed}, {position} from {_qualified(table)} where true"
+            if where is not None:
+                query += cursor.mogrify(f' and "{where[0]}" = %s', [where[1]]).decode()
             if weeks is not None:
                 literals = ", ".join(
                     cursor.mogrify("%s", [pd.Timestamp(w).to_pydatetime()]).decode() for w in weeks
                 )
-                query += f' where "week" in ({literals or "null"}) order by "week"'
+                query += f' and "week" in ({literals or "null"})'
             with tempfile.TemporaryDirectory(prefix="competence-read-") as folder:
                 csv = Path(folder) / "rows.csv"
                 with csv.open("wb") as out:
@@ -259,14 +274,21 @@ def read_weeks(
 
 
 def _parse(csv: Path, types: dict[str, str]) -> pd.DataFrame:
-    """The CSV PostgreSQL wrote, typed as declared (quoted "" is an empty text, not NULL)."""
+    """The CSV PostgreSQL wrote, typed as declared (quoted "" is an empty text, not NULL), in
+    the order of its position column."""
+    listed = ", ".join(f'"{n}"' for n in types)
     with duckdb.connect() as con:
         if csv.stat().st_size == 0:
-            listed = ", ".join(f'cast(null as {t}) as "{n}"' for n, t in types.items())
-            return con.execute(f"select {listed} limit 0").df()
-        return con.read_csv(
-            str(csv), header=False, columns=types, allow_quoted_nulls=False, auto_detect=False
-        ).df()
+            nulls = ", ".join(f'cast(null as {t}) as "{n}"' for n, t in types.items())
+            return con.execute(f"select {nulls} limit 0").df()
+        rows = con.read_csv(
+            str(csv),
+            header=False,
+            columns=types | {_POSITION: "BIGINT"},
+            allow_quoted_nulls=False,
+            auto_detect=False,
+        )
+        return rows.query("rows", f'select {listed} from rows order by "{_POSITION}"').df()
 
 
 def latest_week_before(warehouse: PostgresWarehouse, table: str, before: str) -> str | None:

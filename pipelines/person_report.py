@@ -25,6 +25,7 @@ from assets.print_text import IDENTIFIER, NAME, clip
 from assets.warehouse import (
     PostgresWarehouse,
     WarehouseLocation,
+    WarehouseUnavailable,
     connect,
     stored_tables,
     warehouse_location,
@@ -142,7 +143,10 @@ def person_history_command(
             f"no warehouse at {database} (run a week first, or set COMPETENCE_OUTPUT_DIR)",
             EXIT_NOT_FOUND,
         )
-    found = load_history(database, employee_id)
+    try:
+        found = load_history(database, employee_id)
+    except WarehouseUnavailable as exc:  # names the server, never the password
+        return _fail(str(exc), EXIT_NOT_FOUND)
     if isinstance(found, str):
         return _fail(found, EXIT_NOT_FOUND)
     history, who = found

@@ -191,3 +191,28 @@ def test_a_week_reads_back_in_the_order_it_was_stored(tmp_path, warehouse_url):
         write_week(warehouse, "certification_status", frame, [W1])  # reuses freed space
         stored = read_weeks(warehouse, "certification_status", [W1.isoformat(), W2.isoformat()])
         assert stored["employee_id"].tolist() == ids + ids, warehouse
+
+
+def test_the_code_location_gives_the_io_manager_the_variable_not_the_url(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMPETENCE_")}
+    env.update(
+        COMPETENCE_OUTPUT_DIR=str(tmp_path),
+        COMPETENCE_WAREHOUSE_URL="postgresql://u:topsecret@db.internal:5432/competence",
+    )
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from pipelines.definitions import defs; "
+            "database = defs.resources['io_manager'].database; "
+            "print(type(database).__name__, database.env_var_name)",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert shown.returncode == 0, shown.stderr[-2000:]
+    assert shown.stdout.strip() == "EnvVar COMPETENCE_WAREHOUSE_URL"
+    assert "topsecret" not in shown.stdout + shown.stderr

@@ -48,6 +48,8 @@ class Environment:
     smtp_port: int
     # COMPETENCE_LEDGER_URL: may carry a password, so never shown in a repr
     ledger_url: str = field(default="", repr=False)
+    # COMPETENCE_WAREHOUSE_URL: the same
+    warehouse_url: str = field(default="", repr=False)
 
 
 def _raw(env: Mapping[str, str], name: str) -> str:
@@ -147,13 +149,25 @@ def _redacted(url: str) -> str:
 
 
 def ledger_url(env: Mapping[str, str]) -> str:
-    """``COMPETENCE_LEDGER_URL``: unset = the delivery ledger stays in the DuckDB warehouse; a
+    """``COMPETENCE_LEDGER_URL``: unset = the delivery ledger stays in the warehouse; a
     ``postgresql://user@host:port/database`` URL puts it in that (shared) PostgreSQL database.
     A wrong value is shown with its password masked."""
-    raw = _raw(env, "COMPETENCE_LEDGER_URL")
+    return _postgres_url(env, "COMPETENCE_LEDGER_URL", "unset for the warehouse")
+
+
+def warehouse_url(env: Mapping[str, str]) -> str:
+    """``COMPETENCE_WAREHOUSE_URL``: unset = the warehouse is the DuckDB file in the output
+    folder; a ``postgresql://user@host:port/database`` URL puts its tables in that PostgreSQL
+    database (schema ``competence``), which takes several writing workers at once. A wrong
+    value is shown with its password masked."""
+    return _postgres_url(env, "COMPETENCE_WAREHOUSE_URL", "unset for the DuckDB file")
+
+
+def _postgres_url(env: Mapping[str, str], name: str, unset: str) -> str:
+    raw = _raw(env, name)
     if not raw:
         return ""
-    shown = _shown("COMPETENCE_LEDGER_URL", _redacted(raw))
+    shown = _shown(name, _redacted(raw))
     try:
         parts = urlsplit(raw)
         port = parts.port  # raises ValueError when not a number in 0..65535
@@ -167,7 +181,7 @@ def ledger_url(env: Mapping[str, str]) -> str:
         ) from None
     if parts.scheme.lower() not in ("postgresql", "postgres"):
         raise SettingsError(
-            [f"{shown}: expected postgresql://user@host:5432/database (or unset for the warehouse)"]
+            [f"{shown}: expected postgresql://user@host:5432/database (or {unset})"]
         )
     if not parts.hostname or not parts.path.strip("/"):
         raise SettingsError(
@@ -217,6 +231,7 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
         smtp_security=security,
         smtp_port=int(checked(lambda: smtp_port(env, security), 587)),  # type: ignore[call-overload]
         ledger_url=str(checked(lambda: ledger_url(env), "")),
+        warehouse_url=str(checked(lambda: warehouse_url(env), "")),
     )
     checked(lambda: _mail_from(env), None)
     checked(lambda: _ca_file(env), None)

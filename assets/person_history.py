@@ -217,8 +217,13 @@ def _records_sql(tables: set[str]) -> list[str]:
     return parts
 
 
-def person_history_sql(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The view's SELECT for the tables this warehouse holds; None without certification_status."""
+def person_history_sql(
+    con: duckdb.DuckDBPyConnection, actions_since: str | None = None
+) -> str | None:
+    """The view's SELECT for the tables this warehouse holds; None without certification_status.
+
+    ``actions_since`` (ISO date) stands for the ``corrective_actions`` table's earliest action
+    when ``con`` holds only some of its rows (one person's, copied from PostgreSQL)."""
     tables = {
         r[0]
         for r in con.execute(
@@ -232,6 +237,8 @@ def person_history_sql(con: duckdb.DuckDBPyConnection) -> str | None:
     if "corrective_actions" in tables:
         # the table speaks for the weeks from its earliest action on; before, derive them
         since = f"select min(first_raised) from {SCHEMA}.corrective_actions"
+        if actions_since is not None:
+            since = f"select timestamp '{actions_since}'"
         derived += f" where week < coalesce(({since}), timestamp '9999-12-31')"
         selects.append(action_table_sql())
     selects.insert(1, derived)
@@ -244,9 +251,9 @@ def person_history_sql(con: duckdb.DuckDBPyConnection) -> str | None:
     )
 
 
-def ensure_person_history(con: duckdb.DuckDBPyConnection) -> bool:
+def ensure_person_history(con: duckdb.DuckDBPyConnection, actions_since: str | None = None) -> bool:
     """Create or replace ``competence.person_history``; False when there is nothing to view."""
-    sql = person_history_sql(con)
+    sql = person_history_sql(con, actions_since)
     if sql is None:
         return False
     con.execute(f"create or replace view {VIEW} as {sql}")

@@ -17,6 +17,7 @@ from pydantic import Field
 from assets.delivery.ledger_store import PostgresLedger
 from assets.environment import SettingsError, read_environment, require_writable_folder
 from assets.reporting.paths import week_folder_name
+from assets.warehouse_postgres import PostgresWarehouse
 from schemas.config import CompetenceConfig, ConfigError, load_config
 
 
@@ -38,6 +39,10 @@ class CompetenceSettings(dg.ConfigurableResource):
     # postgresql:// URL = that database, shared by every worker that may send (scale-out). Set
     # from COMPETENCE_LEDGER_URL as a dg.EnvVar: the UI shows the variable's name, never the URL.
     ledger_url: str | None = Field(default=None, repr=False)
+    # Where the warehouse lives: empty = the DuckDB file in the output folder (one machine); a
+    # postgresql:// URL = that database, which takes several writers at once (scale-out). Set
+    # from COMPETENCE_WAREHOUSE_URL as a dg.EnvVar, like the ledger's.
+    warehouse_url: str | None = Field(default=None, repr=False)
 
     @classmethod
     def from_environment(cls) -> CompetenceSettings:
@@ -53,6 +58,7 @@ class CompetenceSettings(dg.ConfigurableResource):
             render_workers=env.render_workers,
             # only a reference when set: an EnvVar unset at run time fails the resource
             ledger_url=dg.EnvVar("COMPETENCE_LEDGER_URL") if env.ledger_url else None,
+            warehouse_url=dg.EnvVar("COMPETENCE_WAREHOUSE_URL") if env.warehouse_url else None,
         )
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
@@ -90,18 +96,33 @@ class CompetenceSettings(dg.ConfigurableResource):
         return path
 
     @property
-    def warehouse_path(self) -> Path:
-        return self.output_path / "warehouse.duckdb"
+    def warehouse_path(self) -> Path | PostgresWarehouse:
+        """Where the warehouse is: the DuckDB file ``warehouse.duckdb`` in the output folder, or
+        the PostgreSQL warehouse of COMPETENCE_WAREHOUSE_URL. Every reader and writer takes
+        this value (``assets/warehouse.py`` dispatches on it), so none can read the local file
+        while the weeks are stored elsewhere."""
+        url = _resolved(self.warehouse_url)
+        return PostgresWarehouse(url) if url else self.output_path / "warehouse.duckdb"
 
     @property
     def ledger(self) -> Path | PostgresLedger:
-        """The delivery ledger: the warehouse file, or the PostgreSQL of COMPETENCE_LEDGER_URL."""
-        url = self.ledger_url
-        if isinstance(url, dg.EnvVar):
-            # not resolved: the settings are used outside a run (the CLI, a sensor)
-            url = os.environ.get(url.env_var_name)
-        url = (url or "").strip()
-        return PostgresLedger(url) if url else self.warehouse_path
+        """The delivery ledger: COMPETENCE_LEDGER_URL's PostgreSQL when set, else the
+        warehouse's — the DuckDB file, or the PostgreSQL of COMPETENCE_WAREHOUSE_URL (a warehouse
+        shared by several machines shares its ledger too, so exactly-once holds across them)."""
+        url = _resolved(self.ledger_url)
+        if url:
+            return PostgresLedger(url)
+        warehouse = self.warehouse_path
+        return (
+            PostgresLedger(warehouse.url) if isinstance(warehouse, PostgresWarehouse) else warehouse
+        )
+
+
+def _resolved(url: str | dg.EnvVar | None) -> str:
+    if isinstance(url, dg.EnvVar):
+        # not resolved: the settings are used outside a run (the CLI, a sensor)
+        url = os.environ.get(url.env_var_name)
+    return (url or "").strip()
 
 
 DEFAULT_MAIL_SIZE_LIMIT = 10 * 1024 * 1024

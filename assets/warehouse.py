@@ -1,4 +1,9 @@
-"""The warehouse: one DuckDB file, one table per asset, one ``week`` column per row.
+"""The warehouse: one table per asset, one ``week`` column per row.
+
+By default one DuckDB file (one machine, one writing process at a time). With
+``COMPETENCE_WAREHOUSE_URL`` set, the same tables live in PostgreSQL
+(:mod:`assets.warehouse_postgres`), which takes several writers at once; every reader and writer
+below goes through :func:`warehouse_location` and dispatches on what it gets.
 
 Writing a week deletes that week and inserts the new rows in one transaction, so a rerun or a
 second backfill replaces the week instead of appending to it — also when the new frame is empty
@@ -14,16 +19,20 @@ anything is written, and ``competence repair-warehouse`` (:func:`repair_warehous
 
 from __future__ import annotations
 
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import backoff
 import dagster as dg
 import duckdb
 import pandas as pd
 
+from assets import warehouse_postgres as pg
 from assets.person_history import ensure_person_history
+from assets.warehouse_postgres import PostgresWarehouse, WarehouseUnavailable, is_postgres_url
 from schemas.warehouse_tables import declared_columns
+
+WarehouseLocation = Path | PostgresWarehouse
 
 SCHEMA = "competence"
 UNTYPED = '"NULL"'  # how DuckDB names the type of a column created from all-null values
@@ -37,23 +46,32 @@ class WarehouseNeedsRepair(Exception):
 LOCK_WAIT_SECONDS = 120.0
 
 
+def _is_lock_conflict(exc: Exception) -> bool:
+    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+
+
 def _open(database: str, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
     """Open the warehouse, waiting while another process holds DuckDB's single-writer lock.
 
     Two processes may meet here: steps of a run under the multiprocess executor, or a CLI run
-    next to `dagster dev`. DuckDB refuses a second writer at once; waiting with backoff turns
-    that into a queue instead of a failed step.
+    next to `dagster dev`. DuckDB refuses a second writer at once; waiting with exponential
+    backoff (from 50 ms, at most 2 s between tries, jittered so that waiters do not retry in
+    step) turns that into a queue instead of a failed step. Any other error is raised at once.
     """
-    deadline = time.monotonic() + wait_seconds
-    delay = 0.05
-    while True:
-        try:
-            return duckdb.connect(database, read_only=read_only)
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() + delay > deadline:
-                raise
-            time.sleep(delay)
-            delay = min(delay * 2, 2.0)
+
+    @backoff.on_exception(
+        backoff.expo,
+        duckdb.IOException,
+        giveup=lambda exc: not _is_lock_conflict(exc),
+        max_time=wait_seconds,
+        factor=0.05,
+        max_value=2.0,
+        logger=None,  # the caller's error says what happened; no "Giving up" line on stderr
+    )
+    def attempt() -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(database, read_only=read_only)
+
+    return attempt()
 
 
 @contextmanager
@@ -64,6 +82,15 @@ def connect(database: str, read_only: bool = False, wait_seconds: float = LOCK_W
         yield con
     finally:
         con.close()
+
+
+def warehouse_location(value: str | Path | PostgresWarehouse) -> WarehouseLocation:
+    """The DuckDB file, or the PostgreSQL warehouse for a ``postgresql://`` URL."""
+    if isinstance(value, PostgresWarehouse):
+        return value
+    if is_postgres_url(value):
+        return PostgresWarehouse(str(value).strip())
+    return Path(value)
 
 
 def _table(context) -> str:
@@ -100,7 +127,14 @@ def repair_advice(database: str | Path, columns: list[str]) -> str:
 
 
 def check_warehouse(database: str | Path) -> None:
-    """Raise :class:`WarehouseNeedsRepair` when any warehouse column has no type."""
+    """Raise :class:`WarehouseNeedsRepair` when any warehouse column has no type.
+
+    In PostgreSQL every column is created with its type, so there is nothing to repair; the
+    server is reached once instead, so a wrong URL fails the week before anything is computed."""
+    location = warehouse_location(database)
+    if isinstance(location, PostgresWarehouse):
+        pg.check_reachable(location)
+        return
     if not Path(database).exists():
         return
     with connect(str(database)) as con:  # not read-only: the run's own writes share the file
@@ -115,6 +149,8 @@ def repair_warehouse(database: str | Path) -> list[str]:
     Such a column can only hold NULLs, so retyping keeps every row. One transaction: either
     every column is repaired or none. Returns what was done, one line per column.
     """
+    if isinstance(warehouse_location(database), PostgresWarehouse):
+        return []  # PostgreSQL columns always carry their declared type
     done = []
     with connect(str(database)) as con:
         con.execute("begin")
@@ -194,7 +230,10 @@ def replace_week(
 
 
 class WarehouseIOManager(dg.ConfigurableIOManager):
-    """Stores each weekly asset as a table in the DuckDB warehouse, partition by ``week``."""
+    """Stores each weekly asset as a table in the warehouse, partition by ``week``.
+
+    ``database`` is the DuckDB file, or a ``postgresql://`` URL (COMPETENCE_WAREHOUSE_URL, given
+    as a ``dg.EnvVar`` so the UI shows the variable's name, never the password)."""
 
     database: str
 
@@ -205,13 +244,9 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
         weeks = [pd.Timestamp(k) for k in keys]
         if "week" not in obj.columns:
             raise dg.Failure(f"{context.asset_key.to_user_string()}: frame has no 'week' column")
-        declared = declared_columns(context.asset_key.path[-1])
         try:
-            with connect(self.database) as con:
-                replace_week(con, _table(context), obj, weeks, declared)
-                if context.asset_key.path[-1] in ("certification_status", "corrective_actions"):
-                    ensure_person_history(con)  # the per-person view over the weekly tables
-        except WarehouseNeedsRepair as exc:
+            write_week(self.database, context.asset_key.path[-1], obj, weeks)
+        except (WarehouseNeedsRepair, WarehouseUnavailable) as exc:
             raise dg.Failure(description=str(exc)) from None
         context.add_output_metadata({"warehouse_table": _table(context)})
 
@@ -223,8 +258,28 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
         return read_weeks(self.database, context.asset_key.path[-1], keys or None, wanted)
 
 
+def write_week(
+    database: str | Path | PostgresWarehouse,
+    table: str,
+    frame: pd.DataFrame,
+    weeks: list[pd.Timestamp],
+) -> None:
+    """Replace ``weeks`` of ``table`` by ``frame`` (which carries ``week``) in one transaction,
+    in the DuckDB file or the PostgreSQL warehouse, with the declared column types."""
+    declared = declared_columns(table)
+    location = warehouse_location(database)
+    if isinstance(location, PostgresWarehouse):
+        # the person history is computed on demand there (pipelines/person_report.py)
+        pg.replace_week(location, table, frame, weeks, declared)
+        return
+    with connect(str(location)) as con:
+        replace_week(con, f'{SCHEMA}."{table}"', frame, weeks, declared)
+        if table in ("certification_status", "corrective_actions"):
+            ensure_person_history(con)  # the per-person view over the weekly tables
+
+
 def read_weeks(
-    database: str | Path,
+    database: str | Path | PostgresWarehouse,
     table: str,
     weeks: list[str] | None = None,
     columns: list[str] | None = None,
@@ -232,6 +287,11 @@ def read_weeks(
     """The stored rows of ``weeks`` (partition keys; None: every week) of a warehouse table,
     oldest week first, as the IO manager hands them to an asset: an empty frame when the table
     does not exist yet, timestamps in nanoseconds. ``columns`` limits what is read."""
+    location = warehouse_location(database)
+    if isinstance(location, PostgresWarehouse):
+        return _in_nanoseconds(
+            pg.read_weeks(location, table, weeks, columns, declared_columns(table))
+        )
     qualified = f'{SCHEMA}."{table}"'
     with connect(str(database), read_only=False) as con:
         if table not in table_names(con):
@@ -240,13 +300,50 @@ def read_weeks(
         if weeks is None:
             frame = con.execute(f"select {select} from {qualified}").df()
         else:
+            # rowid: within a week, the order the rows were stored in (DuckDB's sort is not
+            # stable: by week alone, a week's rows came back shuffled — e.g. a site's findings,
+            # stored most severe first, reached the report in another order)
             frame = con.execute(
                 f"select {select} from {qualified} where week in (select unnest(?::timestamp[])) "
-                "order by week",
+                "order by week, rowid",
                 [[pd.Timestamp(k) for k in weeks]],
             ).df()
+    return _in_nanoseconds(frame)
+
+
+def _in_nanoseconds(frame: pd.DataFrame) -> pd.DataFrame:
     # DuckDB hands back microsecond timestamps; the rules and reports use nanoseconds
     for column in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[column]):
             frame[column] = frame[column].astype("datetime64[ns]")
     return frame
+
+
+def latest_week_before(
+    database: str | Path | PostgresWarehouse, table: str, before: str
+) -> str | None:
+    """The latest stored week (Monday, ISO) of ``table`` before the Monday ``before``, or None
+    when the warehouse or the table does not exist yet."""
+    location = warehouse_location(database)
+    if isinstance(location, PostgresWarehouse):
+        return pg.latest_week_before(location, table, before)
+    if not location.exists():
+        return None
+    with connect(str(location)) as con:
+        if table not in table_names(con):
+            return None
+        week = con.execute(
+            f'select max(week) from {SCHEMA}."{table}" where week < ?::timestamp', [before]
+        ).fetchone()[0]
+    return None if week is None else pd.Timestamp(week).date().isoformat()
+
+
+def stored_tables(database: str | Path | PostgresWarehouse) -> set[str]:
+    """The tables the warehouse holds (none when the DuckDB file does not exist yet)."""
+    location = warehouse_location(database)
+    if isinstance(location, PostgresWarehouse):
+        return pg.table_names(location)
+    if not location.exists():
+        return set()
+    with connect(str(location)) as con:
+        return table_names(con)

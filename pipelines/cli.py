@@ -30,6 +30,19 @@ def _env_path(name: str, default: str) -> Path:
     return Path(os.environ.get(name, "").strip() or default)
 
 
+def _warehouse(database: str | None):
+    """``--database`` (a DuckDB file or a postgresql:// URL), else COMPETENCE_WAREHOUSE_URL's
+    PostgreSQL, else ``$COMPETENCE_OUTPUT_DIR/warehouse.duckdb``. A bad variable raises the
+    SettingsError main() prints as one line (exit 2)."""
+    from assets.environment import read_environment
+    from assets.warehouse import warehouse_location
+
+    if database:
+        return warehouse_location(database)
+    env = read_environment()
+    return warehouse_location(env.warehouse_url or Path(env.output_dir) / "warehouse.duckdb")
+
+
 def _ensure_dagster_home() -> Path:
     """Runs are recorded in a persistent instance so `dagster dev` shows them (SPEC 8)."""
     from assets.environment import require_writable_folder
@@ -159,7 +172,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     env = read_environment()
     _ensure_dagster_home()
     warehouse = Path(env.output_dir) / "warehouse.duckdb"
-    ledger = PostgresLedger(env.ledger_url) if env.ledger_url else warehouse
+    # the ledger's own database, else the warehouse's (the DuckDB file or its PostgreSQL)
+    url = env.ledger_url or env.warehouse_url
+    ledger = PostgresLedger(url) if url else warehouse
     with dg.DagsterInstance.get() as instance:
         statuses = week_statuses(instance, ledger)
     if args.weeks:
@@ -194,19 +209,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _print_demo_summary(partition_key: str) -> None:
-    import duckdb
+    from assets.warehouse import read_weeks, stored_tables
 
     output = _env_path("COMPETENCE_OUTPUT_DIR", "var")
-    warehouse = output / "warehouse.duckdb"
-    if not warehouse.exists():
+    warehouse = _warehouse(None)
+    if "source_files" not in stored_tables(warehouse):
         return
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        row = con.execute(
-            "select sum(rows_in), sum(accepted), sum(rejected), sum(deduplicated), "
-            "count(*) filter (where problem is not null) from competence.source_files "
-            "where week = ?",
-            [partition_key],
-        ).fetchone()
+    files = read_weeks(
+        warehouse,
+        "source_files",
+        [partition_key],
+        ["rows_in", "accepted", "rejected", "deduplicated", "problem"],
+    )
+    if files.empty:
+        return
+    row = [int(files[c].sum()) for c in ("rows_in", "accepted", "rejected", "deduplicated")]
+    row.append(int(files["problem"].notna().sum()))
     print(
         f"\nWeek {partition_key}: {row[0]:,} input rows = {row[1]:,} accepted + {row[2]:,} "
         f"rejected + {row[3]:,} de-duplicated; {row[4]} file(s) rejected whole."
@@ -229,9 +247,12 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 def cmd_repair_warehouse(args: argparse.Namespace) -> int:
     """Retype the warehouse columns an older version created without a type (data kept)."""
-    from assets.warehouse import repair_warehouse
+    from assets.warehouse import PostgresWarehouse, repair_warehouse
 
-    database = Path(args.database or _env_path("COMPETENCE_OUTPUT_DIR", "var") / "warehouse.duckdb")
+    database = _warehouse(args.database)
+    if isinstance(database, PostgresWarehouse):
+        print(f"warehouse {database}: nothing to repair (PostgreSQL columns always have a type)")
+        return 0
     if not database.is_file():
         print(f"repair-warehouse: no warehouse at {database}", file=sys.stderr)
         return EXIT_RUN_FAILED
@@ -249,8 +270,13 @@ def cmd_person(args: argparse.Namespace) -> int:
     """One person's history from the warehouse, one line per event, newest last (or as CSV)."""
     from pipelines.person_report import person_history_command
 
-    database = Path(args.database or _env_path("COMPETENCE_OUTPUT_DIR", "var") / "warehouse.duckdb")
-    return person_history_command(args.employee_id, database, args.csv)
+    return person_history_command(args.employee_id, _warehouse(args.database), args.csv)
+
+
+WAREHOUSE_DEFAULT = (
+    "a DuckDB file or a postgresql:// URL; default: $COMPETENCE_WAREHOUSE_URL, else "
+    "$COMPETENCE_OUTPUT_DIR/warehouse.duckdb"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -295,12 +321,12 @@ def build_parser() -> argparse.ArgumentParser:
     repair = sub.add_parser(
         "repair-warehouse", help="retype warehouse columns left without a type by older versions"
     )
-    repair.add_argument("--database", help="default: $COMPETENCE_OUTPUT_DIR/warehouse.duckdb")
+    repair.add_argument("--database", help=WAREHOUSE_DEFAULT)
     repair.set_defaults(func=cmd_repair_warehouse)
     person = sub.add_parser("person", help="one person's history: status changes, records, actions")
     person.add_argument("employee_id", help="the HR employee number, e.g. E000002")
     person.add_argument("--csv", metavar="PATH", help="also write the history as CSV to PATH")
-    person.add_argument("--database", help="default: $COMPETENCE_OUTPUT_DIR/warehouse.duckdb")
+    person.add_argument("--database", help=WAREHOUSE_DEFAULT)
     person.set_defaults(func=cmd_person)
     return parser
 

@@ -42,7 +42,13 @@ defs = dg.Definitions(
     sensors=[data_team_failure_alert],
     resources={
         "settings": settings,
-        "io_manager": WarehouseIOManager(database=str(settings.warehouse_path)),
+        # the DuckDB file, or COMPETENCE_WAREHOUSE_URL's PostgreSQL (as an EnvVar: the UI shows
+        # the variable's name, never the password)
+        "io_manager": WarehouseIOManager(
+            database=dg.EnvVar("COMPETENCE_WAREHOUSE_URL")
+            if environment.warehouse_url
+            else str(settings.warehouse_path)
+        ),
         "mailer": mailer_from_env(
             settings.output_path / "outbox", max_attachment_bytes=mail_size_limit(settings)
         ),

@@ -1,22 +1,36 @@
 """``competence person ID``: one person's history from the warehouse, readable or as CSV.
 
 Reads ``competence.person_history`` (``assets/person_history.py``), creating the view on first
-use. Problems the user can fix are one line on stderr with exit code 2: no warehouse, nothing
-stored yet, an employee id the warehouse does not know; a CSV path that cannot be written is
-exit code 1.
+use. With the warehouse in PostgreSQL (COMPETENCE_WAREHOUSE_URL) the person's rows are copied
+into an in-memory DuckDB and the same view runs there: one SQL for both warehouses, and only
+one person's rows travel. Problems the user can fix are one line on stderr with exit code 2:
+no warehouse, nothing stored yet, an employee id the warehouse does not know; a CSV path that
+cannot be written is exit code 1.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
+from assets import warehouse_postgres as pg
 from assets.csv_export import write_safe_csv
 from assets.person_history import VIEW, ensure_person_history
 from assets.print_text import IDENTIFIER, NAME, clip
-from assets.warehouse import connect
+from assets.warehouse import (
+    PostgresWarehouse,
+    WarehouseLocation,
+    WarehouseUnavailable,
+    connect,
+    stored_tables,
+    warehouse_location,
+)
+from schemas.warehouse_tables import declared_columns
 
 EXIT_NOT_FOUND = 2
 EXIT_WRITE_FAILED = 1
@@ -27,14 +41,65 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
-def load_history(database: Path, employee_id: str) -> tuple[pd.DataFrame, dict] | str:
+# the tables the history reads, and the column naming the person in each
+PERSON_COLUMN = {
+    "certification_status": "employee_id",
+    "corrective_actions": "employee_id",
+    "assessment_results": "person_id",
+    "ce_activities": "person_id",
+    "exemptions": "employee_id",
+    "revocations": "employee_id",
+}
+
+
+@contextmanager
+def _opened(location: WarehouseLocation, employee_id: str) -> Iterator[tuple[object, str | None]]:
+    """A DuckDB connection holding the person's rows, and the first corrective action's date."""
+    if not isinstance(location, PostgresWarehouse):
+        with connect(str(location)) as con:
+            yield con, None
+        return
+    tables = stored_tables(location)
+    since = None
+    if "corrective_actions" in tables:
+        first = pg.scalars(
+            location, "select min(first_raised) from competence.corrective_actions", []
+        )
+        since = pd.Timestamp(first[0]).isoformat(sep=" ") if first[0] else "9999-12-31"
+    with duckdb.connect() as con:
+        con.execute("create schema competence")
+        for table, column in PERSON_COLUMN.items():
+            if table in tables:
+                rows = pg.read_weeks(
+                    location, table, None, None, declared_columns(table), (column, employee_id)
+                )
+                con.register("person_rows", rows)
+                con.execute(f'create table competence."{table}" as select * from person_rows')
+                con.unregister("person_rows")
+        if "certification_status" in tables:
+            # the whole warehouse's range, for the "no such employee" message
+            weeks = pg.scalars(
+                location, "select min(week), max(week) from competence.certification_status", []
+            )
+            con.execute(
+                "create table competence.stored_weeks as select ?::timestamp as first_week, "
+                "?::timestamp as last_week",
+                list(weeks),
+            )
+        yield con, since
+
+
+def load_history(database: WarehouseLocation, employee_id: str) -> tuple[pd.DataFrame, dict] | str:
     """(history rows, who the person is) or the one-line reason there is none."""
-    with connect(str(database)) as con:
-        if not ensure_person_history(con):
+    location = warehouse_location(database)
+    with _opened(location, employee_id) as (con, since):
+        if not ensure_person_history(con, since):
             return f"the warehouse {database} holds no weekly status yet (run a week first)"
         history = con.execute(f"select * from {VIEW} where employee_id = ?", [employee_id]).df()
         weeks = con.execute(
-            "select min(week), max(week) from competence.certification_status"
+            "select first_week, last_week from competence.stored_weeks"
+            if isinstance(location, PostgresWarehouse)
+            else "select min(week), max(week) from competence.certification_status"
         ).fetchone()
         person = con.execute(
             "select first_name, last_name, site, job_role from competence.certification_status "
@@ -70,13 +135,18 @@ def format_history(history: pd.DataFrame, who: dict, employee_id: str) -> list[s
     return lines
 
 
-def person_history_command(employee_id: str, database: Path, csv_path: str | None) -> int:
-    if not Path(database).is_file():
+def person_history_command(
+    employee_id: str, database: WarehouseLocation, csv_path: str | None
+) -> int:
+    if not isinstance(database, PostgresWarehouse) and not Path(database).is_file():
         return _fail(
             f"no warehouse at {database} (run a week first, or set COMPETENCE_OUTPUT_DIR)",
             EXIT_NOT_FOUND,
         )
-    found = load_history(Path(database), employee_id)
+    try:
+        found = load_history(database, employee_id)
+    except WarehouseUnavailable as exc:  # names the server, never the password
+        return _fail(str(exc), EXIT_NOT_FOUND)
     if isinstance(found, str):
         return _fail(found, EXIT_NOT_FOUND)
     history, who = found

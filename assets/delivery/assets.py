@@ -168,9 +168,12 @@ def email_delivery(
         raise dg.Failure(description=f"{iso_week}: {failure}")
 
 
-def _repair_table(warehouse: Path) -> None:
+def _repair_table(warehouse: Path | object) -> None:
     """Older versions let the table's all-empty first week type ``error`` as NULL, which then
-    refused the first error text; give such columns their declared type."""
+    refused the first error text; give such columns their declared type. (A PostgreSQL
+    warehouse, COMPETENCE_WAREHOUSE_URL, creates every column typed: nothing to repair.)"""
+    if not isinstance(warehouse, Path):
+        return
     types = declared_columns("email_delivery")  # the warehouse's one declaration of its types
     with connect(str(warehouse)) as connection:
         repair_null_typed_columns(connection, SCHEMA, "email_delivery", types)

@@ -12,7 +12,7 @@ from assets.catalog import counts, entry, weekly_check
 from assets.csv_export import write_safe_csv
 from assets.partitions import as_of_date, weekly_partitions
 from assets.resources import CompetenceSettings
-from assets.warehouse import WarehouseNeedsRepair, check_warehouse
+from assets.warehouse import WarehouseNeedsRepair, WarehouseUnavailable, check_warehouse
 
 from .completeness import facts_of_week, missing_data, refusal_message
 from .intake import WeekIntake, ingest_week
@@ -80,7 +80,7 @@ def landing_intake(context: dg.AssetExecutionContext, settings: CompetenceSettin
     try:
         # before anything is written: a poisoned warehouse would fail half-way through the week
         check_warehouse(settings.warehouse_path)
-    except WarehouseNeedsRepair as exc:
+    except (WarehouseNeedsRepair, WarehouseUnavailable) as exc:
         raise dg.Failure(description=str(exc)) from None
     inventory = take_inventory(settings.landing_path, config.providers)
     intake = ingest_week(inventory, config, as_of=as_of, today=today)

@@ -22,10 +22,10 @@ from __future__ import annotations
 from contextlib import contextmanager
 from pathlib import Path
 
-import backoff
 import dagster as dg
 import duckdb
 import pandas as pd
+import tenacity
 
 from assets import warehouse_postgres as pg
 from assets.person_history import ensure_person_history
@@ -55,23 +55,17 @@ def _open(database: str, read_only: bool, wait_seconds: float) -> duckdb.DuckDBP
 
     Two processes may meet here: steps of a run under the multiprocess executor, or a CLI run
     next to `dagster dev`. DuckDB refuses a second writer at once; waiting with exponential
-    backoff (from 50 ms, at most 2 s between tries, jittered so that waiters do not retry in
-    step) turns that into a queue instead of a failed step. Any other error is raised at once.
+    backoff (tenacity, the project's retry library: from 50 ms, at most 2 s between tries,
+    jittered so that waiters do not retry in step) turns that into a queue instead of a failed
+    step. Any other error is raised at once.
     """
-
-    @backoff.on_exception(
-        backoff.expo,
-        duckdb.IOException,
-        giveup=lambda exc: not _is_lock_conflict(exc),
-        max_time=wait_seconds,
-        factor=0.05,
-        max_value=2.0,
-        logger=None,  # the caller's error says what happened; no "Giving up" line on stderr
+    waiting = tenacity.Retrying(
+        retry=tenacity.retry_if_exception(_is_lock_conflict),
+        stop=tenacity.stop_after_delay(wait_seconds),
+        wait=tenacity.wait_random_exponential(multiplier=0.05, max=2.0),
+        reraise=True,  # the caller's error says what happened: DuckDB's own lock message
     )
-    def attempt() -> duckdb.DuckDBPyConnection:
-        return duckdb.connect(database, read_only=read_only)
-
-    return attempt()
+    return waiting(duckdb.connect, database, read_only=read_only)
 
 
 @contextmanager

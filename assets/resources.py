@@ -34,6 +34,9 @@ class CompetenceSettings(dg.ConfigurableResource):
     engine_threads: int = 0
     # Processes rendering the week's PDFs; 0 = every core this process may run on.
     render_workers: int = 0
+    # Sites per render step of site_report_pdfs; 0 = the whole week in one step (fastest in one
+    # process). Under a distributed executor, e.g. 25 spreads a big week over many workers.
+    render_sites_per_step: int = 0
     # Where the delivery ledger lives: empty = the warehouse (DuckDB, one machine); a
     # postgresql:// URL = that database, shared by every worker that may send (scale-out). Set
     # from COMPETENCE_LEDGER_URL as a dg.EnvVar: the UI shows the variable's name, never the URL.
@@ -51,6 +54,7 @@ class CompetenceSettings(dg.ConfigurableResource):
             run_date=env.run_date.isoformat() if env.run_date else "",
             engine_threads=env.engine_threads,
             render_workers=env.render_workers,
+            render_sites_per_step=env.render_sites_per_step,
             # only a reference when set: an EnvVar unset at run time fails the resource
             ledger_url=dg.EnvVar("COMPETENCE_LEDGER_URL") if env.ledger_url else None,
         )

@@ -249,6 +249,7 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "actions_json": TEXT,
         "briefing_json": TEXT,
         "escalation": TEXT,
+        "recipients": TEXT,
     }
     | WEEK,
     "mail_clearance": {

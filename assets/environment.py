@@ -159,7 +159,7 @@ def smtp_port(env: Mapping[str, str], security: str = "starttls") -> int:
 
 
 def _redacted(url: str) -> str:
-    from assets.delivery.ledger_store import redact
+    from assets.ledger_location import redact
 
     return redact(url)
 

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 from pydantic import Field
 
-from assets.delivery.ledger_store import PostgresLedger
 from assets.environment import SettingsError, read_environment, require_writable_folder
-from assets.reporting.paths import week_folder_name
+from assets.ledger_location import PostgresLedger
+from assets.week_folders import week_folder_name
 from schemas.config import CompetenceConfig, ConfigError, load_config
 
 
@@ -88,7 +88,7 @@ class CompetenceSettings(dg.ConfigurableResource):
         return Path(self.output_dir)
 
     def status_dir(self, partition_key: str) -> Path:
-        # the week key names a folder: an ISO date and nothing else (assets/reporting/paths.py)
+        # the week key names a folder: an ISO date and nothing else (assets/week_folders.py)
         path = self.output_path / "status" / week_folder_name(partition_key)
         path.mkdir(parents=True, exist_ok=True)
         return path

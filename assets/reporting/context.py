@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 
 from assets.ingest.reject_share import hold_reason
+from assets.partitions import as_of_date, iso_week_label, week_start
 from assets.provenance import code_version, newest_input_file
 from assets.reporting.roster_extract import roster_extract
 from schemas.config import CompetenceConfig
@@ -63,12 +64,13 @@ class ReportContext:
 
     @classmethod
     def for_week(cls, week: date, **facts: object) -> ReportContext:
-        """Build a context from the partition's Monday; as-of date and ISO label follow from it."""
-        year, number, _ = week.isocalendar()
+        """Build a context from the partition's Monday; the as-of date and the ISO label are the
+        partitioning's own (``assets.partitions``), never worked out again here."""
+        key = week.isoformat()
         return cls(
-            week=week,
-            as_of=week + timedelta(days=6),
-            iso_week=f"{year}-W{number:02d}",
+            week=week_start(key),
+            as_of=as_of_date(key),
+            iso_week=iso_week_label(key),
             **facts,  # type: ignore[arg-type]
         )
 
@@ -91,7 +93,7 @@ def report_context(
         roster_extract(previous_roster) if previous_roster is not None else (None, None)
     )
     return ReportContext.for_week(
-        date.fromisoformat(partition_key),
+        week_start(partition_key),
         run_id=run_id,
         code_version=code_version(),
         config_hash=config.config_hash,

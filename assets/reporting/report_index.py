@@ -29,7 +29,7 @@ from schemas.identifiers import ROLLUP_NAME
 
 def _summary_row(
     site, site_name, path, pdf, rows, findings, ctx: ReportContext, history_weeks, briefing,
-    recipients: tuple[str, ...], escalation: str = "",
+    escalation: str = "", recipients: tuple[str, ...] = (),
 ) -> dict:  # fmt: skip
     """The report index row: the file, its hash and what the e-mail repeats of its first page.
 
@@ -85,8 +85,8 @@ def report_index(week: WeekReports, pdfs: dict[str, bytes], output: Path, key: s
                 ctx,
                 history_weeks,
                 briefing,
-                week.recipients.for_report(site),
                 escalation_note(week.corrective_actions, site, config),
+                recipients=week.recipients.for_report(site),
             )
         )
     rows.append(
@@ -106,7 +106,7 @@ def report_index(week: WeekReports, pdfs: dict[str, bytes], output: Path, key: s
                 site_lines=site_rows(status, findings, config, week.sites_without_recipients),
                 contact=config.recipients.contact_for(ROLLUP_NAME),
             ),
-            week.recipients.for_report(ROLLUP_NAME),
+            recipients=week.recipients.for_report(ROLLUP_NAME),
         )
     )
     return pd.DataFrame(rows).assign(week=pd.Timestamp(ctx.week))

@@ -20,6 +20,7 @@ steps run on several machines that folder must be shared storage (README, Deploy
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -60,6 +61,7 @@ class PlannedWeek:
     archive: ArchivePlan
     controls: dict[str, DocumentControl]  # the document control of each stale report
     workers: int  # render processes per step (0 = every core of the step's machine)
+    issued_on: date  # the run date: every revision filed by this run is issued on it
 
 
 def week_reports(
@@ -171,7 +173,7 @@ def plan_site_reports(
         for name, revision in archive.revisions.items()
     }
     yield dg.Output(
-        PlannedWeek(key, output, reports, archive, controls, settings.render_workers),
+        PlannedWeek(key, output, reports, archive, controls, settings.render_workers, issued_on),
         output_name="week",
     )
     chunks = report_chunks(archive.stale, reports.status, settings.render_sites_per_step)
@@ -227,7 +229,6 @@ def report_metadata(index: pd.DataFrame) -> dict[str, dg.MetadataValue]:
 @dg.op(tags={"stage": "reporting"})
 def file_site_reports(
     context: dg.OpExecutionContext,
-    settings: CompetenceSettings,
     week: PlannedWeek,
     rendered: list[dict[str, bytes]],
 ) -> dg.Output[pd.DataFrame]:
@@ -236,10 +237,9 @@ def file_site_reports(
     missing = sorted(set(week.archive.stale) - set(pdfs_rendered))
     if missing:  # a chunk came back short: never file a week with a report missing
         raise dg.Failure(description=f"week {week.key}: no PDF rendered for {', '.join(missing)}")
-    config = week.reports.config
     try:
         pdfs, written = file_archive(
-            week.output, week.archive, pdfs_rendered, issued_on=settings.today(config)
+            week.output, week.archive, pdfs_rendered, issued_on=week.issued_on
         )
     except ArchiveChanged as exc:
         raise dg.Failure(description=str(exc)) from exc

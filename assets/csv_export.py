@@ -1,5 +1,5 @@
 """CSV exports that are safe to open in a spreadsheet (SPEC 5): formula cells neutralised by
-:func:`assets.reporting.csv_safety.neutralize_formula_cells`, dates as ``YYYY-MM-DD``."""
+:func:`assets.csv_safety.neutralize_formula_cells`, dates as ``YYYY-MM-DD``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from assets.reporting.csv_safety import neutralize_formula_cells
+from assets.csv_safety import neutralize_formula_cells
 
 
 def _dates_as_iso(frame: pd.DataFrame) -> pd.DataFrame:

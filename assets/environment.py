@@ -46,6 +46,8 @@ class Environment:
     executor: str
     smtp_security: str
     smtp_port: int
+    # COMPETENCE_RENDER_SITES_PER_STEP: sites per render step (0 = the week in one step)
+    render_sites_per_step: int = 0
     # COMPETENCE_LEDGER_URL: may carry a password, so never shown in a repr
     ledger_url: str = field(default="", repr=False)
     # COMPETENCE_WAREHOUSE_URL: the same
@@ -108,6 +110,22 @@ def render_workers(env: Mapping[str, str]) -> int:
     return int(raw)
 
 
+def render_sites_per_step(env: Mapping[str, str]) -> int:
+    """``COMPETENCE_RENDER_SITES_PER_STEP``: a whole number >= 0; 0 or unset = one render step
+    for the whole week."""
+    raw = _raw(env, "COMPETENCE_RENDER_SITES_PER_STEP")
+    if not raw:
+        return 0
+    if not raw.isdigit():
+        raise SettingsError(
+            [
+                f"{_shown('COMPETENCE_RENDER_SITES_PER_STEP', raw)}: expected a whole number of "
+                "sites (0 or unset = the whole week in one step)"
+            ]
+        )
+    return int(raw)
+
+
 def executor(env: Mapping[str, str]) -> str:
     """``COMPETENCE_EXECUTOR``: ``in_process`` (default) or ``multiprocess``."""
     raw = _raw(env, "COMPETENCE_EXECUTOR").lower().replace("-", "_")
@@ -143,7 +161,7 @@ def smtp_port(env: Mapping[str, str], security: str = "starttls") -> int:
 
 
 def _redacted(url: str) -> str:
-    from assets.delivery.ledger_store import redact
+    from assets.ledger_location import redact
 
     return redact(url)
 
@@ -228,6 +246,7 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
         engine_threads=int(checked(lambda: engine_threads(env), 0)),  # type: ignore[call-overload]
         render_workers=int(checked(lambda: render_workers(env), 0)),  # type: ignore[call-overload]
         executor=str(checked(lambda: executor(env), "in_process")),
+        render_sites_per_step=int(checked(lambda: render_sites_per_step(env), 0)),  # type: ignore[call-overload]
         smtp_security=security,
         smtp_port=int(checked(lambda: smtp_port(env, security), 587)),  # type: ignore[call-overload]
         ledger_url=str(checked(lambda: ledger_url(env), "")),

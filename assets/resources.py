@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 from pydantic import Field
 
-from assets.delivery.ledger_store import PostgresLedger
 from assets.environment import SettingsError, read_environment, require_writable_folder
-from assets.reporting.paths import week_folder_name
+from assets.ledger_location import PostgresLedger
 from assets.warehouse_postgres import PostgresWarehouse
+from assets.week_folders import week_folder_name
 from schemas.config import CompetenceConfig, ConfigError, load_config
 
 
@@ -35,6 +35,9 @@ class CompetenceSettings(dg.ConfigurableResource):
     engine_threads: int = 0
     # Processes rendering the week's PDFs; 0 = every core this process may run on.
     render_workers: int = 0
+    # Sites per render step of site_report_pdfs; 0 = the whole week in one step (fastest in one
+    # process). Under a distributed executor, e.g. 25 spreads a big week over many workers.
+    render_sites_per_step: int = 0
     # Where the delivery ledger lives: empty = the warehouse (DuckDB, one machine); a
     # postgresql:// URL = that database, shared by every worker that may send (scale-out). Set
     # from COMPETENCE_LEDGER_URL as a dg.EnvVar: the UI shows the variable's name, never the URL.
@@ -56,6 +59,7 @@ class CompetenceSettings(dg.ConfigurableResource):
             run_date=env.run_date.isoformat() if env.run_date else "",
             engine_threads=env.engine_threads,
             render_workers=env.render_workers,
+            render_sites_per_step=env.render_sites_per_step,
             # only a reference when set: an EnvVar unset at run time fails the resource
             ledger_url=dg.EnvVar("COMPETENCE_LEDGER_URL") if env.ledger_url else None,
             warehouse_url=dg.EnvVar("COMPETENCE_WAREHOUSE_URL") if env.warehouse_url else None,
@@ -90,7 +94,7 @@ class CompetenceSettings(dg.ConfigurableResource):
         return Path(self.output_dir)
 
     def status_dir(self, partition_key: str) -> Path:
-        # the week key names a folder: an ISO date and nothing else (assets/reporting/paths.py)
+        # the week key names a folder: an ISO date and nothing else (assets/week_folders.py)
         path = self.output_path / "status" / week_folder_name(partition_key)
         path.mkdir(parents=True, exist_ok=True)
         return path

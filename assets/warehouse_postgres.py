@@ -36,7 +36,7 @@ from urllib.parse import unquote, urlsplit
 import duckdb
 import pandas as pd
 
-from assets.delivery.ledger_store import is_postgres_url, redact
+from assets.ledger_location import is_postgres_url, redact
 
 SCHEMA = "competence"
 FALLBACK_TYPE = "VARCHAR"

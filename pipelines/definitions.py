@@ -10,8 +10,9 @@ from assets.delivery.mailer import mailer_from_env
 from assets.environment import read_environment
 from assets.ingest.assets import landing_intake
 from assets.reporting.action_assets import corrective_actions
-from assets.reporting.assets import audit_findings, site_report_pdfs
+from assets.reporting.assets import audit_findings
 from assets.reporting.effectiveness_assets import training_effectiveness_table
+from assets.reporting.report_steps import site_report_pdfs
 from assets.resources import CompetenceSettings, mail_size_limit
 from assets.warehouse import WarehouseIOManager
 from pipelines.jobs import weekly_competence_job

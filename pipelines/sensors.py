@@ -28,7 +28,7 @@ from assets.delivery.mailer import mailer_from_env
 from assets.delivery.message import compose_failure_message
 from assets.delivery.outcome import DeliveryOutcome
 from assets.delivery.ownership import delivering
-from assets.delivery.recipients import data_team_recipients
+from assets.recipients import data_team_recipients
 from assets.resources import CompetenceSettings
 from pipelines.run_outcome import outcome_from_instance
 

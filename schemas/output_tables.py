@@ -253,6 +253,7 @@ class SiteReport(Contract):
     actions_json: Text = note("top actions for the mail")
     briefing_json: Text = note("the mail's account of the week")
     escalation: Text = note("escalated actions for the site lead")
+    recipients: Text = note("who the week's mail for this report goes to, decided at rendering")
 
 
 class MailClearance(Contract):

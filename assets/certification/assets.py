@@ -27,9 +27,9 @@ from assets.certification.status import (
     NOT_STARTED,
 )
 from assets.certification.status_evidence import status_evidence as proving_records
+from assets.csv_bytes import employee_status_csv, frame_to_csv_bytes
 from assets.partitions import as_of_date, weekly_partitions
 from assets.phase_clock import PhaseClock
-from assets.reporting.exports import employee_status_csv, frame_to_csv_bytes
 from assets.resources import CompetenceSettings
 
 # always reported, 0 included, so each plotted line is continuous across weeks

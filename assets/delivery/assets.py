@@ -20,10 +20,11 @@ from assets.delivery.dispatch import ReportToSend, deliver_reports
 from assets.delivery.ledger_schema import repair_null_typed_columns
 from assets.delivery.mailer import Mailer
 from assets.delivery.message import Action, Finding, ReportSummary, SiteLine
-from assets.delivery.recipients import COMPANY, resolve_recipients
 from assets.partitions import as_of_date, iso_week_label, week_start, weekly_partitions
+from assets.recipients import COMPANY, resolve_recipients
 from assets.resources import CompetenceSettings
 from assets.warehouse import SCHEMA, connect
+from schemas.config import CompetenceConfig
 from schemas.warehouse_tables import declared_columns
 
 # The run tag that switches sending on; defined here, where it is read, and imported by whatever
@@ -64,6 +65,20 @@ def _summary(row: pd.Series, iso_week: str, as_of: date, lines=(), without=()) -
     )
 
 
+def report_recipients(index: pd.DataFrame, config: CompetenceConfig) -> dict[str, tuple[str, ...]]:
+    """Who receives each report, as the reporting stage decided it when it rendered the week
+    (the index's ``recipients``). A week stored by an older version, without that column, gets
+    the recipients of the current recipients.yaml, as it did then."""
+    if "recipients" in index and index["recipients"].notna().all():
+        return {
+            row.report: tuple(a for a in str(row.recipients).split(", ") if a)
+            for row in index.itertuples()
+        }
+    sites = [r for r in index["report"] if r != COMPANY]
+    plan = resolve_recipients(config.recipients, sites)
+    return {report: plan.for_report(report) for report in index["report"]}
+
+
 def _text(value: object) -> str:
     """A text cell of the stored table; empty when missing (a table from an older version)."""
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
@@ -94,8 +109,8 @@ def email_delivery(
     iso_week, as_of, week = iso_week_label(partition), as_of_date(partition), week_start(partition)
     send = config.send or context.run.tags.get(SEND_MAIL_TAG) == "true"
 
-    sites = [r for r in site_report_pdfs["report"] if r != COMPANY]
-    plan = resolve_recipients(competence.recipients, sites)
+    recipients = report_recipients(site_report_pdfs, competence)
+    without = tuple(r for r in site_report_pdfs["report"] if r != COMPANY and not recipients.get(r))
     site_rows = site_report_pdfs[site_report_pdfs["report"] != COMPANY]
     lines = [
         SiteLine(
@@ -114,7 +129,7 @@ def email_delivery(
             iso_week,
             as_of,
             lines if is_company else (),
-            plan.sites_without_recipients if is_company else (),
+            without if is_company else (),
         )
         reports.append(
             ReportToSend.from_pdf(
@@ -123,7 +138,7 @@ def email_delivery(
                 iso_week=iso_week,
                 pdf_path=row["path"],
                 summary=summary,
-                recipients=plan.for_report(row["report"]),
+                recipients=recipients.get(row["report"], ()),
                 # the archive must still hold what this run rendered: mail those bytes only
                 expected_sha256=row.get("sha256"),
             )
@@ -157,7 +172,7 @@ def email_delivery(
                 ]
             ),
             "skipped": len(outcome.skipped),
-            "sites_without_recipients": dg.MetadataValue.json(list(plan.sites_without_recipients)),
+            "sites_without_recipients": dg.MetadataValue.json(list(without)),
             "summary": dg.MetadataValue.md(outcome.to_markdown()),
         },
     )

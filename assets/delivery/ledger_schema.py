@@ -10,8 +10,9 @@ from __future__ import annotations
 import duckdb
 
 from assets.delivery.outcome import DeliveryStatus
+from assets.ledger_location import LEDGER_TABLE
 
-TABLE = "delivery_ledger"
+TABLE = LEDGER_TABLE
 STATUSES = tuple(s.value for s in DeliveryStatus)
 
 # name -> DuckDB type; the key and bookkeeping columns are NOT NULL (see create_sql)

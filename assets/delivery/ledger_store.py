@@ -15,94 +15,38 @@ as ``postgresql://user:***@host:5432/db``). libpq's own ``PGPASSWORD`` or ``~/.p
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
-
 from assets.delivery.ledger_schema import COLUMNS, KEY, NOT_NULL, STATUS_CHECK, TABLE
+from assets.ledger_location import (
+    PG_SCHEMA,
+    LedgerLocation,
+    LedgerUnavailable,
+    PostgresLedger,
+    is_postgres_url,
+    ledger_location,
+    redact,
+)
 
-SCHEMES = ("postgresql", "postgres")
-PG_SCHEMA = "competence"
+# The location types live below every stage (the resources hold one); the delivery stage keeps
+# importing them from here, with the ledger's tables.
+__all__ = [
+    "PG_SCHEMA",
+    "PG_TABLE",
+    "LedgerLocation",
+    "LedgerUnavailable",
+    "PostgresLedger",
+    "is_postgres_url",
+    "ledger_location",
+    "pg_create_sql",
+    "pg_ensure_schema",
+    "redact",
+]
+
 PG_TABLE = f"{PG_SCHEMA}.{TABLE}"
 # DuckDB type -> PostgreSQL type; TIMESTAMP stays naive (the ledger stores UTC), as in DuckDB
 _PG_TYPES = {"VARCHAR": "text", "DATE": "date", "INTEGER": "integer", "TIMESTAMP": "timestamp"}
 # One lock id for creating the schema and table: two workers starting at once must not race
 # on CREATE ... IF NOT EXISTS (which is not safe against a concurrent creator in PostgreSQL).
 _CREATE_LOCK = 0x636F6D70  # "comp"
-
-
-class LedgerUnavailable(RuntimeError):
-    """The configured PostgreSQL ledger cannot be reached; the text names it without secrets."""
-
-
-def redact(url: str) -> str:
-    """The URL with any password replaced by ``***`` (for messages and ``repr``)."""
-    # up to the last "@": a password with an unencoded / ? # or @ is still masked whole
-    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:/@?#]*):.*@", r"\1:***@", url.strip())
-
-
-def is_postgres_url(value: object) -> bool:
-    return isinstance(value, str) and urlsplit(value.strip()).scheme.lower() in SCHEMES
-
-
-@dataclass(frozen=True)
-class PostgresLedger:
-    """The ledger in a PostgreSQL database; ``schema`` names the schema holding the table."""
-
-    url: str = field(repr=False)
-    schema: str = PG_SCHEMA
-
-    def __post_init__(self) -> None:
-        if not is_postgres_url(self.url):
-            raise ValueError(f"not a postgresql:// URL: {redact(str(self.url))}")
-        if not re.fullmatch(r"[a-z_][a-z0-9_]*", self.schema):
-            raise ValueError(f"schema {self.schema!r}: expected a plain lower-case identifier")
-
-    def __repr__(self) -> str:
-        return f"PostgresLedger({redact(self.url)!r}, schema={self.schema!r})"
-
-    __str__ = __repr__
-
-    @property
-    def table(self) -> str:
-        return f"{self.schema}.{TABLE}"
-
-    @contextmanager
-    def connect(self) -> Iterator[object]:
-        """A fresh connection (closed afterwards): no connection outlives a ledger call, so a
-        forked worker or a long-lived daemon never reuses a stale one."""
-        import psycopg2
-
-        try:
-            connection = psycopg2.connect(self.url, connect_timeout=10)
-        except psycopg2.Error as exc:
-            raise LedgerUnavailable(
-                f"delivery ledger {redact(self.url)}: cannot connect "
-                f"({self._scrub(str(exc).strip())})"
-            ) from None
-        with closing(connection):
-            yield connection
-
-    def _scrub(self, text: str) -> str:
-        password = urlsplit(self.url.strip()).password
-        for form in sorted({password, unquote(password)} if password else (), key=len)[::-1]:
-            text = text.replace(form, "***")
-        return text
-
-
-LedgerLocation = str | Path | PostgresLedger
-
-
-def ledger_location(value: LedgerLocation) -> Path | PostgresLedger:
-    """A warehouse path (the embedded DuckDB ledger) or a PostgreSQL ledger."""
-    if isinstance(value, PostgresLedger):
-        return value
-    if is_postgres_url(value):
-        return PostgresLedger(str(value))
-    return Path(value)
 
 
 def pg_create_sql(table: str) -> str:

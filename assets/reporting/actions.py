@@ -13,7 +13,7 @@ from datetime import date
 
 import pandas as pd
 
-from assets.reporting.exports import is_missing
+from assets.csv_bytes import is_missing
 from assets.reporting.figures import overdue_text, person_name, round_points
 from schemas.config import CompetenceConfig, PointsRenewal
 

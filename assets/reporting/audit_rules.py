@@ -46,10 +46,10 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from assets.csv_bytes import is_missing
 from assets.ingest.reject_share import reject_shares
 from assets.print_text import IDENTIFIER, NAME, clip
 from assets.reporting.exemption_review import exemption_concerns
-from assets.reporting.exports import is_missing
 from assets.reporting.figures import format_days, format_rate, person_name
 from assets.reporting.labels import label
 from assets.reporting.training_effectiveness import low_rate_statements

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from assets.reporting.exports import is_missing
+from assets.csv_bytes import is_missing
 from assets.reporting.labels import label
 from assets.reporting.rate_change import IN_SCOPE, RateChange, rate_change
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from assets.csv_bytes import employee_status_csv, frame_to_csv_bytes
 from assets.ingest.reject_share import reject_shares
 from assets.reporting.audit_findings import site_verdict, worst_findings
 from assets.reporting.charts import trend_chart
 from assets.reporting.context import ReportContext
 from assets.reporting.corrective_actions import action_report
 from assets.reporting.document_control import DocumentControl
-from assets.reporting.exports import employee_status_csv, frame_to_csv_bytes
 from assets.reporting.figures import format_rate
 from assets.reporting.labels import VERDICT_MEANING, standard
 from assets.reporting.paper import company_paper

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+
+import pandas as pd
+
+from assets.ingest.reject_share import hold_reason
+from assets.partitions import as_of_date, iso_week_label, week_start
+from assets.provenance import code_version, newest_input_file
+from assets.reporting.roster_extract import roster_extract
+from schemas.config import CompetenceConfig
 
 
 @dataclass(frozen=True)
@@ -56,11 +64,46 @@ class ReportContext:
 
     @classmethod
     def for_week(cls, week: date, **facts: object) -> ReportContext:
-        """Build a context from the partition's Monday; as-of date and ISO label follow from it."""
-        year, number, _ = week.isocalendar()
+        """Build a context from the partition's Monday; the as-of date and the ISO label are the
+        partitioning's own (``assets.partitions``), never worked out again here."""
+        key = week.isoformat()
         return cls(
-            week=week,
-            as_of=week + timedelta(days=6),
-            iso_week=f"{year}-W{number:02d}",
+            week=week_start(key),
+            as_of=as_of_date(key),
+            iso_week=iso_week_label(key),
             **facts,  # type: ignore[arg-type]
         )
+
+
+def report_context(
+    partition_key: str,
+    run_id: str,
+    config: CompetenceConfig,
+    source_files: pd.DataFrame,
+    roster_snapshot: pd.DataFrame,
+    previous_roster: pd.DataFrame | None = None,
+) -> ReportContext:
+    """The run-level facts every report of the week prints, the hold reason among them."""
+    reason = hold_reason(source_files, config.policy.reject_share_threshold)
+    before_first = bool(
+        not roster_snapshot.empty and roster_snapshot["before_first_extract"].fillna(False).any()
+    )
+    extract, extract_date = roster_extract(roster_snapshot)
+    previous_extract, previous_date = (
+        roster_extract(previous_roster) if previous_roster is not None else (None, None)
+    )
+    return ReportContext.for_week(
+        week_start(partition_key),
+        run_id=run_id,
+        code_version=code_version(),
+        config_hash=config.config_hash,
+        newest_input_file=newest_input_file(source_files),
+        held=bool(reason),
+        hold_reason=reason,
+        before_first_extract=before_first,
+        roster_extract=extract,
+        roster_extract_date=extract_date,
+        previous_roster_extract=previous_extract,
+        previous_roster_extract_date=previous_date,
+        roster_max_age_days=config.policy.roster_max_age_days,
+    )

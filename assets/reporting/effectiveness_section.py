@@ -14,7 +14,7 @@ from datetime import date
 
 import pandas as pd
 
-from assets.reporting.exports import is_missing
+from assets.csv_bytes import is_missing
 from assets.reporting.training_effectiveness import (
     ACTIONS_ON_TIME,
     ATTEMPTS_PER_PASS,

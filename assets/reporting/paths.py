@@ -8,25 +8,12 @@ a bug, and it must stop the run rather than overwrite another week's archived PD
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
+from assets.week_folders import UnsafeReportPath, week_folder_name
 from schemas.identifiers import ROLLUP_NAME, is_site_code, site_code_problem
 
-
-class UnsafeReportPath(ValueError):
-    """A report name or week that would not stay a plain file under the output folder."""
-
-
-def week_folder_name(week: str) -> str:
-    """The week key as a folder name: an ISO date (``2026-11-16``) and nothing else."""
-    try:
-        parsed = date.fromisoformat(week)
-    except (TypeError, ValueError):
-        raise UnsafeReportPath(f"week {week!r}: expected a date YYYY-MM-DD") from None
-    if parsed.isoformat() != week:
-        raise UnsafeReportPath(f"week {week!r}: expected a date YYYY-MM-DD")
-    return week
+__all__ = ["UnsafeReportPath", "report_dir", "report_path", "week_folder_name"]
 
 
 def report_dir(output: Path, week: str) -> Path:

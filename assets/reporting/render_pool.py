@@ -23,6 +23,8 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+import pandas as pd
+
 from assets.cores import available_cores
 from assets.reporting.company_report import render_company_report
 from assets.reporting.site_report import render_site_report
@@ -46,10 +48,20 @@ def _init_worker(shared: dict[str, Any], company: dict[str, Any]) -> None:
     _COMPANY.update(company)
 
 
+class ReportRenderError(RuntimeError):
+    """One report could not be rendered; the message names it (the week then fails)."""
+
+
 def _render(name: str) -> tuple[str, bytes]:
-    if name == ROLLUP_NAME:
-        return name, render_company_report(**_COMPANY)
-    return name, render_site_report(name, **_SHARED)
+    try:
+        if name == ROLLUP_NAME:
+            return name, render_company_report(**_COMPANY)
+        return name, render_site_report(name, **_SHARED)
+    except Exception as exc:
+        # a pool re-raises a worker's exception without saying which report it was rendering
+        raise ReportRenderError(
+            f"the report {name!r} could not be rendered: {type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -60,9 +72,33 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def _heaviest_first(names: list[str], shared: dict[str, Any]) -> list[str]:
-    status = shared["status"]
+    return heaviest_first(names, shared["status"])
+
+
+def heaviest_first(names: list[str], status: pd.DataFrame) -> list[str]:
+    """The roll-up first (the biggest report), then sites by headcount, then by name."""
     people = status["site"].value_counts() if "site" in status else {}
     return sorted(names, key=lambda n: (n != ROLLUP_NAME, -int(people.get(n, 0)), n))
+
+
+def report_chunks(names: list[str], status: pd.DataFrame, sites_per_chunk: int) -> list[list[str]]:
+    """The week's stale reports split into render steps of ``sites_per_chunk`` sites each
+    (0: one step for all, as one pool renders them). Sites are dealt heaviest first, back and
+    forth across the chunks, so the steps carry similar headcounts; the roll-up rides in the
+    first chunk, where it overlaps that chunk's sites in the pool. Never fewer than one chunk
+    (possibly empty: nothing to render), so the step that files the week always runs."""
+    ordered = heaviest_first(names, status)
+    company = [n for n in ordered if n == ROLLUP_NAME]
+    sites = [n for n in ordered if n != ROLLUP_NAME]
+    if sites_per_chunk <= 0 or len(sites) <= sites_per_chunk:
+        return [ordered]
+    count = -(-len(sites) // sites_per_chunk)
+    chunks: list[list[str]] = [[] for _ in range(count)]
+    for i, site in enumerate(sites):
+        lap, seat = divmod(i, count)
+        chunks[seat if lap % 2 == 0 else count - 1 - seat].append(site)
+    chunks[0] = company + chunks[0]
+    return chunks
 
 
 def render_reports(

@@ -20,6 +20,7 @@ from assets.certification.status_evidence import (
     STATUS_EVIDENCE_COLUMNS,
     empty_status_evidence,
 )
+from assets.csv_bytes import employee_status_csv, frame_to_csv_bytes, is_missing
 from assets.reporting.actions import (
     action_list,
     actions_frame,
@@ -36,7 +37,6 @@ from assets.reporting.corrective_actions import action_report
 from assets.reporting.document_control import DocumentControl, control_for
 from assets.reporting.effectiveness_section import effectiveness_section, site_rows
 from assets.reporting.exemption_review import exemption_list
-from assets.reporting.exports import employee_status_csv, frame_to_csv_bytes, is_missing
 from assets.reporting.figures import format_rate
 from assets.reporting.labels import VERDICT_MEANING, counted
 from assets.reporting.labels import label as code_label

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from assets.reporting.exports import is_missing
+from assets.csv_bytes import is_missing
 from assets.reporting.figures import person_name
 from schemas.config import CompetenceConfig
 

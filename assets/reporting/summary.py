@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from assets.reporting.exports import is_missing
+from assets.csv_bytes import is_missing
 
 STATUSES = ("CERTIFIED", "EXPIRING", "IN_PROGRESS", "NOT_STARTED", "EXPIRED")
 # EXEMPT is counted (and printed) apart: outside every rate's denominator, never hidden

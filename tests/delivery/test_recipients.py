@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assets.delivery.recipients import data_team_recipients, resolve_recipients
+from assets.recipients import data_team_recipients, resolve_recipients
 from schemas.config import RecipientsConfig, load_config
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"

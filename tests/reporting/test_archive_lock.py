@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from assets.reporting.archive import write_whole
-from assets.reporting.assets import reuse_or_render
+from assets.reporting.manifest import reuse_or_render
 
 WEEK = "2026-11-16"
 WANTED = {"DAYTON": "inputs-of-dayton", "company": "inputs-of-company"}

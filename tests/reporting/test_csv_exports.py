@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from assets.reporting.exports import _cell_text, _text_column
+from assets.csv_bytes import _cell_text, _text_column
 
 
 def test_vectorised_columns_format_exactly_like_the_per_cell_rule():

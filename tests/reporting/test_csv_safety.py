@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from assets.reporting.csv_safety import neutralize_formula_cells
-from assets.reporting.exports import EMPLOYEE_STATUS_COLUMNS, employee_status_csv
+from assets.csv_bytes import EMPLOYEE_STATUS_COLUMNS, employee_status_csv
+from assets.csv_safety import neutralize_formula_cells
 from tests.reporting import frames
 
 

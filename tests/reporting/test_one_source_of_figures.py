@@ -29,7 +29,6 @@ from pypdf import PdfReader
 from assets.delivery.assets import _summary as delivery_summary
 from assets.delivery.message import compose_company_message, compose_site_message
 from assets.reporting.actions import action_list
-from assets.reporting.assets import _summary_row
 from assets.reporting.audit_findings import attribute, audit_findings
 from assets.reporting.briefing import company_briefing, site_briefing
 from assets.reporting.changes import weekly_changes
@@ -37,6 +36,7 @@ from assets.reporting.company_report import render_company_report, site_rows
 from assets.reporting.figures import format_rate, person_name, week_label
 from assets.reporting.labels import label, standard
 from assets.reporting.paper import paper_for_timezone, site_paper
+from assets.reporting.report_index import _summary_row
 from assets.reporting.site_files import files_by_site
 from assets.reporting.site_report import render_site_report
 from tests.reporting import frames as F

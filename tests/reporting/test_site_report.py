@@ -8,8 +8,8 @@ import pandas as pd
 import pikepdf
 import pytest
 
+from assets.csv_bytes import employee_status_csv
 from assets.reporting.audit_findings import audit_findings
-from assets.reporting.exports import employee_status_csv
 from assets.reporting.site_report import render_site_report
 from tests.reporting import frames as F
 from tests.reporting.pdf_reading import (

@@ -14,7 +14,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from assets.reporting.csv_safety import FORMULA_TRIGGERS, neutralize_cell
+from assets.csv_safety import FORMULA_TRIGGERS, neutralize_cell
 from schemas.tables import EMPLOYEE_STATUS_COLUMNS
 
 

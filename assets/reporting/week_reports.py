@@ -1,0 +1,180 @@
+"""The week's report inputs as one typed value, built once and handed to every render step.
+
+``WeekReports`` holds what the site PDFs and the company roll-up are rendered from: the week's
+status rows and last week's, the trend history, the findings, the files, the actions, and the
+decisions taken about the week (hold reason in ``ctx``, recipients). The plan step builds it; each
+render step receives it (pickled once under the run's storage), so a step on another machine
+renders from exactly what the plan saw. The fingerprints of each report's inputs, by part, are
+computed here too: the same fingerprints mean the same report (``document_control.PART_NAMES``).
+No Dagster here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from assets.recipients import RecipientPlan
+from assets.reporting.audit_findings import Attribution
+from assets.reporting.context import ReportContext
+from assets.reporting.document_control import DocumentControl
+from schemas.config import CompetenceConfig
+from schemas.identifiers import ROLLUP_NAME
+
+
+def fingerprint(*parts: object) -> str:
+    """A hash of a report's inputs (frames by content, other parts by text)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, pd.DataFrame):
+            digest.update("|".join(map(str, part.columns)).encode())
+            if not part.empty:
+                hashed = pd.util.hash_pandas_object(part.astype(str), index=False)
+                digest.update(hashed.to_numpy().tobytes())
+        else:
+            digest.update(str(part).encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def inputs_of(parts: dict[str, str]) -> str:
+    """One fingerprint of a report's parts: what the archive manifest compares."""
+    return fingerprint(*parts.values())
+
+
+@dataclass(frozen=True)
+class WeekReports:
+    """Everything one week's reports are rendered from (frames without their ``week`` column)."""
+
+    ctx: ReportContext
+    config: CompetenceConfig
+    status: pd.DataFrame
+    previous_status: pd.DataFrame
+    compliance_history: pd.DataFrame
+    renewal_forecast: pd.DataFrame
+    points_ledger: pd.DataFrame
+    findings: pd.DataFrame
+    evidence: pd.DataFrame
+    source_files: pd.DataFrame
+    rejected_rows: pd.DataFrame
+    unmatched_records: pd.DataFrame
+    corrective_actions: pd.DataFrame
+    effectiveness: pd.DataFrame
+    # which input files each site's appendix lists by name (the rest: one line, see company.pdf)
+    file_sites: pd.DataFrame
+    attribution: Attribution
+    # who receives which report, decided once here from recipients.yaml; the mail uses it as is
+    recipients: RecipientPlan
+
+    @property
+    def sites(self) -> list[str]:
+        """Every site with people this week, and every configured site (an empty one says so)."""
+        return sites_of(self.status, self.config)
+
+    @property
+    def sites_without_recipients(self) -> list[str]:
+        return list(self.recipients.sites_without_recipients)
+
+    def site_arguments(self, controls: dict[str, DocumentControl]) -> dict[str, Any]:
+        """The keyword arguments of ``render_site_report`` but the site."""
+        return {
+            "status": self.status,
+            "previous_status": self.previous_status,
+            "compliance_history": self.compliance_history,
+            "renewal_forecast": self.renewal_forecast,
+            "points_ledger": self.points_ledger,
+            "findings": self.findings,
+            "evidence": self.evidence,
+            "source_files": self.source_files,
+            "rejected_rows": self.rejected_rows,
+            "unmatched_records": self.unmatched_records,
+            "config": self.config,
+            "ctx": self.ctx,
+            "attribution": self.attribution,
+            "corrective_actions": self.corrective_actions,
+            "effectiveness": self.effectiveness,
+            "document_control": controls,
+            "file_sites": self.file_sites,
+        }
+
+    def company_arguments(self, control: DocumentControl | None) -> dict[str, Any]:
+        """The keyword arguments of ``render_company_report``."""
+        return {
+            "status": self.status,
+            "compliance_history": self.compliance_history,
+            "findings": self.findings,
+            "source_files": self.source_files,
+            "rejected_rows": self.rejected_rows,
+            "unmatched_records": self.unmatched_records,
+            "config": self.config,
+            "ctx": self.ctx,
+            "sites_without_recipients": self.sites_without_recipients,
+            "corrective_actions": self.corrective_actions,
+            "document": control,
+        }
+
+    def parts(self) -> dict[str, dict[str, str]]:
+        """Each report's input fingerprints by part (site reports and the roll-up)."""
+        shared = {
+            "inputs": fingerprint(self.source_files, self.rejected_rows, self.unmatched_records),
+            "run": fingerprint(*_run_facts(self.ctx)),
+        }
+        parts = {site: self._site_parts(site, shared) for site in self.sites}
+        parts[ROLLUP_NAME] = {
+            "people": fingerprint(ROLLUP_NAME, self.status),
+            "history": fingerprint(self.previous_status, self.compliance_history),
+            "findings": fingerprint(self.findings),
+            "actions": fingerprint(self.corrective_actions),
+            "inputs": fingerprint(
+                self.source_files,
+                self.rejected_rows,
+                self.unmatched_records,
+                self.sites_without_recipients,
+            ),
+            "run": shared["run"],
+        }
+        return parts
+
+    def _site_parts(self, site: str, shared: dict[str, str]) -> dict[str, str]:
+        def mine(frame: pd.DataFrame) -> pd.DataFrame:
+            return frame[frame["site"] == site] if "site" in frame else frame
+
+        rows = mine(self.status)
+        people = set(rows["employee_id"])
+        per_person = [
+            frame[frame["employee_id"].isin(people)]
+            for frame in (self.renewal_forecast, self.points_ledger, self.evidence)
+        ]
+        return {
+            "people": fingerprint(site, rows, *per_person),
+            "history": fingerprint(mine(self.previous_status), mine(self.compliance_history)),
+            "findings": fingerprint(mine(self.findings)),
+            "actions": fingerprint(mine(self.corrective_actions)),
+            "effectiveness": fingerprint(mine(self.effectiveness)),
+            **shared,
+            # the shared files, and which of them the site's appendix lists by name
+            "inputs": fingerprint(mine(self.file_sites), shared["inputs"]),
+        }
+
+
+def sites_of(status: pd.DataFrame, config: CompetenceConfig) -> list[str]:
+    """Every site with people this week, and every configured site (an empty one says so)."""
+    return sorted(set(status["site"].dropna().astype(str)) | set(config.policy.sites))
+
+
+def _run_facts(ctx: ReportContext) -> tuple:
+    """What a report prints about the run itself: any change must re-render the PDF."""
+    return (
+        ctx.config_hash,
+        ctx.code_version,
+        ctx.held,
+        ctx.hold_reason,
+        ctx.newest_input_file,
+        ctx.before_first_extract,
+        ctx.roster_extract,
+        ctx.previous_roster_extract,
+        ctx.roster_max_age_days,
+    )

@@ -52,6 +52,7 @@ class ScaleOut:
         self.scheduler_port = free_port()
         self.home = base / "dagster_home"
         self.processes: dict[str, subprocess.Popen] = {}
+        self.postgres_started = False
         self.env = dict(env)
 
     @property
@@ -77,6 +78,7 @@ class ScaleOut:
     def start(self) -> ScaleOut:
         (self.base / "logs").mkdir(parents=True, exist_ok=True)
         self.postgres.start()
+        self.postgres_started = True
         self.home.mkdir(parents=True)
         shutil.copy(SCALE_OUT / "dagster.yaml", self.home / "dagster.yaml")
         # the same variables on every machine (deploy/scale-out/competence.env)
@@ -148,7 +150,8 @@ class ScaleOut:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
-        self.postgres.stop()
+        if self.postgres_started:
+            self.postgres.stop()
         shutil.rmtree(self.postgres_base, ignore_errors=True)
 
 

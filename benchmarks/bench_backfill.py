@@ -67,7 +67,12 @@ def main(weeks_count: int, employees: int, workers: int) -> None:
         cwd=base,
     )
     peak = _Peak({"sequential": process.pid})
-    process.wait()
+    try:
+        process.wait()
+    finally:
+        if process.poll() is None:  # interrupted: stop the run rather than leave it behind
+            process.terminate()
+            process.wait(timeout=60)
     sequential = time.perf_counter() - started
     peak.stop()
     if process.returncode != 0:

@@ -7,11 +7,12 @@ Every problem is collected before raising, so one attempt shows all of them.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from email.utils import parseaddr
 from pathlib import Path
@@ -21,7 +22,8 @@ from schemas.config import ConfigError
 
 DEFAULT_PORTS = {"plain": 25, "starttls": 587, "tls": 465}
 SECURITY_MODES = ("plain", "starttls", "tls")
-EXECUTORS = ("in_process", "multiprocess")
+EXECUTORS = ("in_process", "multiprocess", "dask")
+DASK_SCHEMES = ("tcp", "tls")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -52,6 +54,8 @@ class Environment:
     ledger_url: str = field(default="", repr=False)
     # COMPETENCE_WAREHOUSE_URL: the same
     warehouse_url: str = field(default="", repr=False)
+    # COMPETENCE_DASK_SCHEDULER: the scheduler the dask executor sends steps to
+    dask_scheduler: str = ""
 
 
 def _raw(env: Mapping[str, str], name: str) -> str:
@@ -127,13 +131,55 @@ def render_sites_per_step(env: Mapping[str, str]) -> int:
 
 
 def executor(env: Mapping[str, str]) -> str:
-    """``COMPETENCE_EXECUTOR``: ``in_process`` (default) or ``multiprocess``."""
+    """``COMPETENCE_EXECUTOR``: ``in_process`` (default), ``multiprocess`` or ``dask`` (steps
+    on the workers of a ``dask.distributed`` scheduler, ``COMPETENCE_DASK_SCHEDULER``)."""
     raw = _raw(env, "COMPETENCE_EXECUTOR").lower().replace("-", "_")
     if not raw:
         return "in_process"
+    shown = _shown("COMPETENCE_EXECUTOR", _raw(env, "COMPETENCE_EXECUTOR"))
     if raw not in EXECUTORS:
-        shown = _shown("COMPETENCE_EXECUTOR", _raw(env, "COMPETENCE_EXECUTOR"))
-        raise SettingsError([f"{shown}: expected {' or '.join(EXECUTORS)}"])
+        raise SettingsError([f"{shown}: expected {', '.join(EXECUTORS[:-1])} or {EXECUTORS[-1]}"])
+    if raw == "dask" and importlib.util.find_spec("dagster_dask") is None:
+        # the scale-out pieces are an extra: a single server does not need dask installed
+        raise SettingsError(
+            [f"{shown}: needs dagster-dask; install it with pip install 'competence[scale-out]'"]
+        )
+    return raw
+
+
+def dask_scheduler(env: Mapping[str, str], chosen_executor: str) -> str:
+    """``COMPETENCE_DASK_SCHEDULER``: ``tcp://host:8786`` (or ``tls://``), required with
+    ``COMPETENCE_EXECUTOR=dask`` and refused without it, so that a scheduler set for nothing
+    never looks like a scaled-out deployment that runs everything in one process."""
+    raw = _raw(env, "COMPETENCE_DASK_SCHEDULER")
+    shown = _shown("COMPETENCE_DASK_SCHEDULER", raw)
+    if chosen_executor != "dask":
+        if raw:
+            raise SettingsError(
+                [f"{shown}: used only with COMPETENCE_EXECUTOR=dask (set that too, or unset this)"]
+            )
+        return ""
+    if not raw:
+        raise SettingsError(
+            [
+                "COMPETENCE_DASK_SCHEDULER is not set: COMPETENCE_EXECUTOR=dask needs the "
+                "scheduler's address, like tcp://scheduler.internal:8786"
+            ]
+        )
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError:
+        port = 0
+    if parts.scheme.lower() not in DASK_SCHEMES or not parts.hostname or not port:
+        raise SettingsError(
+            [
+                f"{shown}: expected the scheduler's address as tcp://host:port (or tls://), "
+                "like tcp://scheduler.internal:8786"
+            ]
+        )
+    if parts.path.strip("/") or parts.query or parts.username:
+        raise SettingsError([f"{shown}: expected only scheme, host and port, like tcp://host:8786"])
     return raw
 
 
@@ -252,6 +298,12 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
         ledger_url=str(checked(lambda: ledger_url(env), "")),
         warehouse_url=str(checked(lambda: warehouse_url(env), "")),
     )
+    # the executor as written (even when it could not be used) decides what the scheduler
+    # setting must be; an executor that is no executor at all is already reported
+    chosen = _raw(env, "COMPETENCE_EXECUTOR").lower().replace("-", "_") or "in_process"
+    if chosen in EXECUTORS:
+        scheduler = str(checked(lambda: dask_scheduler(env, chosen), ""))
+        values = replace(values, dask_scheduler=scheduler)
     checked(lambda: _mail_from(env), None)
     checked(lambda: _ca_file(env), None)
     if problems:

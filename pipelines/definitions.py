@@ -15,6 +15,7 @@ from assets.reporting.effectiveness_assets import training_effectiveness_table
 from assets.reporting.report_steps import site_report_pdfs
 from assets.resources import CompetenceSettings, mail_size_limit
 from assets.warehouse import WarehouseIOManager
+from pipelines.executors import week_executor
 from pipelines.jobs import weekly_competence_job
 from pipelines.schedules import weekly_competence_schedule
 from pipelines.sensors import data_team_failure_alert
@@ -54,10 +55,5 @@ defs = dg.Definitions(
             settings.output_path / "outbox", max_attachment_bytes=mail_size_limit(settings)
         ),
     },
-    # One process for the whole week: the default executor starts a process per step and
-    # re-imports everything each time (measured in the README's "Executor" section).
-    # COMPETENCE_EXECUTOR=multiprocess switches back, e.g. to measure it again.
-    executor=dg.multiprocess_executor
-    if environment.executor == "multiprocess"
-    else dg.in_process_executor,
+    executor=week_executor(environment),
 )

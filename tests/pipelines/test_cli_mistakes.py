@@ -92,7 +92,23 @@ ENV_MISTAKES = [
     ),
     (
         {"COMPETENCE_EXECUTOR": "threads"},
-        "error: COMPETENCE_EXECUTOR = 'threads': expected in_process or multiprocess",
+        "error: COMPETENCE_EXECUTOR = 'threads': expected in_process, multiprocess or dask",
+    ),
+    (
+        {"COMPETENCE_EXECUTOR": "dask"},
+        "error: COMPETENCE_DASK_SCHEDULER is not set: COMPETENCE_EXECUTOR=dask needs the "
+        "scheduler's address, like tcp://scheduler.internal:8786",
+    ),
+    (
+        {"COMPETENCE_EXECUTOR": "dask", "COMPETENCE_DASK_SCHEDULER": "scheduler.internal"},
+        "error: COMPETENCE_DASK_SCHEDULER = 'scheduler.internal': expected the scheduler's "
+        "address as tcp://host:port (or tls://), like tcp://scheduler.internal:8786",
+    ),
+    (
+        # a scheduler set without the executor would look scaled out and run in one process
+        {"COMPETENCE_DASK_SCHEDULER": "tcp://scheduler.internal:8786"},
+        "error: COMPETENCE_DASK_SCHEDULER = 'tcp://scheduler.internal:8786': used only with "
+        "COMPETENCE_EXECUTOR=dask (set that too, or unset this)",
     ),
     (
         {"COMPETENCE_SMTP_PORT": "99999"},

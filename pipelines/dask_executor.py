@@ -1,28 +1,40 @@
 """Steps on the workers of a ``dask.distributed`` scheduler (``COMPETENCE_EXECUTOR=dask``).
 
-This is dagster-dask's executor, connected to an existing scheduler, with one correction: the
-library names each dask task ``<job>.<step>``, and dask treats two tasks with the same name as
-one. Two weeks of a backfill are two runs of the same job, so the second week's steps would be
-merged into the first week's and never run — and the second run would be handed the first run's
-events (dagster-io/dagster#21418, still so in dagster-dask 0.29). Here the task name carries the
-run id as well. And dask (since 2025) walks into tuples among a task's arguments looking for
-other tasks, which Dagster's records refuse ("Iteration is not allowed on `@record`"), so the
-step's arguments travel wrapped (``StepCall``). Everything else — how a step runs on the worker
-(``query_on_dask_worker``), the step order, the ``dagster-dask/resource_requirements`` tag — is
-the library's own.
+This is dagster-dask's executor, connected to an existing scheduler, with three corrections:
+
+- The library names each dask task ``<job>.<step>``, and dask treats two tasks with the same
+  name as one. Two weeks of a backfill are two runs of the same job, so the second week's steps
+  would be merged into the first week's and never run — and the second run would be handed the
+  first run's events (dagster-io/dagster#21418, still so in dagster-dask 0.29). Here the task
+  name carries the run id as well.
+- Dask (since 2025) walks into tuples among a task's arguments looking for other tasks, which
+  Dagster's records refuse ("Iteration is not allowed on `@record`"), so the step's arguments
+  travel wrapped (``StepCall``).
+- The library submits the whole plan up front, level by level, which leaves out every step
+  mapped over a dynamic output: the week's render steps (``render_report_chunk[...]``) never ran
+  and the run still ended "successful", with no PDF and no mail. Here Dagster's own
+  ``ActiveExecution`` (what its multiprocess executor uses) hands out the steps as their inputs
+  become ready, dynamic ones included, each submitted to dask with the run's known state so far.
+
+How a step runs on the worker (``query_on_dask_worker``) and the
+``dagster-dask/resource_requirements`` tag are the library's own.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 
 import dagster as dg
 import dask.distributed
-from dagster._core.errors import raise_execution_interrupts
+from dagster._core.errors import DagsterExecutionInterruptedError
 from dagster._core.events import DagsterEvent
 from dagster._core.execution.context.system import PlanOrchestrationContext
+from dagster._core.execution.plan.active import ActiveExecution
+from dagster._core.execution.plan.objects import StepFailureData
 from dagster._core.execution.plan.plan import ExecutionPlan
-from dagster._utils import iterate_with_context
+from dagster._core.execution.retries import RetryMode
+from dagster._utils.error import serializable_error_info_from_exc_info
 from dagster_dask.executor import (
     DaskExecutor,
     get_dask_resource_requirements,
@@ -51,7 +63,7 @@ class StepCall:
 
 
 def run_step(upstream: list, call: StepCall) -> list[DagsterEvent]:
-    """On a dask worker: the step, once its upstream steps' tasks are done."""
+    """On a dask worker: one step (submitted once its inputs are ready), its events returned."""
     return query_on_dask_worker(upstream, *call.arguments)
 
 
@@ -72,34 +84,69 @@ class RunScopedDaskExecutor(DaskExecutor):
             )
         run = plan_context.dagster_run
         instance_ref = plan_context.instance.get_ref()
-        with dask.distributed.Client(self.cluster_configuration["address"]) as client:
-            futures: dict[str, dask.distributed.Future] = {}
-            for level in execution_plan.get_steps_to_execute_by_level():
-                for step in level:
-                    # a step's task takes its upstream tasks as an argument: dask starts it
-                    # only when they are done (the library's way of ordering steps)
-                    upstream = [
-                        futures[key]
-                        for step_input in step.step_inputs
-                        for key in step_input.dependency_keys
-                    ]
-                    futures[step.key] = client.submit(
+        # Dagster's own bookkeeping of a run's steps, as its multiprocess executor uses it: it
+        # hands out the steps whose inputs are ready, including the steps mapped over a dynamic
+        # output (the week's render chunks), which a plan fixed before the run cannot list
+        with (
+            dask.distributed.Client(self.cluster_configuration["address"]) as client,
+            ActiveExecution(execution_plan, retry_mode=RetryMode.DISABLED) as active,
+        ):
+            running: dict[dask.distributed.Future, str] = {}
+            while not active.is_complete or running:
+                if active.check_for_interrupts():
+                    for future in running:
+                        future.cancel()
+                    active.mark_interrupted()
+                    raise DagsterExecutionInterruptedError()
+                for step in active.get_steps_to_execute():
+                    call = StepCall(
+                        plan_context.reconstructable_job,
+                        run,
+                        plan_context.run_config,
+                        [step.key],
+                        instance_ref,
+                        active.get_known_state(),  # the dynamic outputs seen so far
+                    )
+                    future = client.submit(
                         run_step,
-                        upstream,
-                        StepCall(
-                            plan_context.reconstructable_job,
-                            run,
-                            plan_context.run_config,
-                            [step.key],
-                            instance_ref,
-                            execution_plan.known_state,
-                        ),
+                        [],
+                        call,
                         key=dask_task_key(plan_context.job_name, run.run_id, step.key),
                         resources=get_dask_resource_requirements(step.tags),
+                        pure=False,
                     )
-            done = dask.distributed.as_completed(list(futures.values()), with_results=True)
-            for _future, events in iterate_with_context(raise_execution_interrupts, done):
-                yield from events
+                    running[future] = step.key
+                yield from self._finished(plan_context, active, running)
+                yield from active.plan_events_iterator(plan_context)
+
+    @staticmethod
+    def _finished(
+        plan_context: PlanOrchestrationContext,
+        active: ActiveExecution,
+        running: dict[dask.distributed.Future, str],
+    ) -> Iterator[DagsterEvent]:
+        """The events of the steps that finished within a second, handed to the bookkeeping."""
+        if not running:
+            return
+        try:
+            done = dask.distributed.wait(list(running), timeout=1.0, return_when="FIRST_COMPLETED")
+        except dask.distributed.TimeoutError:
+            return
+        for future in done.done:
+            key = running.pop(future)
+            try:
+                events = future.result()
+            except Exception:  # the worker died or the task could not run: the step failed
+                step_context = plan_context.for_step(active.get_step_by_key(key))
+                failure = DagsterEvent.step_failure_event(
+                    step_context,
+                    StepFailureData(serializable_error_info_from_exc_info(sys.exc_info()), None),
+                )
+                events = [failure]
+            for event in events:
+                yield event
+                active.handle_event(event)
+            active.verify_complete(plan_context, key)
 
 
 @dg.executor(

@@ -39,11 +39,14 @@ EXPORTS = ["employee_status.csv", "evidence.csv", "rejected_rows.csv"]
 SEND_MAIL = "competence/send_mail=true"
 
 
-def warehouse_env(output: Path) -> dict[str, str]:
-    """Where the distributed run's warehouse is: the one place to change when the warehouse
-    moves. Today the DuckDB file under COMPETENCE_OUTPUT_DIR, on the one machine both workers
-    share (its writers queue on its lock)."""
-    return {}
+def scale_out_env(cluster: ScaleOut) -> dict[str, str]:
+    """The scale-out's data settings: the warehouse in the cluster's PostgreSQL, which takes the
+    two weeks' writers at once (the ledger is there too), and the week's reports rendered one
+    site per step, so that a week's PDFs are separate steps the workers share."""
+    return {
+        "COMPETENCE_WAREHOUSE_URL": cluster.ledger_url,
+        "COMPETENCE_RENDER_SITES_PER_STEP": "1",
+    }
 
 
 @pytest.fixture
@@ -118,8 +121,8 @@ def test_a_backfill_runs_two_weeks_at_once_on_two_workers_as_the_sequential_run(
     dist.mkdir()
     seq.mkdir()
     env = dict(cli_env(dist, COMPETENCE_LANDING_DIR=str(landing), **_mail_env(dist_port)))
-    env.update(warehouse_env(dist / "var"))
     cluster = ScaleOut(tmp_path / "cluster", running_env(env), workers=2)
+    cluster.env.update(scale_out_env(cluster))
     try:
         cluster.start()
         launched = competence_launch(cluster.env, dist)
@@ -148,6 +151,8 @@ def test_a_backfill_runs_two_weeks_at_once_on_two_workers_as_the_sequential_run(
                 "FROM competence.delivery_ledger"
             )
             dist_ledger = cursor.fetchall()
+            cursor.execute("SELECT DISTINCT week FROM competence.certification_status")
+            dist_weeks = sorted(str(week)[:10] for (week,) in cursor.fetchall())
         connection.close()
     finally:
         cluster.stop()
@@ -170,6 +175,12 @@ def test_a_backfill_runs_two_weeks_at_once_on_two_workers_as_the_sequential_run(
         for pb, sb, eb in steps[runs[b].run_id].values()
     ), steps
     assert sorted(run.tags["dagster/partition"] for run in runs) == WEEKS
+    # the weeks were written to the shared warehouse, none to a local DuckDB file
+    assert dist_weeks == WEEKS and not (dist / "var/warehouse.duckdb").exists()
+    # each week's reports were rendered in steps of their own, on the workers
+    for run in runs:
+        renders = [key for key in steps[run.run_id] if "render_report_chunk" in key]
+        assert renders and {steps[run.run_id][key][0] for key in renders} <= workers, steps
 
     # --- the same weeks one after another, embedded ----------------------------------------
     seq_env = cli_env(seq, COMPETENCE_LANDING_DIR=str(landing), **_mail_env(seq_port))

@@ -234,7 +234,7 @@ def _print_demo_summary(partition_key: str) -> None:
     for folder in ("reports", "outbox"):
         if (output / folder).is_dir():
             print(f"{folder.capitalize()}: {output / folder}")
-    print("Browse the runs: make ui   (dagster dev on http://127.0.0.1:3000)")
+    print("Browse the runs: make ui   (`dg dev` on http://127.0.0.1:3000)")
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:

@@ -70,7 +70,7 @@ class PostgresLedger:
         except psycopg2.Error as exc:
             raise LedgerUnavailable(
                 f"delivery ledger {redact(self.url)}: cannot connect "
-                f"({self._scrub(str(exc).strip())})"
+                f"({self._scrub(' '.join(str(exc).split()))})"  # the driver's text on one line
             ) from None
         with closing(connection):
             yield connection

@@ -100,7 +100,8 @@ class PostgresWarehouse:
             connection = psycopg2.connect(self.url, connect_timeout=10)
         except psycopg2.Error as exc:
             raise WarehouseUnavailable(
-                f"warehouse {redact(self.url)}: cannot connect ({self.scrub(str(exc).strip())})"
+                f"warehouse {redact(self.url)}: cannot connect "
+                f"({self.scrub(' '.join(str(exc).split()))})"  # the driver's text on one line
             ) from None
         with closing(connection):
             yield connection

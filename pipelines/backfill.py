@@ -19,6 +19,7 @@ import dagster as dg
 from tqdm import tqdm
 
 from assets.delivery.assets import SEND_MAIL_TAG
+from assets.ledger_location import LedgerUnavailable
 from assets.resources import CompetenceSettings
 from pipelines.run_outcome import RunOutcome, outcome_of
 from pipelines.sensors import alert_for_run
@@ -90,10 +91,22 @@ def run_weeks(
                 # the first failed step is on the week's line; any further ones follow
                 for step, message in _step_messages(result)[1:]:
                     bar.write(f"  {step}: {message}", file=sys.stderr)
-                bar.write(f"  {alert_for_run(settings, instance, result.run_id)}", file=sys.stderr)
+                bar.write(f"  {_alert(settings, instance, result.run_id)}", file=sys.stderr)
             sys.stdout.flush()
             bar.update(1)
     return EXIT_RUN_FAILED if failures else 0
+
+
+def _alert(settings: CompetenceSettings, instance: dg.DagsterInstance, run_id: str) -> str:
+    """The data team's alert for a failed week, as one line even when it cannot be sent.
+
+    The ledger that keeps alerts to one per run may be the very thing that failed the week (a
+    PostgreSQL warehouse or ledger that is down): then the line says so instead of a traceback,
+    and the daemon's failure sensor, which sees CLI runs too, alerts once the ledger is back."""
+    try:
+        return alert_for_run(settings, instance, run_id)
+    except LedgerUnavailable as exc:
+        return f"data team NOT alerted: {exc}"
 
 
 def _step_messages(result: dg.ExecuteInProcessResult) -> list[tuple[str, str]]:

@@ -166,3 +166,26 @@ def test_a_terminal_gets_a_progress_bar_and_the_week_lines(tmp_path):
     quiet = competence(env, "run", "--week", BAD_WEEK, "--quiet")
     assert quiet.returncode == 1
     assert "|" not in quiet.stderr and f"week {BAD_WEEK}: FAILED in " in quiet.stderr
+
+
+def test_a_warehouse_that_is_down_fails_the_week_in_one_line_and_says_the_alert_was_not_sent(
+    tmp_path,
+):
+    tiny_landing(tmp_path / "landing")
+    # nothing listens on port 1: the PostgreSQL warehouse (and the ledger with it) is down
+    env = cli_env(
+        tmp_path, COMPETENCE_WAREHOUSE_URL="postgresql://competence:s3cret@127.0.0.1:1/dw"
+    )
+    env["DAGSTER_HOME"] = str(tmp_path / "dagster_home")
+    (tmp_path / "dagster_home").mkdir()
+    done = competence(env, "run", "--week", "2026-11-16")
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 2, lines  # the week's line and the alert's, each one line
+    assert lines[0].startswith("week 2026-11-16: FAILED in ")
+    assert "warehouse postgresql://competence:***@127.0.0.1:1/dw: cannot connect" in lines[0]
+    assert lines[-1].startswith(
+        "  data team NOT alerted: delivery ledger postgresql://competence:***@"
+    )
+    assert "s3cret" not in done.stderr + done.stdout

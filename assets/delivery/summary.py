@@ -18,15 +18,26 @@ from typing import Any, NamedTuple
 from assets.reporting.figures import format_rate, overdue_text, rate_phrase
 from assets.reporting.labels import VERDICT, VERDICT_MEANING, counted, label, standard
 from schemas.identifiers import ROLLUP_NAME
+from schemas.vocabulary import Compliance, FindingVerdict
 
 COMPANY = ROLLUP_NAME
 TOP_FINDINGS = 5
 TOP_ACTIONS = 5
 
 # Display order of compliance counts; unknown labels follow, sorted.
-COMPLIANCE_ORDER = ("COMPLIANT", "GRACE", "NON_COMPLIANT", "EXEMPT", "NOT_REQUIRED")
+COMPLIANCE_ORDER = (
+    Compliance.COMPLIANT,
+    Compliance.GRACE,
+    Compliance.NON_COMPLIANT,
+    Compliance.EXEMPT,
+    Compliance.NOT_REQUIRED,
+)
 # Worst first. CONFORMS is not a finding worth a line in the e-mail.
-FINDING_SEVERITY = {"MAJOR_NC": 0, "MINOR_NC": 1, "OBSERVATION": 2}
+FINDING_SEVERITY = {
+    FindingVerdict.MAJOR_NC: 0,
+    FindingVerdict.MINOR_NC: 1,
+    FindingVerdict.OBSERVATION: 2,
+}
 
 # The mail's badge colours by verdict; the words come from the report's vocabulary.
 VERDICTS = {
@@ -107,14 +118,21 @@ class ReportSummary:
 
 def counts_phrase(counts: Mapping[str, int]) -> str:
     """``1 major nonconformity, 2 minor nonconformities`` or ``no nonconformities``."""
-    parts = [counted(counts[k], k) for k in ("MAJOR_NC", "MINOR_NC") if counts.get(k, 0)]
+    parts = [
+        counted(counts[k], k)
+        for k in (FindingVerdict.MAJOR_NC, FindingVerdict.MINOR_NC)
+        if counts.get(k, 0)
+    ]
     return ", ".join(parts) or "no nonconformities"
 
 
 def nonconformity_phrase(findings: Sequence[Finding]) -> str:
     """The phrase for a list of findings (when no counts came with the report)."""
     return counts_phrase(
-        {kind: sum(1 for f in findings if f.verdict == kind) for kind in ("MAJOR_NC", "MINOR_NC")}
+        {
+            kind: sum(1 for f in findings if f.verdict == kind)
+            for kind in (FindingVerdict.MAJOR_NC, FindingVerdict.MINOR_NC)
+        }
     )
 
 
@@ -124,7 +142,7 @@ def finding_counts(summary: ReportSummary) -> Mapping[str, int]:
         return counts
     return {
         kind: sum(1 for f in summary.findings if f.verdict == kind)
-        for kind in ("MAJOR_NC", "MINOR_NC", "OBSERVATION")
+        for kind in (FindingVerdict.MAJOR_NC, FindingVerdict.MINOR_NC, FindingVerdict.OBSERVATION)
     }
 
 
@@ -216,7 +234,11 @@ def _site_lines(summary: ReportSummary) -> list[dict[str, str]]:
             if s["finding_counts"] is None
             else ", ".join(
                 counted(s["finding_counts"].get(k, 0), k)
-                for k in ("MAJOR_NC", "MINOR_NC", "OBSERVATION")
+                for k in (
+                    FindingVerdict.MAJOR_NC,
+                    FindingVerdict.MINOR_NC,
+                    FindingVerdict.OBSERVATION,
+                )
             ),
         }
         for s in sites
@@ -225,7 +247,10 @@ def _site_lines(summary: ReportSummary) -> list[dict[str, str]]:
 
 def _counts_of(findings: Sequence[Finding | tuple]) -> dict[str, int]:
     verdicts = [Finding(*f).verdict for f in findings]
-    return {k: verdicts.count(k) for k in ("MAJOR_NC", "MINOR_NC", "OBSERVATION")}
+    return {
+        k: verdicts.count(k)
+        for k in (FindingVerdict.MAJOR_NC, FindingVerdict.MINOR_NC, FindingVerdict.OBSERVATION)
+    }
 
 
 def body_context(summary: ReportSummary, title: str, pdf_note: str) -> dict[str, object]:
@@ -241,7 +266,9 @@ def body_context(summary: ReportSummary, title: str, pdf_note: str) -> dict[str,
         "rate": format_rate(summary.compliance_rate),
         "rate_phrase": rate_phrase(summary.compliance_rate),
         "nonconformities": counts_phrase(counts),
-        "observations": counted(counts.get("OBSERVATION", 0), "OBSERVATION"),
+        "observations": counted(
+            counts.get(FindingVerdict.OBSERVATION, 0), FindingVerdict.OBSERVATION
+        ),
         "counts": [(label(c), int(summary.counts[c])) for c in (*known, *others)],
         # None: no snapshot of last week; absent from the briefing: not known, not printed
         "changes_known": "changes" in summary.briefing,

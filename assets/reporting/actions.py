@@ -16,6 +16,7 @@ import pandas as pd
 from assets.csv_bytes import is_missing
 from assets.reporting.figures import overdue_text, person_name, round_points
 from schemas.config import CompetenceConfig, PointsRenewal
+from schemas.vocabulary import Compliance, Status
 
 LEDGER_CATEGORIES = ("CONTINUING_EDUCATION", "EMPLOYMENT", "ASSESSMENT_RETAKE")
 
@@ -63,14 +64,14 @@ def _when(value: object) -> date | None:
 
 def _what(row: pd.Series, config: CompetenceConfig) -> str:
     credential = config.credentials.credentials.get(str(row["credential"]))
-    if row["status"] == "EXPIRING":
+    if row["status"] == Status.EXPIRING:
         if credential and isinstance(credential.renewal, PointsRenewal):
             needed = row.get("points_needed")
             amount = "" if is_missing(needed) else f"{float(needed):g} more "
             return f"Earn {amount}renewal points before expiry"
         modules = ", ".join(credential.required_modules) if credential else "the modules"
         return f"Pass {modules} again before expiry"
-    if row["status"] == "EXPIRED":
+    if row["status"] == Status.EXPIRED:
         return (
             "Re-certify: pass every required module again (expired "
             f"{pd.Timestamp(row['expires_on']):%Y-%m-%d})"
@@ -87,17 +88,17 @@ def action_list(rows: pd.DataFrame, config: CompetenceConfig) -> list[Action]:
     """Every row needing action at one site, most urgent first."""
     secured = rows["renewal_secured"].map(lambda v: not is_missing(v) and bool(v))
     need = rows[
-        (rows["compliance"].isin(("NON_COMPLIANT", "GRACE")))
-        | ((rows["status"] == "EXPIRING") & ~secured)
+        (rows["compliance"].isin((Compliance.NON_COMPLIANT, Compliance.GRACE)))
+        | ((rows["status"] == Status.EXPIRING) & ~secured)
     ]
     actions = []
     for _, row in need.iterrows():
         overdue = row.get("overdue_days")
         overdue = 0 if is_missing(overdue) else int(overdue)
-        if row["compliance"] == "NON_COMPLIANT":
+        if row["compliance"] == Compliance.NON_COMPLIANT:
             by_when = _when(row["due_date"])
             overdue = max(overdue, 0)
-        elif row["status"] == "EXPIRING":
+        elif row["status"] == Status.EXPIRING:
             by_when = _when(row["expires_on"])
         else:
             by_when = _when(row["due_date"])
@@ -111,7 +112,7 @@ def action_list(rows: pd.DataFrame, config: CompetenceConfig) -> list[Action]:
                 str(row["compliance"]),
                 _what(row, config),
                 by_when,
-                overdue if row["compliance"] == "NON_COMPLIANT" else 0,
+                overdue if row["compliance"] == Compliance.NON_COMPLIANT else 0,
                 manager,
             )
         )
@@ -119,7 +120,7 @@ def action_list(rows: pd.DataFrame, config: CompetenceConfig) -> list[Action]:
     return sorted(
         actions,
         key=lambda a: (
-            a.compliance != "NON_COMPLIANT",
+            a.compliance != Compliance.NON_COMPLIANT,
             -a.overdue_days,
             a.by_when or date.min,
             a.employee_id,
@@ -175,7 +176,7 @@ def renewal_outlook(
     """Points forecast and ledger by category for the site's people near renewal."""
     if forecast.empty:
         return []
-    people = rows[rows["compliance"] == "COMPLIANT"][
+    people = rows[rows["compliance"] == Compliance.COMPLIANT][
         ["employee_id", "credential", "first_name", "last_name", "cycle_start"]
     ]
     near = forecast.merge(people, on=["employee_id", "credential"], how="inner")

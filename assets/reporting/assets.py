@@ -14,6 +14,7 @@ from assets.reporting.audit_rules import VERDICT_SEVERITY
 from assets.reporting.context import report_context
 from assets.reporting.week_reports import sites_of
 from assets.resources import CompetenceSettings
+from schemas.vocabulary import FindingVerdict
 
 
 @dg.asset(
@@ -69,7 +70,7 @@ def audit_findings(
             "dagster/row_count": len(findings),
             **counts("verdict", findings["verdict"], VERDICT_SEVERITY),
             "preview": dg.MetadataValue.md(
-                findings[findings["verdict"] != "CONFORMS"][
+                findings[findings["verdict"] != FindingVerdict.CONFORMS][
                     ["site", "criteria_set", "clause", "verdict", "evidence"]
                 ]
                 .head(10)

@@ -27,6 +27,7 @@ from assets.reporting.context import ReportContext
 from assets.reporting.labels import standard
 from schemas.config import CompetenceConfig
 from schemas.identifiers import ROLLUP_NAME
+from schemas.vocabulary import FindingVerdict, SiteVerdict
 
 FINDING_COLUMNS = (
     "site",
@@ -322,7 +323,7 @@ def company_input_findings(
     return order_findings(frame.astype({"affected_count": "int64"}))
 
 
-NOT_RATED = "NOT_RATED"  # nobody in scope: there is no compliance to call green
+NOT_RATED = SiteVerdict.NOT_RATED  # nobody in scope: there is no compliance to call green
 
 
 def site_verdict(findings: pd.DataFrame, *, in_scope: int) -> str:
@@ -333,11 +334,11 @@ def site_verdict(findings: pd.DataFrame, *, in_scope: int) -> str:
     NOT_RATED, so an empty site cannot pass for an audit-ready one.
     """
     verdicts = set(findings["verdict"]) if not findings.empty else set()
-    if "MAJOR_NC" in verdicts:
-        return "RED"
-    if "MINOR_NC" in verdicts:
-        return "AMBER"
-    return "GREEN" if in_scope > 0 else NOT_RATED
+    if FindingVerdict.MAJOR_NC in verdicts:
+        return SiteVerdict.RED
+    if FindingVerdict.MINOR_NC in verdicts:
+        return SiteVerdict.AMBER
+    return SiteVerdict.GREEN if in_scope > 0 else NOT_RATED
 
 
 def worst_findings(findings: pd.DataFrame, limit: int) -> pd.DataFrame:

@@ -54,10 +54,16 @@ from assets.reporting.figures import format_days, format_rate, person_name
 from assets.reporting.labels import label
 from assets.reporting.training_effectiveness import low_rate_statements
 from schemas.config import Policy
+from schemas.vocabulary import Compliance, FindingVerdict
 
-CONFORMS, OBSERVATION, MINOR_NC, MAJOR_NC = "CONFORMS", "OBSERVATION", "MINOR_NC", "MAJOR_NC"
+CONFORMS, OBSERVATION, MINOR_NC, MAJOR_NC = (
+    FindingVerdict.CONFORMS,
+    FindingVerdict.OBSERVATION,
+    FindingVerdict.MINOR_NC,
+    FindingVerdict.MAJOR_NC,
+)
 VERDICT_SEVERITY = {CONFORMS: 0, OBSERVATION: 1, MINOR_NC: 2, MAJOR_NC: 3}
-IN_SCOPE = ("COMPLIANT", "GRACE", "NON_COMPLIANT")
+IN_SCOPE = (Compliance.COMPLIANT, Compliance.GRACE, Compliance.NON_COMPLIANT)
 NAMED_IN_STATEMENT = 6  # an auditor names a sample, then gives the count
 
 
@@ -150,7 +156,7 @@ def persons_competent(facts: SiteFacts) -> RuleOutcome:
     rows = facts.status[facts.status["compliance"].isin(IN_SCOPE)]
     if rows.empty:
         return RuleOutcome(CONFORMS, "", "no persons at the site need a credential", 0)
-    nc = rows[rows["compliance"] == "NON_COMPLIANT"]
+    nc = rows[rows["compliance"] == Compliance.NON_COMPLIANT]
     share = len(nc) / len(rows)
     if nc.empty:
         return RuleOutcome(CONFORMS, "", f"all {len(rows)} persons in scope compliant", 0)
@@ -204,7 +210,9 @@ def persons_competent_or_exempt(facts: SiteFacts) -> RuleOutcome:
 
 def actions_taken(facts: SiteFacts) -> RuleOutcome:
     lookback = facts.policy.progress_lookback_days
-    rows = facts.status[facts.status["compliance"].isin(("GRACE", "NON_COMPLIANT"))]
+    rows = facts.status[
+        facts.status["compliance"].isin((Compliance.GRACE, Compliance.NON_COMPLIANT))
+    ]
     if rows.empty:
         return RuleOutcome(CONFORMS, "", "nobody in grace or non-compliant", 0)
     cutoff = pd.Timestamp(facts.as_of - timedelta(days=lookback))
@@ -258,7 +266,7 @@ def actions_taken_and_effective(facts: SiteFacts) -> RuleOutcome:
 
 
 def evidence_retained(facts: SiteFacts) -> RuleOutcome:
-    compliant = facts.status[facts.status["compliance"] == "COMPLIANT"]
+    compliant = facts.status[facts.status["compliance"] == Compliance.COMPLIANT]
     record_ids = _text(compliant["evidence_record_ids"])
     credential_ids = _text(compliant["evidence_credential_ids"])
     no_records = compliant[record_ids == ""]

@@ -18,6 +18,7 @@ from assets.reporting.audit_findings import worst_findings
 from assets.reporting.changes import WeeklyChanges
 from assets.reporting.rate_change import rate_change_text
 from assets.reporting.site_report import finding_counts
+from schemas.vocabulary import FindingVerdict
 
 TOP_FINDINGS = 5
 TOP_ACTIONS = 5
@@ -97,7 +98,7 @@ def company_briefing(
     ]
     totals = {
         kind: sum(s["finding_counts"][kind] for s in sites)
-        for kind in ("MAJOR_NC", "MINOR_NC", "OBSERVATION")
+        for kind in (FindingVerdict.MAJOR_NC, FindingVerdict.MINOR_NC, FindingVerdict.OBSERVATION)
     }
     return {
         "finding_counts": totals,

@@ -25,9 +25,10 @@ import pandas as pd
 from assets.csv_bytes import is_missing
 from assets.reporting.labels import label
 from assets.reporting.rate_change import IN_SCOPE, RateChange, rate_change
+from schemas.vocabulary import Compliance, Status
 
 KEY = ["employee_id", "credential"]
-HOLDING = ("CERTIFIED", "EXPIRING")
+HOLDING = (Status.CERTIFIED, Status.EXPIRING)
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class Transition:
         """better / worse / same, by compliance (a renewal or new expiry is "same")."""
         if self.compliance_was == self.compliance_now:
             return "same"
-        return "better" if self.compliance_now == "COMPLIANT" else "worse"
+        return "better" if self.compliance_now == Compliance.COMPLIANT else "worse"
 
 
 @dataclass(frozen=True)
@@ -134,8 +135,8 @@ def weekly_changes(
     new_row = merged["_merge"] == "left_only"
     became_nc, certified, expiring = [], [], []
     for (_, row), is_new in zip(merged.iterrows(), new_row, strict=True):
-        if row["compliance"] == "NON_COMPLIANT" and (
-            is_new or row["compliance_prev"] != "NON_COMPLIANT"
+        if row["compliance"] == Compliance.NON_COMPLIANT and (
+            is_new or row["compliance_prev"] != Compliance.NON_COMPLIANT
         ):
             was = "new to site" if is_new else f"was {label(row['compliance_prev']).lower()}"
             became_nc.append(
@@ -163,7 +164,7 @@ def weekly_changes(
                         f"-> {_date(row['expires_on'])}",
                     )
                 )
-        if row["status"] == "EXPIRING" and (is_new or row["status_prev"] != "EXPIRING"):
+        if row["status"] == Status.EXPIRING and (is_new or row["status_prev"] != Status.EXPIRING):
             secured = row.get("renewal_secured")
             note = ", renewal points secured" if not is_missing(secured) and secured else ""
             expiring.append(_change(row, f"expires {_date(row['expires_on'])}{note}"))

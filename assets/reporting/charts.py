@@ -19,19 +19,20 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 
 from assets.reporting.figures import format_rate, week_label
+from schemas.vocabulary import Compliance, Status
 
 STATUS_COLOURS = {
-    "CERTIFIED": "#2e7d32",
-    "EXPIRING": "#f9a825",
-    "IN_PROGRESS": "#64b5f6",
-    "NOT_STARTED": "#9e9e9e",
-    "EXPIRED": "#c62828",
+    Status.CERTIFIED: "#2e7d32",
+    Status.EXPIRING: "#f9a825",
+    Status.IN_PROGRESS: "#64b5f6",
+    Status.NOT_STARTED: "#9e9e9e",
+    Status.EXPIRED: "#c62828",
 }
 COMPLIANCE_COLOURS = {
-    "COMPLIANT": "#2e7d32",
-    "GRACE": "#f9a825",
-    "NON_COMPLIANT": "#c62828",
-    "NOT_REQUIRED": "#9e9e9e",
+    Compliance.COMPLIANT: "#2e7d32",
+    Compliance.GRACE: "#f9a825",
+    Compliance.NON_COMPLIANT: "#c62828",
+    Compliance.NOT_REQUIRED: "#9e9e9e",
 }
 _RC = {
     "svg.hashsalt": "competence-report",

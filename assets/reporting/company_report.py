@@ -35,6 +35,7 @@ from assets.reporting.site_report import (
 from assets.reporting.summary import IN_SCOPE, compliance_rate, rate_trend
 from schemas.config import CompetenceConfig
 from schemas.identifiers import ROLLUP_NAME
+from schemas.vocabulary import Compliance, SiteVerdict
 
 MAX_EXCEPTION_ROWS = 150
 WORST_ACROSS_SITES = 10
@@ -53,13 +54,18 @@ def site_rows(
     sites = sorted(
         (set(status["site"].astype(str)) | set(findings["site"].astype(str))) - {ROLLUP_NAME}
     )
-    order = {"RED": 0, "AMBER": 1, "NOT_RATED": 2, "GREEN": 3}
+    order = {
+        SiteVerdict.RED: 0,
+        SiteVerdict.AMBER: 1,
+        SiteVerdict.NOT_RATED: 2,
+        SiteVerdict.GREEN: 3,
+    }
     lines = []
     for site in sites:
         rows = status[status["site"] == site]
         mine = findings[findings["site"] == site]
         in_scope = int(rows["compliance"].isin(IN_SCOPE).sum())
-        compliant = int((rows["compliance"] == "COMPLIANT").sum())
+        compliant = int((rows["compliance"] == Compliance.COMPLIANT).sum())
         worst = worst_findings(mine, 1)
         lines.append(
             {
@@ -68,9 +74,9 @@ def site_rows(
                 "headcount": int(rows["employee_id"].nunique()),
                 "in_scope": in_scope,
                 "compliant": compliant,
-                "grace": int((rows["compliance"] == "GRACE").sum()),
-                "non_compliant": int((rows["compliance"] == "NON_COMPLIANT").sum()),
-                "exempt": int((rows["compliance"] == "EXEMPT").sum()),
+                "grace": int((rows["compliance"] == Compliance.GRACE).sum()),
+                "non_compliant": int((rows["compliance"] == Compliance.NON_COMPLIANT).sum()),
+                "exempt": int((rows["compliance"] == Compliance.EXEMPT).sum()),
                 "rate": compliance_rate(compliant, in_scope),
                 "rag": site_verdict(mine, in_scope=in_scope),
                 "reason": verdict_reason(mine),
@@ -249,7 +255,8 @@ def render_company_report(
         "in_scope": in_scope,
         "sites": sites,
         "rag_counts": {
-            c: sum(s["rag"] == c for s in sites) for c in ("RED", "AMBER", "GREEN", "NOT_RATED")
+            c: sum(s["rag"] == c for s in sites)
+            for c in (SiteVerdict.RED, SiteVerdict.AMBER, SiteVerdict.GREEN, SiteVerdict.NOT_RATED)
         },
         "trend": trend,
         "worst": records(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from schemas.config import CompetenceConfig
+from schemas.vocabulary import Compliance
 
 NEEDS, NONE_NEEDED, NOT_DETERMINED = "needs", "none needed", "not determined"
 
@@ -60,7 +61,7 @@ def role_requirements_table(
             held = rows[
                 rows["employee_id"].isin(ids)
                 & (rows["credential"] == credential)
-                & (rows["compliance"] == "COMPLIANT")
+                & (rows["compliance"] == Compliance.COMPLIANT)
             ]
             compliant = int(held["employee_id"].nunique())
         out.append(RoleRequirement(role, len(ids), credential, decision, where, compliant))
@@ -70,6 +71,6 @@ def role_requirements_table(
 
 def not_required_split(rows: pd.DataFrame) -> dict[str, int]:
     """NOT_REQUIRED rows split into "decided: none needed" and "not determined"."""
-    not_required = rows[rows["compliance"] == "NOT_REQUIRED"]
+    not_required = rows[rows["compliance"] == Compliance.NOT_REQUIRED]
     determined = not_required["requirement_determined"].fillna(False).astype(bool)
     return {NONE_NEEDED: int(determined.sum()), NOT_DETERMINED: int((~determined).sum())}

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from schemas.config import CompetenceConfig
+from schemas.vocabulary import ActionKind, Compliance, Status
 
 KEY = ["employee_id", "credential", "kind"]
 # What the history needs of each stored week's certification_status (read column by column).
@@ -38,10 +39,10 @@ STATUS_COLUMNS = [
 ]
 CONTAINMENT = "Remove from the task until re-certified"
 WHAT = {
-    "CERTIFY": "Certify: pass every required module",
-    "RECERTIFY": "Re-certify: pass every required module again",
-    "RENEW": "Renew before expiry",
-    "CONTAIN": CONTAINMENT,
+    ActionKind.CERTIFY: "Certify: pass every required module",
+    ActionKind.RECERTIFY: "Re-certify: pass every required module again",
+    ActionKind.RENEW: "Renew before expiry",
+    ActionKind.CONTAIN: CONTAINMENT,
 }
 COLUMNS = {
     "site": "object",
@@ -71,14 +72,20 @@ def needed_actions(status: pd.DataFrame, config: CompetenceConfig) -> pd.DataFra
     """
     secured = status["renewal_secured"].astype("boolean").fillna(False).astype(bool)
     compliance, state = status["compliance"], status["status"]
-    renew = (compliance == "COMPLIANT") & (state == "EXPIRING") & ~secured
-    lacking = compliance.isin(("NON_COMPLIANT", "GRACE"))
-    kind = np.where(renew, "RENEW", np.where(state == "EXPIRED", "RECERTIFY", "CERTIFY"))
+    renew = (compliance == Compliance.COMPLIANT) & (state == Status.EXPIRING) & ~secured
+    lacking = compliance.isin((Compliance.NON_COMPLIANT, Compliance.GRACE))
+    kind = np.where(
+        renew,
+        ActionKind.RENEW,
+        np.where(state == Status.EXPIRED, ActionKind.RECERTIFY, ActionKind.CERTIFY),
+    )
     due = status["due_date"].where(~renew, status["expires_on"])
     rows = status.assign(kind=kind, due_date=pd.to_datetime(due))[renew | lacking]
     critical = {n for n, c in config.credentials.credentials.items() if c.safety_critical}
-    contain = rows[(rows["compliance"] == "NON_COMPLIANT") & rows["credential"].isin(critical)]
-    rows = pd.concat([rows, contain.assign(kind="CONTAIN")], ignore_index=True)
+    contain = rows[
+        (rows["compliance"] == Compliance.NON_COMPLIANT) & rows["credential"].isin(critical)
+    ]
+    rows = pd.concat([rows, contain.assign(kind=ActionKind.CONTAIN)], ignore_index=True)
     rows["name"] = rows["first_name"].fillna("") + " " + rows["last_name"].fillna("")
     return rows[["week", "site", "employee_id", "name", "credential", "kind", "due_date"]]
 
@@ -103,13 +110,13 @@ def _episodes(needed: pd.DataFrame, weeks: list[pd.Timestamp]) -> pd.DataFrame:
 def _closed_how(kind: str, now: dict | None, left: bool, other_kinds: set[str]) -> str:
     if now is None:
         return "left the company" if left else "no longer required of this person"
-    if now["compliance"] == "COMPLIANT":
-        if kind == "RENEW":
+    if now["compliance"] == Compliance.COMPLIANT:
+        if kind == ActionKind.RENEW:
             return "renewed"
-        return "re-certified, back on the task" if kind == "CONTAIN" else "certified"
-    if now["compliance"] == "NOT_REQUIRED":
+        return "re-certified, back on the task" if kind == ActionKind.CONTAIN else "certified"
+    if now["compliance"] == Compliance.NOT_REQUIRED:
         return "no longer required (role changed)"
-    if kind == "RENEW" and "RECERTIFY" in other_kinds:
+    if kind == ActionKind.RENEW and ActionKind.RECERTIFY in other_kinds:
         return "not renewed in time: the credential expired (a re-certify action is open)"
     return "superseded by another action"
 
@@ -270,7 +277,7 @@ def action_report(actions: pd.DataFrame, site: str | None, config: CompetenceCon
         "escalated_total": len(escalated),
         "company_total": len(to_company),
         "company": _printable(to_company.head(MAX_PRINTED)),
-        "containment_total": int((opened["kind"] == "CONTAIN").sum()),
+        "containment_total": int((opened["kind"] == ActionKind.CONTAIN).sum()),
         "lead": site_lead(site, config) if site else "",
         "site_lead_days": policy.site_lead_after_days,
         "company_days": policy.company_after_days,

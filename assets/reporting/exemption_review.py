@@ -16,6 +16,7 @@ from datetime import date
 import pandas as pd
 
 from assets.print_text import IDENTIFIER, NAME, clip
+from schemas.vocabulary import Compliance
 
 NO_END = "no end date"
 LAPSED = "lapsed"
@@ -39,9 +40,9 @@ def exemption_list(status: pd.DataFrame, as_of: date) -> pd.DataFrame:
         return pd.DataFrame(columns=list(EXEMPTION_LIST_COLUMNS))
     rows = status[status["exemption_reason"].notna()].copy()
     until = pd.to_datetime(rows["exemption_until"])
-    exempt = rows["compliance"] == "EXEMPT"
+    exempt = rows["compliance"] == Compliance.EXEMPT
     lapsed = until.notna() & (until < pd.Timestamp(as_of))
-    still_lacking = rows["compliance"].isin(["GRACE", "NON_COMPLIANT"])
+    still_lacking = rows["compliance"].isin([Compliance.GRACE, Compliance.NON_COMPLIANT])
     rows["concern"] = None
     rows.loc[exempt & until.isna(), "concern"] = NO_END
     rows.loc[lapsed & still_lacking, "concern"] = LAPSED

@@ -28,8 +28,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from assets.reporting.figures import format_rate, signed_points
+from schemas.vocabulary import Compliance
 
-IN_SCOPE = ("COMPLIANT", "GRACE", "NON_COMPLIANT")
+IN_SCOPE = (Compliance.COMPLIANT, Compliance.GRACE, Compliance.NON_COMPLIANT)
 KEY = ["employee_id", "credential"]
 STEP = 0.1  # percentage points, the precision of the printed rates
 
@@ -67,7 +68,7 @@ def _apportion(parts: list[float], total: float) -> list[float]:
 
 
 def _rate(frame: pd.DataFrame) -> float | None:
-    return float((frame["compliance"] == "COMPLIANT").mean()) if len(frame) else None
+    return float((frame["compliance"] == Compliance.COMPLIANT).mean()) if len(frame) else None
 
 
 def rate_change(current: pd.DataFrame, previous: pd.DataFrame, site: str) -> RateChange:
@@ -87,8 +88,8 @@ def rate_change(current: pd.DataFrame, previous: pd.DataFrame, site: str) -> Rat
     total = round(round(r1 * 100, 1) - round(r0 * 100, 1), 1)
     if both.empty:
         return RateChange(r0, r1, total, 0.0, 0.0, total, stayed, left, joined)
-    ra = float((both["compliance_last"] == "COMPLIANT").mean())
-    rb = float((both["compliance"] == "COMPLIANT").mean())
+    ra = float((both["compliance_last"] == Compliance.COMPLIANT).mean())
+    rb = float((both["compliance"] == Compliance.COMPLIANT).mean())
     left_pts, status_pts, joined_pts = _apportion(
         [(ra - r0) * 100, (rb - ra) * 100, (r1 - rb) * 100], total
     )

@@ -46,6 +46,7 @@ from assets.reporting.site_files import site_file_names
 from assets.reporting.skills_matrix import skills_matrices, skills_matrix_frame
 from assets.reporting.summary import SiteSummary, site_summary
 from schemas.config import CompetenceConfig
+from schemas.vocabulary import FindingVerdict
 
 # The most urgent actions print; all of them ride along as actions.csv. Measured on a
 # 1,000-person site: 40 + 25 rows instead of 100 + 60 cut its render from 4.5 s to 3.4 s, which is
@@ -71,7 +72,7 @@ SITE_SECTIONS = (
     "matrix",
     "evidence",
 )
-FINDING_KINDS = ("MAJOR_NC", "MINOR_NC", "OBSERVATION")
+FINDING_KINDS = (FindingVerdict.MAJOR_NC, FindingVerdict.MINOR_NC, FindingVerdict.OBSERVATION)
 
 
 def section_numbers(sections: tuple[str, ...]) -> dict[str, int]:
@@ -314,7 +315,9 @@ def render_site_report(
         "changes": weekly_changes(status, previous_status, site, status),
         "change_rows": MAX_CHANGE_ROWS,
         "findings": records(site_findings),
-        "open_findings": records(site_findings[site_findings["verdict"] != "CONFORMS"]),
+        "open_findings": records(
+            site_findings[site_findings["verdict"] != FindingVerdict.CONFORMS]
+        ),
         "outlook": outlook[:MAX_OUTLOOK_ROWS],
         "outlook_total": len(outlook),
         "outlook_days": outlook_days,

@@ -16,12 +16,19 @@ import pandas as pd
 from assets.csv_bytes import is_missing
 from assets.reporting.figures import person_name
 from schemas.config import CompetenceConfig
+from schemas.vocabulary import Compliance, Status
 
 FULL_MATRIX_LIMIT = 120
 # On a large site the printed matrix is a sample: the people with gaps, worst status first. The
 # action list already names everyone who must act, and every row is in skills_matrix.csv.
 PARTIAL_MATRIX_LIMIT = 40
-STATUS_ORDER = {"EXPIRED": 0, "NOT_STARTED": 1, "IN_PROGRESS": 2, "EXPIRING": 3, "CERTIFIED": 4}
+STATUS_ORDER = {
+    Status.EXPIRED: 0,
+    Status.NOT_STARTED: 1,
+    Status.IN_PROGRESS: 2,
+    Status.EXPIRING: 3,
+    Status.CERTIFIED: 4,
+}
 
 
 @dataclass(frozen=True)
@@ -77,7 +84,7 @@ def skills_matrices(rows: pd.DataFrame, config: CompetenceConfig) -> list[Skills
         partial = len(mine) > FULL_MATRIX_LIMIT
         shown, with_gaps = mine, len(mine)
         if partial:
-            act = mine["compliance"].isin(("NON_COMPLIANT", "GRACE"))
+            act = mine["compliance"].isin((Compliance.NON_COMPLIANT, Compliance.GRACE))
             with_gaps = int(act.sum())
             shown = mine[act].head(PARTIAL_MATRIX_LIMIT)
         by_id = dict(zip(mine.index, dates, strict=True))

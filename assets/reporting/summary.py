@@ -16,11 +16,24 @@ from datetime import date, timedelta
 import pandas as pd
 
 from assets.csv_bytes import is_missing
+from schemas.vocabulary import Compliance, Status
 
-STATUSES = ("CERTIFIED", "EXPIRING", "IN_PROGRESS", "NOT_STARTED", "EXPIRED")
+STATUSES = (
+    Status.CERTIFIED,
+    Status.EXPIRING,
+    Status.IN_PROGRESS,
+    Status.NOT_STARTED,
+    Status.EXPIRED,
+)
 # EXEMPT is counted (and printed) apart: outside every rate's denominator, never hidden
-COMPLIANCES = ("COMPLIANT", "GRACE", "NON_COMPLIANT", "NOT_REQUIRED", "EXEMPT")
-IN_SCOPE = ("COMPLIANT", "GRACE", "NON_COMPLIANT")
+COMPLIANCES = (
+    Compliance.COMPLIANT,
+    Compliance.GRACE,
+    Compliance.NON_COMPLIANT,
+    Compliance.NOT_REQUIRED,
+    Compliance.EXEMPT,
+)
+IN_SCOPE = (Compliance.COMPLIANT, Compliance.GRACE, Compliance.NON_COMPLIANT)
 EXPIRY_HORIZONS = (30, 60, 90)
 
 
@@ -91,8 +104,8 @@ def site_summary(
     scope = rows[rows["compliance"].isin(IN_SCOPE)]
     by_status = {s: int((scope["status"] == s).sum()) for s in STATUSES}
     in_scope = len(scope)
-    rate = compliance_rate(by_compliance["COMPLIANT"], in_scope)
-    compliant = rows[rows["compliance"] == "COMPLIANT"]
+    rate = compliance_rate(by_compliance[Compliance.COMPLIANT], in_scope)
+    compliant = rows[rows["compliance"] == Compliance.COMPLIANT]
     days = pd.to_numeric(compliant["days_to_expiry"], errors="coerce")
     expiring = {n: int(((days >= 0) & (days <= n)).sum()) for n in EXPIRY_HORIZONS}
     secured = compliant["renewal_secured"].map(lambda v: not is_missing(v) and bool(v))

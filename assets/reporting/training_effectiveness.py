@@ -38,6 +38,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from schemas.vocabulary import Status
+
 WINDOWS = (12, 52)  # weeks ending on the as-of date; the report shows both side by side
 FIRST_ATTEMPT_PASS_RATE = "first_attempt_pass_rate"
 ATTEMPTS_PER_PASS = "attempts_per_pass"
@@ -225,7 +227,7 @@ def certification_measures(
     hire["count"] = hire["sample"]
     # a renewal starts the new cycle on the old expiry date; the first cycle starts on certified_on
     renewed = rows["cycle_start"].between(start, end) & (rows["cycle_start"] > rows["certified_on"])
-    lapsed = (rows["status"] == "EXPIRED") & rows["expires_on"].between(start, end) & ~revoked
+    lapsed = (rows["status"] == Status.EXPIRED) & rows["expires_on"].between(start, end) & ~revoked
     ended = rows[renewed | lapsed].assign(renewed=renewed[renewed | lapsed])
     renewals = _agg(ended, keys, "renewed", {"sum": "count", "size": "sample"})
     renewals["value"] = renewals["count"] / renewals["sample"]

@@ -63,23 +63,34 @@ class PostgresLedger:
     def connect(self) -> Iterator[object]:
         """A fresh connection (closed afterwards): no connection outlives a ledger call, so a
         forked worker or a long-lived daemon never reuses a stale one."""
-        import psycopg2
-
-        try:
-            connection = psycopg2.connect(self.url, connect_timeout=10)
-        except psycopg2.Error as exc:
-            raise LedgerUnavailable(
-                f"delivery ledger {redact(self.url)}: cannot connect "
-                f"({self._scrub(' '.join(str(exc).split()))})"  # the driver's text on one line
-            ) from None
-        with closing(connection):
+        with postgres_connection(self.url, "delivery ledger", LedgerUnavailable) as connection:
             yield connection
 
-    def _scrub(self, text: str) -> str:
-        password = urlsplit(self.url.strip()).password
-        for form in sorted({password, unquote(password)} if password else (), key=len)[::-1]:
-            text = text.replace(form, "***")
-        return text
+
+@contextmanager
+def postgres_connection(url: str, what: str, unavailable: type[Exception]) -> Iterator[object]:
+    """A fresh psycopg2 connection to ``url``, closed afterwards. A server that cannot be
+    reached raises ``unavailable`` with one line naming ``what`` and the URL, its password
+    masked — the ledger's and the warehouse's connections alike."""
+    import psycopg2
+
+    try:
+        connection = psycopg2.connect(url, connect_timeout=10)
+    except psycopg2.Error as exc:
+        driver = " ".join(str(exc).split())  # the driver's text on one line
+        raise unavailable(
+            f"{what} {redact(url)}: cannot connect ({scrub_password(url, driver)})"
+        ) from None
+    with closing(connection):
+        yield connection
+
+
+def scrub_password(url: str, text: str) -> str:
+    """``text`` with the URL's password (plain or percent-encoded) replaced by ``***``."""
+    password = urlsplit(url.strip()).password
+    for form in sorted({password, unquote(password)} if password else (), key=len)[::-1]:
+        text = text.replace(form, "***")
+    return text
 
 
 LedgerLocation = str | Path | PostgresLedger

@@ -28,15 +28,14 @@ from __future__ import annotations
 import tempfile
 import zlib
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import duckdb
 import pandas as pd
 
-from assets.ledger_location import is_postgres_url, redact
+from assets.ledger_location import is_postgres_url, postgres_connection, redact
 
 SCHEMA = "competence"
 FALLBACK_TYPE = "VARCHAR"
@@ -94,24 +93,8 @@ class PostgresWarehouse:
     @contextmanager
     def connect(self) -> Iterator[object]:
         """A fresh connection, closed afterwards; an unreachable server is one clear line."""
-        import psycopg2
-
-        try:
-            connection = psycopg2.connect(self.url, connect_timeout=10)
-        except psycopg2.Error as exc:
-            raise WarehouseUnavailable(
-                f"warehouse {redact(self.url)}: cannot connect "
-                f"({self.scrub(' '.join(str(exc).split()))})"  # the driver's text on one line
-            ) from None
-        with closing(connection):
+        with postgres_connection(self.url, "warehouse", WarehouseUnavailable) as connection:
             yield connection
-
-    def scrub(self, text: str) -> str:
-        """``text`` with the URL's password (plain or percent-encoded) replaced by ``***``."""
-        password = urlsplit(self.url.strip()).password
-        for form in sorted({password, unquote(password)} if password else (), key=len)[::-1]:
-            text = text.replace(form, "***")
-        return text
 
 
 def _qualified(table: str) -> str:

@@ -4,22 +4,17 @@ delivery ledger's shared store."""
 
 from __future__ import annotations
 
-import shutil
 import ssl
-import tempfile
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import quote
 
-import psycopg2
 import pytest
 import trustme
 from aiosmtpd.controller import Controller
 
 from assets.delivery.ledger_store import PostgresLedger
 from tests.delivery.support import RecordingHandler, SmtpServer, authenticator, free_port
-from tests.operations.postgres_server import PostgresServer
+from tests.operations.postgres_server import PostgresServer, fresh_database_url, running_postgres
 
 
 @pytest.fixture(scope="session")
@@ -79,28 +74,13 @@ def ledger_postgres() -> Iterator[PostgresServer]:
     """A real PostgreSQL server on loopback that requires a password (SCRAM) over TCP.
 
     A missing server binary fails the tests that need it (in CI too), it never skips them."""
-    base = Path(tempfile.mkdtemp(prefix="competence-ledger-pg-"))
-    server = PostgresServer(base, password=LEDGER_DB_PASSWORD).start()
-    try:
+    with running_postgres("competence-ledger-pg-", LEDGER_DB_PASSWORD) as server:
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def postgres_ledger_url(server: PostgresServer) -> str:
     """A fresh database on ``server``; the URL a worker would get in COMPETENCE_LEDGER_URL."""
-    name = f"ledger_{uuid.uuid4().hex[:12]}"
-    secret = quote(LEDGER_DB_PASSWORD, safe="")
-    admin = f"postgresql://postgres:{secret}@127.0.0.1:{server.port}/postgres"
-    connection = psycopg2.connect(admin)
-    try:
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute(f"CREATE DATABASE {name}")
-    finally:
-        connection.close()
-    return f"postgresql://postgres:{secret}@127.0.0.1:{server.port}/{name}"
+    return fresh_database_url(server, "ledger")
 
 
 @pytest.fixture(params=["duckdb", "postgres"])

@@ -11,8 +11,13 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 
 def _bin_dir() -> Path | None:
@@ -93,3 +98,51 @@ class PostgresServer:
 
     def stop(self) -> None:
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+
+@contextmanager
+def running_postgres(prefix: str, password: str | None = None) -> Iterator[PostgresServer]:
+    """A server in a temporary folder (password-protected over TCP when ``password`` is given),
+    stopped and removed on exit.
+
+    A missing server binary raises (so the tests that need it fail, in CI too); never a skip."""
+    base = Path(tempfile.mkdtemp(prefix=prefix))
+    server = PostgresServer(base, password=password).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def fresh_database_url(server: PostgresServer, prefix: str) -> str:
+    """A new, empty database on ``server``, as the URL a COMPETENCE_*_URL variable would hold."""
+    import psycopg2  # only the PostgreSQL tests need the driver
+
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    secret = quote(server.password or "", safe="")
+    admin = f"postgresql://postgres:{secret}@127.0.0.1:{server.port}/postgres"
+    connection = psycopg2.connect(admin)
+    try:
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE DATABASE {name}")
+    finally:
+        connection.close()
+    return f"postgresql://postgres:{secret}@127.0.0.1:{server.port}/{name}"
+
+
+def dagster_home_on(server: PostgresServer, instance_yaml: Path, home: Path, monkeypatch) -> Path:
+    """``home`` set up as DAGSTER_HOME with ``instance_yaml``, its DAGSTER_PG_* variables pointing
+    at ``server`` (trust authentication: the password variable is required but unused)."""
+    home.mkdir()
+    shutil.copy(instance_yaml, home / "dagster.yaml")
+    for key, value in {
+        "DAGSTER_PG_HOST": "127.0.0.1",
+        "DAGSTER_PG_PORT": str(server.port),
+        "DAGSTER_PG_DB": "postgres",
+        "DAGSTER_PG_USER": "postgres",
+        "DAGSTER_PG_PASSWORD": "unused-trust-auth",
+    }.items():
+        monkeypatch.setenv(key, value)
+    return home

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
-
 import dagster as dg
 import psycopg2
 import pytest
@@ -16,34 +12,21 @@ from assets.warehouse import WarehouseIOManager
 from pipelines.definitions import defs
 from tests.conftest import PROJECT_ROOT
 from tests.ingest.landing_builder import NORTHFIELD_HEADER, ROSTER_HEADER, write
-from tests.operations.postgres_server import PostgresServer
+from tests.operations.postgres_server import dagster_home_on, running_postgres
 
 WEEK = "2026-11-16"
 
 
 @pytest.fixture(scope="module")
 def postgres():
-    base = Path(tempfile.mkdtemp(prefix="competence-pg-"))
-    server = PostgresServer(base).start()
-    try:
+    with running_postgres("competence-pg-") as server:
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_a_week_runs_against_a_postgres_backed_instance(postgres, tmp_path, monkeypatch):
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copy(PROJECT_ROOT / "deploy/dagster.yaml", home / "dagster.yaml")
-    for key, value in {
-        "DAGSTER_PG_HOST": "127.0.0.1",
-        "DAGSTER_PG_PORT": str(postgres.port),
-        "DAGSTER_PG_DB": "postgres",
-        "DAGSTER_PG_USER": "postgres",
-        "DAGSTER_PG_PASSWORD": "unused-trust-auth",
-    }.items():
-        monkeypatch.setenv(key, value)
+    home = dagster_home_on(
+        postgres, PROJECT_ROOT / "deploy/dagster.yaml", tmp_path / "dagster_home", monkeypatch
+    )
 
     landing = tmp_path / "landing"
     write(

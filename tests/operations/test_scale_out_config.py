@@ -4,10 +4,6 @@ process runs, and the Helm values carry the keys Dagster's chart reads (no clust
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
-
 import dagster as dg
 import pytest
 import yaml
@@ -15,20 +11,15 @@ import yaml
 from assets.environment import read_environment
 from pipelines.executors import week_executor
 from tests.conftest import PROJECT_ROOT
-from tests.operations.postgres_server import PostgresServer
+from tests.operations.postgres_server import dagster_home_on, running_postgres
 
 SCALE_OUT = PROJECT_ROOT / "deploy" / "scale-out"
 
 
 @pytest.fixture(scope="module")
 def postgres():
-    base = Path(tempfile.mkdtemp(prefix="competence-pg-"))
-    server = PostgresServer(base).start()
-    try:
+    with running_postgres("competence-pg-") as server:
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def _env_file() -> dict[str, str]:
@@ -38,17 +29,9 @@ def _env_file() -> dict[str, str]:
 
 
 def test_the_scale_out_instance_loads_against_postgres(postgres, tmp_path, monkeypatch):
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copy(SCALE_OUT / "dagster.yaml", home / "dagster.yaml")
-    for key, value in {
-        "DAGSTER_PG_HOST": "127.0.0.1",
-        "DAGSTER_PG_PORT": str(postgres.port),
-        "DAGSTER_PG_DB": "postgres",
-        "DAGSTER_PG_USER": "postgres",
-        "DAGSTER_PG_PASSWORD": "unused-trust-auth",
-    }.items():
-        monkeypatch.setenv(key, value)
+    home = dagster_home_on(
+        postgres, SCALE_OUT / "dagster.yaml", tmp_path / "dagster_home", monkeypatch
+    )
     with dg.DagsterInstance.from_config(str(home)) as instance:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
         assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"

@@ -12,9 +12,10 @@ from dagster._utils.schedules import cron_string_iterator
 from assets.delivery.assets import SEND_MAIL_TAG
 from assets.partitions import COMPANY_TIMEZONE
 from pipelines.definitions import defs
-from pipelines.schedules import weekly_competence_schedule
 
 CHICAGO = ZoneInfo("America/Chicago")
+# the schedule as the code location serves it (its cron comes from the job's inferred partitions)
+weekly_competence_schedule = defs.resolve_schedule_def("weekly_competence_schedule")
 
 
 def test_schedule_is_monday_six_in_the_company_timezone():

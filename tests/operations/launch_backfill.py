@@ -9,45 +9,14 @@ it runs nothing itself: a real ``dagster-daemon`` process picks the backfill up.
 
 from __future__ import annotations
 
-import os
 import sys
 
-import dagster as dg
-from dagster._core.workspace.context import WorkspaceProcessContext
-from dagster._core.workspace.load_target import ModuleTarget
-from dagster_graphql.test.utils import execute_dagster_graphql
-
-from tests.pipelines.backfill_driver import LAUNCH_PARTITION_BACKFILL
+from tests.pipelines.backfill_driver import code_location_workspace, launch_from_ui
 
 
 def launch(weeks: list[str], tags: dict[str, str]) -> str:
-    with dg.DagsterInstance.get() as instance:
-        target = ModuleTarget(
-            module_name="pipelines.definitions",
-            attribute=None,
-            working_directory=os.getcwd(),
-            location_name="competence",
-        )
-        with WorkspaceProcessContext(instance, target) as workspace:
-            request = workspace.create_request_context()
-            selection = [
-                {"path": list(key.path)}
-                for key in request.asset_graph.get_all_asset_keys()
-                if request.asset_graph.get(key).is_materializable
-            ]
-            launched = execute_dagster_graphql(
-                request,
-                LAUNCH_PARTITION_BACKFILL,
-                {
-                    "backfillParams": {
-                        "assetSelection": selection,
-                        "partitionNames": weeks,
-                        "tags": [{"key": k, "value": v} for k, v in tags.items()],
-                    }
-                },
-            ).data["launchPartitionBackfill"]
-            assert launched["__typename"] == "LaunchBackfillSuccess", launched
-            return launched["backfillId"]
+    with code_location_workspace() as (_, workspace):
+        return launch_from_ui(workspace, weeks, tags)
 
 
 if __name__ == "__main__":

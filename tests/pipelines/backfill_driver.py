@@ -17,6 +17,8 @@ import logging
 import os
 import sys
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import dagster as dg
 from dagster._core.events import DagsterEventType
@@ -39,8 +41,9 @@ mutation LaunchPartitionBackfill($backfillParams: LaunchBackfillParams!) {
 MAX_ITERATIONS = 30
 
 
-def main(weeks: list[str], tags: dict[str, str]) -> dict:
-    logger = logging.getLogger("backfill_driver")
+@contextmanager
+def code_location_workspace() -> Iterator[tuple[dg.DagsterInstance, WorkspaceProcessContext]]:
+    """DAGSTER_HOME's instance and a workspace serving ``pipelines.definitions``, as the UI has."""
     with dg.DagsterInstance.get() as instance:
         target = ModuleTarget(
             module_name="pipelines.definitions",
@@ -49,51 +52,60 @@ def main(weeks: list[str], tags: dict[str, str]) -> dict:
             location_name="competence",
         )
         with WorkspaceProcessContext(instance, target) as workspace:
-            request = workspace.create_request_context()
-            selection = [
-                {"path": list(key.path)}
-                for key in request.asset_graph.get_all_asset_keys()
-                if request.asset_graph.get(key).is_materializable
-            ]
-            launched = execute_dagster_graphql(
-                request,
-                LAUNCH_PARTITION_BACKFILL,
-                {
-                    "backfillParams": {
-                        "assetSelection": selection,
-                        "partitionNames": weeks,
-                        "tags": [{"key": k, "value": v} for k, v in tags.items()],
-                    }
-                },
-            ).data["launchPartitionBackfill"]
-            assert launched["__typename"] == "LaunchBackfillSuccess", launched
-            backfill_id = launched["backfillId"]
-            iterations: list[list[dict]] = []
-            seen: set[str] = set()
-            for _ in range(MAX_ITERATIONS):
-                list(execute_backfill_iteration(workspace, logger))
-                runs = instance.get_runs(
-                    filters=dg.RunsFilter(tags={"dagster/backfill": backfill_id})
-                )
-                new = [run for run in reversed(runs) if run.run_id not in seen]
-                seen.update(run.run_id for run in new)
-                if new:
-                    iterations.append([_run_summary(run) for run in new])
-                if instance.get_backfill(backfill_id).status != BulkActionStatus.REQUESTED:
-                    break
-            materialized: dict[str, list[str]] = defaultdict(list)
-            for run_id in seen:
-                for record in instance.all_logs(
-                    run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION
-                ):
-                    event = record.get_dagster_event()
-                    asset = event.asset_key.to_user_string()
-                    materialized[asset].append(event.partition)
-            return {
-                "status": instance.get_backfill(backfill_id).status.value,
-                "iterations": iterations,
-                "materialized": {k: sorted(v) for k, v in sorted(materialized.items())},
+            yield instance, workspace
+
+
+def launch_from_ui(
+    workspace: WorkspaceProcessContext, weeks: list[str], tags: dict[str, str]
+) -> str:
+    """Create a backfill of every asset for ``weeks`` with the UI's mutation; its id."""
+    request = workspace.create_request_context()
+    selection = [
+        {"path": list(key.path)}
+        for key in request.asset_graph.get_all_asset_keys()
+        if request.asset_graph.get(key).is_materializable
+    ]
+    launched = execute_dagster_graphql(
+        request,
+        LAUNCH_PARTITION_BACKFILL,
+        {
+            "backfillParams": {
+                "assetSelection": selection,
+                "partitionNames": weeks,
+                "tags": [{"key": k, "value": v} for k, v in tags.items()],
             }
+        },
+    ).data["launchPartitionBackfill"]
+    assert launched["__typename"] == "LaunchBackfillSuccess", launched
+    return launched["backfillId"]
+
+
+def main(weeks: list[str], tags: dict[str, str]) -> dict:
+    logger = logging.getLogger("backfill_driver")
+    with code_location_workspace() as (instance, workspace):
+        backfill_id = launch_from_ui(workspace, weeks, tags)
+        iterations: list[list[dict]] = []
+        seen: set[str] = set()
+        for _ in range(MAX_ITERATIONS):
+            list(execute_backfill_iteration(workspace, logger))
+            runs = instance.get_runs(filters=dg.RunsFilter(tags={"dagster/backfill": backfill_id}))
+            new = [run for run in reversed(runs) if run.run_id not in seen]
+            seen.update(run.run_id for run in new)
+            if new:
+                iterations.append([_run_summary(run) for run in new])
+            if instance.get_backfill(backfill_id).status != BulkActionStatus.REQUESTED:
+                break
+        materialized: dict[str, list[str]] = defaultdict(list)
+        for run_id in seen:
+            for record in instance.all_logs(run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION):
+                event = record.get_dagster_event()
+                asset = event.asset_key.to_user_string()
+                materialized[asset].append(event.partition)
+        return {
+            "status": instance.get_backfill(backfill_id).status.value,
+            "iterations": iterations,
+            "materialized": {k: sorted(v) for k, v in sorted(materialized.items())},
+        }
 
 
 def _run_summary(run: dg.DagsterRun) -> dict:

@@ -37,20 +37,32 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from assets.certification.assessments import (
+from assets.certification.compliance import site_compliance as _site_compliance
+from assets.certification.dates import datetimes_from_days, day_number
+from assets.certification.forecast import renewal_forecast as _renewal_forecast
+from assets.certification.machinery.day_grid import DayGrid
+from assets.certification.machinery.evidence_text import evidence_columns, evidence_slice
+from assets.certification.machinery.parallel import WorkerPool, worker_pool
+from assets.certification.machinery.points_index import (
+    ActivityIndex,
+    PointsSources,
+    build_activity_index,
+)
+from assets.certification.machinery.results_index import (
     AssessmentIndex,
     SourceRecords,
     build_assessment_index,
     results_slice,
 )
-from assets.certification.compliance import site_compliance as _site_compliance
-from assets.certification.cycles import NEVER_CERTIFIED, chain_cycles
-from assets.certification.dates import NO_DAY, DayGrid, datetimes_from_days, day_number
-from assets.certification.forecast import renewal_forecast as _renewal_forecast
-from assets.certification.parallel import WorkerPool, worker_pool
+from assets.certification.machinery.status_table import (
+    final_places,
+    interleaved,
+    status_columns,
+    status_table,
+    with_evidence_texts,
+)
 from assets.certification.people import People, employed_people
-from assets.certification.points import PointsSources, build_activity_index
-from assets.certification.status import PendingStatus, finish_status, status_rows
+from assets.certification.rules.cycles import NEVER_CERTIFIED, chain_cycles
 from assets.phase_clock import PhaseClock
 from schemas.config import CompetenceConfig, Credential, PointsRenewal
 
@@ -105,7 +117,7 @@ def _ledger_rows(
 ) -> pd.DataFrame:
     held = np.flatnonzero(outcome.state != NEVER_CERTIFIED)
     person = outcome.person[held]
-    start, expiry = outcome.cycle_start[held], outcome.expires_on[held]
+    start, expiry = outcome.cycle_start.day[held], outcome.expires_on.day[held]
     events = sources.ledger(person, start, expiry, as_of_day)
     row = events["row"]
     return pd.DataFrame(
@@ -144,17 +156,26 @@ def _credential_rows(
     config: CompetenceConfig,
     as_of_day: int,
     person: np.ndarray,
-) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
+) -> tuple[dict, pd.DataFrame | None]:
     """Status rows (and ledger rows, for points renewal) of one credential for some people."""
     required = assessments.numbers(credential.required_modules)
     outcome = chain_cycles(person, credential, required, assessments, sources, as_of_day)
-    status = status_rows(people, code, credential, outcome, assessments, config, as_of_day)
+    status = status_columns(people, code, credential, outcome, assessments, config, as_of_day)
     if sources is None:
         return status, None
     return status, _ledger_rows(people, code, sources, outcome, as_of_day)
 
 
-def _certification_tables(
+@dataclass(frozen=True)
+class _Indexed:
+    """The week's inputs, indexed for the rules' questions."""
+
+    people: People
+    assessments: AssessmentIndex
+    activities: ActivityIndex
+
+
+def _index_inputs(
     roster: pd.DataFrame,
     results: pd.DataFrame,
     activities: pd.DataFrame,
@@ -162,7 +183,7 @@ def _certification_tables(
     as_of: dt.date,
     pool: WorkerPool,
     clock: PhaseClock,
-) -> tuple[PendingStatus, pd.DataFrame]:
+) -> _Indexed:
     d = day_number(as_of)
     roster = _with_optional_columns(roster, "roster")
     results = _with_optional_columns(results, "results")
@@ -203,23 +224,32 @@ def _certification_tables(
             grid,
             records.result(),
         )
-        activities_indexed = activity_index.result()  # raises here if it failed
+        indexed_activities = activity_index.result()  # raises here if it failed
+    return _Indexed(people, assessments, indexed_activities)
+
+
+def _rules_per_credential(
+    inputs: _Indexed, config: CompetenceConfig, d: int, pool: WorkerPool, clock: PhaseClock
+) -> tuple[list[dict], pd.DataFrame]:
+    """Each credential's status columns (one block per slice of people) and the ledger."""
+    people, assessments = inputs.people, inputs.assessments
     row_credential = np.where(
         pd.isna(people.required_credential),
         config.policy.default_credential,
         people.required_credential,
     )
+    everyone = np.arange(len(people))
     status_blocks, ledger_blocks = [], []
     for code, credential in config.credentials.credentials.items():
         required = assessments.numbers(credential.required_modules)
-        holds = (assessments.first_pass[:, required] < NO_DAY).any(axis=1)
+        holds = assessments.first_passes(everyone, required).present.any(axis=1)
         person = np.flatnonzero((row_credential == code) | holds)
         sources = None
         if isinstance(credential.renewal, PointsRenewal):
             sources = PointsSources(
                 credential.renewal,
-                grid,
-                activities_indexed,
+                assessments.grid,
+                inputs.activities,
                 assessments,
                 assessments.numbers([*credential.required_modules, *credential.optional_modules]),
                 people.hire_day,
@@ -236,11 +266,9 @@ def _certification_tables(
         if sources is not None:
             ledger_blocks.append(pd.concat([ledger for _, ledger in parts], ignore_index=True))
     rank = {code: i for i, code in enumerate(config.credentials.credentials)}
-    with clock.phase("status table"):
-        status = finish_status(people, status_blocks, assessments, list(rank), d, pool)
     with clock.phase("ledger table"):
         ledger = _finish_ledger(ledger_blocks, rank)
-    return status, ledger
+    return status_blocks, ledger
 
 
 def evaluate(
@@ -259,18 +287,33 @@ def evaluate(
     ``clock``, when given, collects the wall time of each phase.
     """
     clock = clock or PhaseClock()
+    d = day_number(as_of)
     with worker_pool(workers) as pool:
-        pending, ledger = _certification_tables(
-            roster, results, activities, config, as_of, pool, clock
-        )
-        # the forecast and the site roll-up need no evidence text: they run on this thread
-        # while the worker threads render it
+        inputs = _index_inputs(roster, results, activities, config, as_of, pool, clock)
+        blocks, ledger = _rules_per_credential(inputs, config, d, pool, clock)
+        records, modules = inputs.assessments.records, list(inputs.assessments.modules)
+        with clock.phase("status table"):
+            places = final_places(blocks)
+            module_days, proof_rows = pool.map_items(
+                lambda column: interleaved(blocks, column, places), ["module_days", "proof_rows"]
+            )
+            # the evidence texts need no other column: the worker threads render them while
+            # this thread builds the rest of the table, the forecast and the site roll-up
+            text_slices = pool.submit_ranges(
+                partial(evidence_slice, records, modules, module_days, proof_rows),
+                len(module_days),
+            )
+            credentials = list(config.credentials.credentials)
+            frame = status_table(
+                inputs.people, blocks, places, credentials, modules, module_days, d
+            )
         with clock.phase("forecast"):
-            forecast = _renewal_forecast(pending.frame, ledger, config, as_of)
+            forecast = _renewal_forecast(frame, ledger, config, as_of)
         with clock.phase("site compliance"):
-            compliance = _site_compliance(pending.frame, config, as_of)
+            compliance = _site_compliance(frame, config, as_of)
         with clock.phase("evidence texts (wait)"):
-            status = pending.complete()
+            texts = evidence_columns([part.result() for part in text_slices])
+            status = with_evidence_texts(frame, texts)
     return CertificationResult(
         status=status, ledger=ledger, forecast=forecast, site_compliance=compliance
     )

@@ -12,20 +12,38 @@ records of people not employed on D are ignored.
 Inputs may carry text as plain objects or as Arrow strings (what the ingestion stage sends); the
 tables come back with the same answers either way, person columns in the roster's own dtypes.
 
+Three layers, imports pointing one way (orchestrator -> machinery -> rules):
+
+- :mod:`assets.certification.rules`: the credential rules, one function per rule, on arrays with
+  honest nulls; nothing about threads, indexes or text;
+- :mod:`assets.certification.machinery`: how it runs fast - indexes answering the rules'
+  questions with binary searches, the worker threads, the status table's assembly, the evidence
+  texts in Arrow;
+- this module: the orchestrator, the one place where both meet - index the inputs, run the rules
+  per credential over slices of people, assemble the tables.
+
 How it runs fast (a million employees with five million results: about 4.5 s and 2.3 GB on two
 cores, see ``benchmarks/bench_engine.py``):
 
 - everything is vectorised across people: cycle chaining loops once per cycle number, never per
   person;
-- numbers first, text last: the rules produce day numbers and results-row numbers only; the
-  status rows are put in their final order, and only then are the evidence texts rendered, once,
-  in Arrow's string kernels, with no Python string per row;
-- the work is spread over worker threads (:mod:`assets.certification.parallel`): numpy's and
-  Arrow's kernels release the GIL, so the results are indexed in slices, each credential's
-  people are evaluated in contiguous chunks, and the evidence texts are rendered in slices while
-  this thread builds the forecast and the site roll-up. Every slice is a contiguous range in a
-  fixed order, so the answers never depend on the number of threads (tests run the scenario both
-  ways).
+- numbers first, text last: the rules produce day numbers, the machinery results-row numbers;
+  the status rows are put in their final order, and only then are the evidence texts rendered,
+  once, in Arrow's string kernels, with no Python string per row;
+- the work is spread over worker threads (:mod:`assets.certification.machinery.parallel`):
+  numpy's and Arrow's kernels release the GIL, so the results are indexed in slices, each
+  credential's people are evaluated in contiguous chunks, and the evidence texts are rendered in
+  slices while this thread builds the rest of the table, the forecast and the site roll-up (the
+  futures stay inside :func:`evaluate`). Every slice is a contiguous range in a fixed order, so
+  the answers never depend on the number of threads (tests run the scenario both ways).
+
+Adding a status column touches three places in the engine: the rule that computes it (a
+function in ``rules/``, or an existing one), one entry in
+:func:`~assets.certification.machinery.status_table.status_columns` (a numpy array, a ``Days`` -
+listed in ``_DATE_COLUMNS`` when it is a date - or a pandas ``BooleanArray``), and its place in
+``status.STATUS_COLUMNS``; outside the engine, the table's contract (``CertificationStatus`` in
+``schemas/output_tables.py``, from which the warehouse's column types follow) and
+``docs/data-contract.md``.
 """
 
 from __future__ import annotations

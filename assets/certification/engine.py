@@ -56,10 +56,11 @@ import numpy as np
 import pandas as pd
 
 from assets.certification.compliance import site_compliance as _site_compliance
-from assets.certification.dates import datetimes_from_days, day_number
+from assets.certification.dates import day_number
 from assets.certification.forecast import renewal_forecast as _renewal_forecast
 from assets.certification.machinery.day_grid import DayGrid
 from assets.certification.machinery.evidence_text import evidence_columns, evidence_slice
+from assets.certification.machinery.ledger_table import LEDGER_COLUMNS, ledger_rows, ledger_table
 from assets.certification.machinery.parallel import WorkerPool, worker_pool
 from assets.certification.machinery.points_index import (
     ActivityIndex,
@@ -73,6 +74,7 @@ from assets.certification.machinery.results_index import (
     results_slice,
 )
 from assets.certification.machinery.status_table import (
+    Column,
     final_places,
     interleaved,
     status_columns,
@@ -80,20 +82,9 @@ from assets.certification.machinery.status_table import (
     with_evidence_texts,
 )
 from assets.certification.people import People, employed_people
-from assets.certification.rules.cycles import NEVER_CERTIFIED, chain_cycles
+from assets.certification.rules.cycles import chain_cycles
 from assets.phase_clock import PhaseClock
 from schemas.config import CompetenceConfig, Credential, PointsRenewal
-
-LEDGER_COLUMNS = (
-    "employee_id",
-    "credential",
-    "cycle_start",
-    "cycle_end",
-    "category",
-    "event_date",
-    "points",
-    "source_record_id",
-)
 
 
 @dataclass(frozen=True)
@@ -130,41 +121,6 @@ def _earliest_day(*columns: pd.Series) -> int | None:
     return min(day_number(pd.Timestamp(e).date()) for e in earliest) if earliest else None
 
 
-def _ledger_rows(
-    people: People, code: str, sources: PointsSources, outcome, as_of_day: int
-) -> pd.DataFrame:
-    held = np.flatnonzero(outcome.state != NEVER_CERTIFIED)
-    person = outcome.person[held]
-    start, expiry = outcome.cycle_start.day[held], outcome.expires_on.day[held]
-    events = sources.ledger(person, start, expiry, as_of_day)
-    row = events["row"]
-    return pd.DataFrame(
-        {
-            "person": person[row],
-            "employee_id": people.column_at("employee_id", person[row]),
-            "credential": code,
-            "cycle_start": datetimes_from_days(start[row]),
-            "cycle_end": datetimes_from_days(expiry[row]),
-            "category": events["category"],
-            "event_date": datetimes_from_days(events["event_day"]),
-            "points": events["points"].astype(float),
-            "source_record_id": events["source_record_id"],
-        }
-    )
-
-
-def _finish_ledger(blocks: list[pd.DataFrame], credential_rank: dict[str, int]) -> pd.DataFrame:
-    if not blocks:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in LEDGER_COLUMNS})
-    if len(blocks) == 1:  # already in (person, date) order
-        return blocks[0][list(LEDGER_COLUMNS)]
-    table = pd.concat(blocks, ignore_index=True)
-    rank = table["credential"].map(credential_rank).to_numpy()
-    day = table["event_date"].to_numpy()
-    order = np.lexsort((day, rank, table["person"].to_numpy()))
-    return table.iloc[order].reset_index(drop=True)[list(LEDGER_COLUMNS)]
-
-
 def _credential_rows(
     people: People,
     code: str,
@@ -174,14 +130,14 @@ def _credential_rows(
     config: CompetenceConfig,
     as_of_day: int,
     person: np.ndarray,
-) -> tuple[dict, pd.DataFrame | None]:
+) -> tuple[dict[str, Column], pd.DataFrame | None]:
     """Status rows (and ledger rows, for points renewal) of one credential for some people."""
     required = assessments.numbers(credential.required_modules)
     outcome = chain_cycles(person, credential, required, assessments, sources, as_of_day)
     status = status_columns(people, code, credential, outcome, assessments, config, as_of_day)
     if sources is None:
         return status, None
-    return status, _ledger_rows(people, code, sources, outcome, as_of_day)
+    return status, ledger_rows(people, code, sources, outcome, as_of_day)
 
 
 @dataclass(frozen=True)
@@ -248,7 +204,7 @@ def _index_inputs(
 
 def _rules_per_credential(
     inputs: _Indexed, config: CompetenceConfig, d: int, pool: WorkerPool, clock: PhaseClock
-) -> tuple[list[dict], pd.DataFrame]:
+) -> tuple[list[dict[str, Column]], pd.DataFrame]:
     """Each credential's status columns (one block per slice of people) and the ledger."""
     people, assessments = inputs.people, inputs.assessments
     row_credential = np.where(
@@ -285,7 +241,7 @@ def _rules_per_credential(
             ledger_blocks.append(pd.concat([ledger for _, ledger in parts], ignore_index=True))
     rank = {code: i for i, code in enumerate(config.credentials.credentials)}
     with clock.phase("ledger table"):
-        ledger = _finish_ledger(ledger_blocks, rank)
+        ledger = ledger_table(ledger_blocks, rank)
     return status_blocks, ledger
 
 
@@ -360,4 +316,13 @@ def points_ledger(
 
 
 renewal_forecast = _renewal_forecast
+__all__ = [
+    "LEDGER_COLUMNS",
+    "CertificationResult",
+    "certification_status",
+    "evaluate",
+    "points_ledger",
+    "renewal_forecast",
+    "site_compliance",
+]
 site_compliance = _site_compliance

@@ -9,6 +9,7 @@
   :class:`~assets.certification.rules.history.PointsHistory`), and the points ledger's events;
 - :mod:`.status_table`: the rules' answers per credential and slice of people, put in their final
   row order, nulls turned into the table's (NaT, ``<NA>``);
+- :mod:`.ledger_table`: the points ledger's rows in order;
 - :mod:`.evidence_text`: the evidence text columns rendered in Arrow's string kernels.
 
 The rules (:mod:`assets.certification.rules`) never import anything from here

@@ -64,7 +64,7 @@ class SourceRecords:
         provider = pc.dictionary_encode(arrow_text(results["provider"]))
         record_id = arrow_text(results["record_id"])
         credential = arrow_text(results["credential_id"])
-        blank = pc.equal(pc.utf8_trim_whitespace(credential), "")  # as _best_records sees it
+        blank = pc.equal(pc.utf8_trim_whitespace(credential), "")  # as the evidence rule sees it
         credential = pc.if_else(blank, _NULL_TEXT, credential)
         return cls(
             provider=results["provider"],

@@ -316,6 +316,8 @@ def points_ledger(
 
 
 renewal_forecast = _renewal_forecast
+site_compliance = _site_compliance
+
 __all__ = [
     "LEDGER_COLUMNS",
     "CertificationResult",
@@ -325,4 +327,3 @@ __all__ = [
     "renewal_forecast",
     "site_compliance",
 ]
-site_compliance = _site_compliance

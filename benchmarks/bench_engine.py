@@ -2,7 +2,7 @@
 
 Usage: ``python benchmarks/bench_engine.py [employees] [--repeat=N] [--object-text]`` (default
 10000 employees, 3 repeats; ``make bench`` runs 10k, 100k and 1M, one process each). The target
-at 1,000,000: under 15 s, under 4 GB peak, within 5x of DuckDB. The frames have the shapes the
+at 1,000,000: under 15 s, under 4 GB peak, within 3.5x of DuckDB. The frames have the shapes the
 ingestion stage hands over (about 5 assessment results and 1 activity per employee, text as
 Arrow strings; ``--object-text`` uses plain object columns instead) and are generated directly
 with numpy, so the benchmark measures the engine, not file parsing.

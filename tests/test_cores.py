@@ -21,7 +21,7 @@ def test_a_process_pinned_to_one_cpu_gets_one_worker_everywhere():
         "import os; os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]});"
         "from assets.cores import available_cores;"
         "from assets.reporting.render_pool import pool_size;"
-        "from assets.certification.parallel import available_cores as engine;"
+        "from assets.certification.machinery.parallel import available_cores as engine;"
         "import assets.ingest.intake as intake;"
         "print(available_cores(), pool_size(50), engine(), intake.READ_THREADS)"
     )

@@ -1,15 +1,9 @@
-"""Compliance of each status row with the role's requirement, and its roll-up per site.
+"""The roll-up per site of each status row's compliance.
 
-Per row (SPEC 2, "Requirement and compliance"):
-
-- ``NOT_REQUIRED``: the role does not require this credential; no due date.
-- ``COMPLIANT``: status CERTIFIED or EXPIRING. The due date is the expiry date: the natural date
-  by which the renewal is due.
-- ``GRACE``: otherwise, when D is less than ``new_hire_grace_days`` after the hire date
-  (D < hire + grace); due date = hire + grace.
-- ``NON_COMPLIANT``: otherwise; due date = overdue since the later of the grace end and the last
-  expiry (if the person ever held the credential), and ``overdue_days`` = D - due date
-  (0 on the day the grace period ends).
+The compliance of a row (COMPLIANT, GRACE, NON_COMPLIANT, NOT_REQUIRED) and its due date are the
+rule :func:`assets.certification.rules.compliance.compliance_of`; how a site is graded under
+ISO 9001 7.2 b) from these counts is the reporting stage's (``assets/reporting/audit_rules.py``,
+``persons_competent``).
 
 Site roll-up: the people *in scope* are the employed people whose role requires a credential;
 ``not_required`` counts the employed people whose role requires none. ``expiring_30/60/90`` count
@@ -29,18 +23,25 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from assets.certification.dates import NO_DAY
+from assets.certification.rules.compliance import (
+    COMPLIANT,
+    EXEMPT,
+    GRACE,
+    NON_COMPLIANT,
+    NOT_REQUIRED,
+)
 from assets.text import arrow_text, is_text
 from schemas.config import CompetenceConfig
-from schemas.vocabulary import Compliance
 
-# the codes as plain text for the arrays; the vocabulary itself is schemas.vocabulary.Compliance
-COMPLIANT = Compliance.COMPLIANT.value
-GRACE = Compliance.GRACE.value
-NON_COMPLIANT = Compliance.NON_COMPLIANT.value
-NOT_REQUIRED = Compliance.NOT_REQUIRED.value
-EXEMPT = Compliance.EXEMPT.value  # excused by an exemption valid on D (certification/exemptions.py)
-_LABELS = np.array([NOT_REQUIRED, COMPLIANT, GRACE, NON_COMPLIANT], dtype=object)
+__all__ = [
+    "COMPLIANT",
+    "EXEMPT",
+    "GRACE",
+    "NON_COMPLIANT",
+    "NOT_REQUIRED",
+    "SITE_COMPLIANCE_COLUMNS",
+    "site_compliance",
+]
 
 SITE_COMPLIANCE_COLUMNS = (
     "site",
@@ -58,35 +59,6 @@ SITE_COMPLIANCE_COLUMNS = (
     "as_of",
     "exempt",
 )
-
-
-def compliance_of(
-    certified: np.ndarray,
-    expired: np.ndarray,
-    required: np.ndarray,
-    hire_day: np.ndarray,
-    expires_on: np.ndarray,
-    as_of_day: int,
-    grace_days: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Compliance label, due day (NO_DAY when none) and days overdue (-1 when not overdue).
-
-    ``certified``: status CERTIFIED or EXPIRING; ``expired``: status EXPIRED (then
-    ``expires_on`` is the last expiry).
-    """
-    grace_end = hire_day + grace_days
-    in_grace = ~certified & (as_of_day < grace_end)
-    overdue = ~certified & ~in_grace
-    last_expiry = np.where(expired, expires_on, np.iinfo(np.int64).min)
-    overdue_since = np.maximum(grace_end, last_expiry)
-
-    # labels index one shared string each: no million new Python strings
-    code = np.select([~required, certified, in_grace], [0, 1, 2], 3)
-    label = _LABELS[code]
-    due = np.select([certified, in_grace], [expires_on, grace_end], overdue_since)
-    due = np.where(required, due, NO_DAY)
-    overdue_days = np.where(required & overdue, as_of_day - overdue_since, -1)
-    return label, due, overdue_days
 
 
 def _person_codes(employee_ids: pd.Series) -> np.ndarray:

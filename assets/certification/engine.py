@@ -12,20 +12,38 @@ records of people not employed on D are ignored.
 Inputs may carry text as plain objects or as Arrow strings (what the ingestion stage sends); the
 tables come back with the same answers either way, person columns in the roster's own dtypes.
 
+Three layers, imports pointing one way (orchestrator -> machinery -> rules):
+
+- :mod:`assets.certification.rules`: the credential rules, one function per rule, on arrays with
+  honest nulls; nothing about threads, indexes or text;
+- :mod:`assets.certification.machinery`: how it runs fast - indexes answering the rules'
+  questions with binary searches, the worker threads, the status table's assembly, the evidence
+  texts in Arrow;
+- this module: the orchestrator, the one place where both meet - index the inputs, run the rules
+  per credential over slices of people, assemble the tables.
+
 How it runs fast (a million employees with five million results: about 4.5 s and 2.3 GB on two
 cores, see ``benchmarks/bench_engine.py``):
 
 - everything is vectorised across people: cycle chaining loops once per cycle number, never per
   person;
-- numbers first, text last: the rules produce day numbers and results-row numbers only; the
-  status rows are put in their final order, and only then are the evidence texts rendered, once,
-  in Arrow's string kernels, with no Python string per row;
-- the work is spread over worker threads (:mod:`assets.certification.parallel`): numpy's and
-  Arrow's kernels release the GIL, so the results are indexed in slices, each credential's
-  people are evaluated in contiguous chunks, and the evidence texts are rendered in slices while
-  this thread builds the forecast and the site roll-up. Every slice is a contiguous range in a
-  fixed order, so the answers never depend on the number of threads (tests run the scenario both
-  ways).
+- numbers first, text last: the rules produce day numbers, the machinery results-row numbers;
+  the status rows are put in their final order, and only then are the evidence texts rendered,
+  once, in Arrow's string kernels, with no Python string per row;
+- the work is spread over worker threads (:mod:`assets.certification.machinery.parallel`):
+  numpy's and Arrow's kernels release the GIL, so the results are indexed in slices, each
+  credential's people are evaluated in contiguous chunks, and the evidence texts are rendered in
+  slices while this thread builds the rest of the table, the forecast and the site roll-up (the
+  futures stay inside :func:`evaluate`). Every slice is a contiguous range in a fixed order, so
+  the answers never depend on the number of threads (tests run the scenario both ways).
+
+Adding a status column touches three places in the engine: the rule that computes it (a
+function in ``rules/``, or an existing one), one entry in
+:func:`~assets.certification.machinery.status_table.status_columns` (a numpy array, a ``Days`` -
+listed in ``_DATE_COLUMNS`` when it is a date - or a pandas ``BooleanArray``), and its place in
+``status.STATUS_COLUMNS``; outside the engine, the table's contract (``CertificationStatus`` in
+``schemas/output_tables.py``, from which the warehouse's column types follow) and
+``docs/data-contract.md``.
 """
 
 from __future__ import annotations
@@ -37,33 +55,36 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from assets.certification.assessments import (
+from assets.certification.compliance import site_compliance as _site_compliance
+from assets.certification.dates import day_number
+from assets.certification.forecast import renewal_forecast as _renewal_forecast
+from assets.certification.machinery.day_grid import DayGrid
+from assets.certification.machinery.evidence_text import evidence_columns, evidence_slice
+from assets.certification.machinery.ledger_table import LEDGER_COLUMNS, ledger_rows, ledger_table
+from assets.certification.machinery.parallel import WorkerPool, worker_pool
+from assets.certification.machinery.points_index import (
+    ActivityIndex,
+    PointsSources,
+    build_activity_index,
+)
+from assets.certification.machinery.results_index import (
     AssessmentIndex,
     SourceRecords,
     build_assessment_index,
     results_slice,
 )
-from assets.certification.compliance import site_compliance as _site_compliance
-from assets.certification.cycles import NEVER_CERTIFIED, chain_cycles
-from assets.certification.dates import NO_DAY, DayGrid, datetimes_from_days, day_number
-from assets.certification.forecast import renewal_forecast as _renewal_forecast
-from assets.certification.parallel import WorkerPool, worker_pool
+from assets.certification.machinery.status_table import (
+    Column,
+    final_places,
+    interleaved,
+    status_columns,
+    status_table,
+    with_evidence_texts,
+)
 from assets.certification.people import People, employed_people
-from assets.certification.points import PointsSources, build_activity_index
-from assets.certification.status import PendingStatus, finish_status, status_rows
+from assets.certification.rules.cycles import chain_cycles
 from assets.phase_clock import PhaseClock
 from schemas.config import CompetenceConfig, Credential, PointsRenewal
-
-LEDGER_COLUMNS = (
-    "employee_id",
-    "credential",
-    "cycle_start",
-    "cycle_end",
-    "category",
-    "event_date",
-    "points",
-    "source_record_id",
-)
 
 
 @dataclass(frozen=True)
@@ -100,41 +121,6 @@ def _earliest_day(*columns: pd.Series) -> int | None:
     return min(day_number(pd.Timestamp(e).date()) for e in earliest) if earliest else None
 
 
-def _ledger_rows(
-    people: People, code: str, sources: PointsSources, outcome, as_of_day: int
-) -> pd.DataFrame:
-    held = np.flatnonzero(outcome.state != NEVER_CERTIFIED)
-    person = outcome.person[held]
-    start, expiry = outcome.cycle_start[held], outcome.expires_on[held]
-    events = sources.ledger(person, start, expiry, as_of_day)
-    row = events["row"]
-    return pd.DataFrame(
-        {
-            "person": person[row],
-            "employee_id": people.column_at("employee_id", person[row]),
-            "credential": code,
-            "cycle_start": datetimes_from_days(start[row]),
-            "cycle_end": datetimes_from_days(expiry[row]),
-            "category": events["category"],
-            "event_date": datetimes_from_days(events["event_day"]),
-            "points": events["points"].astype(float),
-            "source_record_id": events["source_record_id"],
-        }
-    )
-
-
-def _finish_ledger(blocks: list[pd.DataFrame], credential_rank: dict[str, int]) -> pd.DataFrame:
-    if not blocks:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in LEDGER_COLUMNS})
-    if len(blocks) == 1:  # already in (person, date) order
-        return blocks[0][list(LEDGER_COLUMNS)]
-    table = pd.concat(blocks, ignore_index=True)
-    rank = table["credential"].map(credential_rank).to_numpy()
-    day = table["event_date"].to_numpy()
-    order = np.lexsort((day, rank, table["person"].to_numpy()))
-    return table.iloc[order].reset_index(drop=True)[list(LEDGER_COLUMNS)]
-
-
 def _credential_rows(
     people: People,
     code: str,
@@ -144,17 +130,26 @@ def _credential_rows(
     config: CompetenceConfig,
     as_of_day: int,
     person: np.ndarray,
-) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
+) -> tuple[dict[str, Column], pd.DataFrame | None]:
     """Status rows (and ledger rows, for points renewal) of one credential for some people."""
     required = assessments.numbers(credential.required_modules)
     outcome = chain_cycles(person, credential, required, assessments, sources, as_of_day)
-    status = status_rows(people, code, credential, outcome, assessments, config, as_of_day)
+    status = status_columns(people, code, credential, outcome, assessments, config, as_of_day)
     if sources is None:
         return status, None
-    return status, _ledger_rows(people, code, sources, outcome, as_of_day)
+    return status, ledger_rows(people, code, sources, outcome, as_of_day)
 
 
-def _certification_tables(
+@dataclass(frozen=True)
+class _Indexed:
+    """The week's inputs, indexed for the rules' questions."""
+
+    people: People
+    assessments: AssessmentIndex
+    activities: ActivityIndex
+
+
+def _index_inputs(
     roster: pd.DataFrame,
     results: pd.DataFrame,
     activities: pd.DataFrame,
@@ -162,7 +157,7 @@ def _certification_tables(
     as_of: dt.date,
     pool: WorkerPool,
     clock: PhaseClock,
-) -> tuple[PendingStatus, pd.DataFrame]:
+) -> _Indexed:
     d = day_number(as_of)
     roster = _with_optional_columns(roster, "roster")
     results = _with_optional_columns(results, "results")
@@ -203,23 +198,32 @@ def _certification_tables(
             grid,
             records.result(),
         )
-        activities_indexed = activity_index.result()  # raises here if it failed
+        indexed_activities = activity_index.result()  # raises here if it failed
+    return _Indexed(people, assessments, indexed_activities)
+
+
+def _rules_per_credential(
+    inputs: _Indexed, config: CompetenceConfig, d: int, pool: WorkerPool, clock: PhaseClock
+) -> tuple[list[dict[str, Column]], pd.DataFrame]:
+    """Each credential's status columns (one block per slice of people) and the ledger."""
+    people, assessments = inputs.people, inputs.assessments
     row_credential = np.where(
         pd.isna(people.required_credential),
         config.policy.default_credential,
         people.required_credential,
     )
+    everyone = np.arange(len(people))
     status_blocks, ledger_blocks = [], []
     for code, credential in config.credentials.credentials.items():
         required = assessments.numbers(credential.required_modules)
-        holds = (assessments.first_pass[:, required] < NO_DAY).any(axis=1)
+        holds = assessments.first_passes(everyone, required).present.any(axis=1)
         person = np.flatnonzero((row_credential == code) | holds)
         sources = None
         if isinstance(credential.renewal, PointsRenewal):
             sources = PointsSources(
                 credential.renewal,
-                grid,
-                activities_indexed,
+                assessments.grid,
+                inputs.activities,
                 assessments,
                 assessments.numbers([*credential.required_modules, *credential.optional_modules]),
                 people.hire_day,
@@ -236,11 +240,9 @@ def _certification_tables(
         if sources is not None:
             ledger_blocks.append(pd.concat([ledger for _, ledger in parts], ignore_index=True))
     rank = {code: i for i, code in enumerate(config.credentials.credentials)}
-    with clock.phase("status table"):
-        status = finish_status(people, status_blocks, assessments, list(rank), d, pool)
     with clock.phase("ledger table"):
-        ledger = _finish_ledger(ledger_blocks, rank)
-    return status, ledger
+        ledger = ledger_table(ledger_blocks, rank)
+    return status_blocks, ledger
 
 
 def evaluate(
@@ -259,18 +261,33 @@ def evaluate(
     ``clock``, when given, collects the wall time of each phase.
     """
     clock = clock or PhaseClock()
+    d = day_number(as_of)
     with worker_pool(workers) as pool:
-        pending, ledger = _certification_tables(
-            roster, results, activities, config, as_of, pool, clock
-        )
-        # the forecast and the site roll-up need no evidence text: they run on this thread
-        # while the worker threads render it
+        inputs = _index_inputs(roster, results, activities, config, as_of, pool, clock)
+        blocks, ledger = _rules_per_credential(inputs, config, d, pool, clock)
+        records, modules = inputs.assessments.records, list(inputs.assessments.modules)
+        with clock.phase("status table"):
+            places = final_places(blocks)
+            module_days, proof_rows = pool.map_items(
+                lambda column: interleaved(blocks, column, places), ["module_days", "proof_rows"]
+            )
+            # the evidence texts need no other column: the worker threads render them while
+            # this thread builds the rest of the table, the forecast and the site roll-up
+            text_slices = pool.submit_ranges(
+                partial(evidence_slice, records, modules, module_days, proof_rows),
+                len(module_days),
+            )
+            credentials = list(config.credentials.credentials)
+            frame = status_table(
+                inputs.people, blocks, places, credentials, modules, module_days, d
+            )
         with clock.phase("forecast"):
-            forecast = _renewal_forecast(pending.frame, ledger, config, as_of)
+            forecast = _renewal_forecast(frame, ledger, config, as_of)
         with clock.phase("site compliance"):
-            compliance = _site_compliance(pending.frame, config, as_of)
+            compliance = _site_compliance(frame, config, as_of)
         with clock.phase("evidence texts (wait)"):
-            status = pending.complete()
+            texts = evidence_columns([part.result() for part in text_slices])
+            status = with_evidence_texts(frame, texts)
     return CertificationResult(
         status=status, ledger=ledger, forecast=forecast, site_compliance=compliance
     )
@@ -300,3 +317,13 @@ def points_ledger(
 
 renewal_forecast = _renewal_forecast
 site_compliance = _site_compliance
+
+__all__ = [
+    "LEDGER_COLUMNS",
+    "CertificationResult",
+    "certification_status",
+    "evaluate",
+    "points_ledger",
+    "renewal_forecast",
+    "site_compliance",
+]

@@ -21,13 +21,10 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from assets.certification.dates import (
-    completed_years,
-    day_number,
-    days_from_datetimes,
-)
+from assets.certification.dates import day_number, days_from_datetimes
 from assets.certification.people import is_manufacturing_role
-from assets.certification.points import EMPLOYMENT
+from assets.certification.rules.days import completed_years
+from assets.certification.rules.points import EMPLOYMENT
 from schemas.config import CompetenceConfig, PointsRenewal
 
 FORECAST_COLUMNS = (

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from assets.certification import parallel
+from assets.certification.machinery import parallel
 from schemas.config import CompetenceConfig, load_config
 from schemas.tables import ROSTER_COLUMNS
 

@@ -7,7 +7,8 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from assets.certification.dates import add_years, completed_years, day_number
+from assets.certification.dates import day_number
+from assets.certification.rules.days import add_years, completed_years
 
 
 def _days(*dates: str) -> np.ndarray:

@@ -7,16 +7,22 @@ worker threads and stitching the chunks back together changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
 
-from assets.certification.assessments import SourceRecords
 from assets.certification.dates import NO_DAY, day_number
-from assets.certification.evidence import evidence_texts, matched_by_name, modules_passed
-from assets.certification.parallel import WorkerPool
+from assets.certification.machinery.evidence_text import (
+    evidence_columns,
+    evidence_slice,
+    matched_by_name,
+    modules_passed,
+)
+from assets.certification.machinery.parallel import WorkerPool
+from assets.certification.machinery.results_index import SourceRecords
 from tests.certification.builders import small_slices
 
 # results rows 0..4: provider, record id, credential id, how the record was linked
@@ -66,7 +72,10 @@ def test_evidence_texts_whole_or_in_slices(text, workers):
     pool = WorkerPool(workers)
     try:
         with small_slices():
-            rendered = evidence_texts(source, CODES, MODULE_DAYS, PROOF_ROWS, pool).result()
+            slices = pool.map_ranges(
+                partial(evidence_slice, source, CODES, MODULE_DAYS, PROOF_ROWS), len(PROOF_ROWS)
+            )
+            rendered = evidence_columns(slices)
     finally:
         pool.close()
     for column, expected in EXPECTED.items():

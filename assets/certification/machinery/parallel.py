@@ -48,6 +48,10 @@ class WorkerPool:
         jobs = self.submit_ranges(lambda start, stop: work(items[start:stop]), len(items))
         return [job.result() for job in jobs]
 
+    def map_ranges(self, work: Callable[[int, int], T], n: int) -> list[T]:
+        """``work(start, stop)`` over contiguous ranges covering ``range(n)``, results in order."""
+        return [job.result() for job in self.submit_ranges(work, n)]
+
     def submit(self, work: Callable[[], T]) -> Future[T]:
         """Start ``work`` on a worker thread (run it at once when there is only one core)."""
         if self._executor is not None:

@@ -1,20 +1,11 @@
-"""Recertification points: what a person earned inside a cycle, and the ledger of those events.
+"""The points each person earned in spans of days, found quickly, and the points ledger.
 
-Points count when earned after the cycle start and on or before its expiry (and on or before D,
-since later records are ignored). Three sources (SPEC 2):
-
-- continuing education: an activity's explicit ``points``, else ``hours`` x ``ce_points_per_hour``
-  (an activity with neither earns nothing). Activities carry no credential, so they count towards
-  every points-renewed credential the person holds;
-- employment: ``employment_points_per_year`` for each completed anniversary of the later of cycle
-  start and hire date, up to the earlier of D and the cycle's expiry (a cycle that has ended
-  counts the employment inside it), only while the roster role is manufacturing-related. The
-  anniversary date is the event date;
-- retakes: ``retake_points`` for each pass of one of the credential's modules (required or
-  optional) that repeats an earlier pass of the same module, at most one per module and day.
-
-Sums over (start, end] are two binary searches into per-person cumulative sums, for all people at
-once.
+Implements :class:`~assets.certification.rules.history.PointsHistory` for one points-renewed
+credential. The rules (which points count, how much, the anniversaries, what a retake is) are in
+:mod:`assets.certification.rules.points`; here the activities and retakes are indexed by
+(person, day) key, and a sum over (start, end] is two binary searches into per-person cumulative
+sums, for all people at once. Explicit points and hours are summed apart, because the hour rate
+belongs to the credential.
 """
 
 from __future__ import annotations
@@ -24,16 +15,23 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from assets.certification.assessments import AssessmentIndex
-from assets.certification.dates import DayGrid, add_years, completed_years, days_from_datetimes
+from assets.certification.dates import days_from_datetimes
+from assets.certification.machinery.day_grid import DayGrid
+from assets.certification.machinery.results_index import AssessmentIndex
+from assets.certification.rules.points import (
+    ASSESSMENT_RETAKE,
+    CONTINUING_EDUCATION,
+    EMPLOYMENT,
+    EarnedPoints,
+    activity_points,
+    anniversaries,
+    countable_points_and_hours,
+    employment_base,
+    employment_years,
+    points_earned,
+)
 from assets.text import take_objects
 from schemas.config import PointsRenewal
-from schemas.vocabulary import PointsCategory
-
-# the codes as plain text for the arrays; the vocabulary is schemas.vocabulary.PointsCategory
-CONTINUING_EDUCATION = PointsCategory.CONTINUING_EDUCATION.value
-EMPLOYMENT = PointsCategory.EMPLOYMENT.value
-ASSESSMENT_RETAKE = PointsCategory.ASSESSMENT_RETAKE.value
 
 
 def _repeated(value: object, n: int) -> np.ndarray:
@@ -68,9 +66,7 @@ def build_activity_index(
     keep = (person >= 0) & dated & (day <= as_of_day)
     points = activities["points"].to_numpy(dtype=float, na_value=np.nan)[keep]
     hours = activities["hours"].to_numpy(dtype=float, na_value=np.nan)[keep]
-    explicit = ~np.isnan(points)
-    hours = np.where(explicit | np.isnan(hours), 0.0, hours)
-    points = np.where(explicit, points, 0.0)
+    points, hours = countable_points_and_hours(points, hours)
     keys = grid.key(person[keep], day[keep])
     activity_id = take_objects(activities["activity_id"], np.flatnonzero(keep))
     order = _ordered_by_key_then_id(keys, activity_id)
@@ -107,19 +103,6 @@ def _ordered_by_key_then_id(keys: np.ndarray, activity_id: np.ndarray) -> np.nda
     return order
 
 
-@dataclass(frozen=True)
-class EarnedPoints:
-    """Points earned per person in a span of days, by source."""
-
-    continuing_education: np.ndarray
-    employment: np.ndarray
-    retakes: np.ndarray
-
-    @property
-    def total(self) -> np.ndarray:
-        return self.continuing_education + self.employment + self.retakes
-
-
 class PointsSources:
     """Everything one points-renewed credential needs to count a person's points."""
 
@@ -148,27 +131,24 @@ class PointsSources:
         hi = np.searchsorted(keys, self.grid.key(person, end), side="right")
         return lo, np.maximum(hi, lo)
 
-    def employment_base(self, person: np.ndarray, start: np.ndarray) -> np.ndarray:
-        return np.maximum(start, self.hire_day[person])
-
     def employment_years(
         self, person: np.ndarray, start: np.ndarray, end: np.ndarray
     ) -> np.ndarray:
-        years = completed_years(self.employment_base(person, start), end)
-        return np.where(self.manufacturing_related[person], years, 0)
+        base = employment_base(start, self.hire_day[person])
+        return employment_years(base, end, self.manufacturing_related[person])
 
     def earned(self, person: np.ndarray, start: np.ndarray, end: np.ndarray) -> EarnedPoints:
         """Points earned in (start, end] by each person; ``end`` must be on or before D."""
         act = self.activities
         lo, hi = self._range(act.keys, person, start, end)
-        ce = (act.cum_points[hi] - act.cum_points[lo]) + self.rule.ce_points_per_hour * (
-            act.cum_hours[hi] - act.cum_hours[lo]
+        ce = activity_points(
+            act.cum_points[hi] - act.cum_points[lo],
+            act.cum_hours[hi] - act.cum_hours[lo],
+            self.rule.ce_points_per_hour,
         )
         lo, hi = self._range(self.retake_keys, person, start, end)
-        retakes = (hi - lo) * float(self.rule.retake_points)
         years = self.employment_years(person, start, end)
-        employment = years * float(self.rule.employment_points_per_year)
-        return EarnedPoints(continuing_education=ce, employment=employment, retakes=retakes)
+        return points_earned(self.rule, ce, hi - lo, years)
 
     def ledger(
         self, person: np.ndarray, start: np.ndarray, expiry: np.ndarray, as_of_day: int
@@ -203,7 +183,7 @@ class PointsSources:
     ) -> dict[str, np.ndarray]:
         act = self.activities
         owner, at = self._expand(act.keys, person, start, end)
-        points = act.points[at] + self.rule.ce_points_per_hour * act.hours[at]
+        points = activity_points(act.points[at], act.hours[at], self.rule.ce_points_per_hour)
         earning = points != 0
         owner, at = owner[earning], at[earning]
         return {
@@ -231,14 +211,13 @@ class PointsSources:
     def _employment_events(
         self, person: np.ndarray, start: np.ndarray, end: np.ndarray
     ) -> dict[str, np.ndarray]:
-        years = self.employment_years(person, start, end)
-        owner = np.repeat(np.arange(len(person)), years)
-        nth = np.arange(years.sum()) - np.repeat(np.cumsum(years) - years, years) + 1
-        base = self.employment_base(person, start)[owner]
+        base = employment_base(start, self.hire_day[person])
+        years = employment_years(base, end, self.manufacturing_related[person])
+        owner, day = anniversaries(base, years)
         return {
             "row": owner,
             "category": _repeated(EMPLOYMENT, len(owner)),
-            "event_day": add_years(base, nth),
+            "event_day": day,
             "points": np.full(len(owner), float(self.rule.employment_points_per_year)),
             "source_record_id": _repeated(None, len(owner)),
         }

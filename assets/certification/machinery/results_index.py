@@ -1,14 +1,14 @@
 """The module passes of the employed people, indexed for "first pass on or after day X" queries.
 
 Cycle chaining asks, for many people at once, questions like "the first SAFETY pass after this
-person's expiry date". Sorting every pass once by (person, module, day) as a single integer key
-answers each of those questions with one ``numpy.searchsorted`` over all people together.
+person's expiry date" (the :class:`~assets.certification.rules.history.PassHistory` questions).
+Sorting every pass once by (person, module, day) as a single integer key answers each of those
+questions with one ``numpy.searchsorted`` over all people together.
 
-Several passes of the same module on the same day are one pass for the rules (a provider that
-reports an exam twice does not earn two retakes). The record kept as evidence for such a day is,
-in order of preference: one with a credential id, then linked by employee id, then by e-mail, then
-by name, then the smallest ``provider:record_id``, then the smallest credential id, so that the
-choice never depends on row order.
+Inside this module "no pass" is the day number NO_DAY (so that max/min over modules and the sorted
+keys work on plain integers); the answers handed to the rules are
+:class:`~assets.certification.rules.days.Days` with a ``present`` mask. Several records of one
+pass are resolved by the rule :func:`~assets.certification.rules.evidence.evidence_record`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from assets.certification.dates import NO_DAY, DayGrid, days_from_datetimes
+from assets.certification.dates import NO_DAY, days_from_datetimes
+from assets.certification.machinery.day_grid import DayGrid
+from assets.certification.rules.days import Days
+from assets.certification.rules.evidence import evidence_record
+from assets.certification.rules.points import retakes
 from assets.text import (
     after_present,
     arrow_text,
@@ -31,9 +35,6 @@ from assets.text import (
 
 # The latest-attempt arrays use this for "never attempted".
 NO_ATTEMPT = -NO_DAY
-
-_MATCH_RANK = {"employee_id": 0, "email": 1, "name": 2}
-
 
 _NULL_TEXT = pa.scalar(None, pa.string())
 
@@ -63,7 +64,7 @@ class SourceRecords:
         provider = pc.dictionary_encode(arrow_text(results["provider"]))
         record_id = arrow_text(results["record_id"])
         credential = arrow_text(results["credential_id"])
-        blank = pc.equal(pc.utf8_trim_whitespace(credential), "")  # as _best_records sees it
+        blank = pc.equal(pc.utf8_trim_whitespace(credential), "")  # as the evidence rule sees it
         credential = pc.if_else(blank, _NULL_TEXT, credential)
         return cls(
             provider=results["provider"],
@@ -146,6 +147,17 @@ class AssessmentIndex:
     def _group(self, person: np.ndarray, module: int) -> np.ndarray:
         return np.asarray(person, dtype=np.int64) * len(self.modules) + module
 
+    def first_passes(self, person: np.ndarray, modules: list[int]) -> Days:
+        """Per person and module, the earliest pass (a PassHistory question)."""
+        first = self.first_pass[person][:, modules]
+        return Days(first, first < NO_DAY)
+
+    def passes_from(self, person: np.ndarray, modules: list[int], from_day: np.ndarray) -> Days:
+        """Per person and module, the first pass on or after ``from_day`` (PassHistory)."""
+        columns = [self.first_pass_from(person, m, from_day) for m in modules]
+        day = np.stack(columns, axis=1) if columns else np.empty((len(person), 0), dtype=np.int64)
+        return Days(day, day < NO_DAY)
+
     def first_pass_from(self, person: np.ndarray, module: int, from_day: np.ndarray) -> np.ndarray:
         """Day of each person's first pass of ``module`` on or after ``from_day``, else NO_DAY."""
         group = self._group(person, module)
@@ -154,12 +166,12 @@ class AssessmentIndex:
         found = (at < len(self.keys)) & (self.grid.group_of(found_key) == group)
         return np.where(found, self.grid.day_of(found_key), NO_DAY)
 
-    def record_of(self, person: np.ndarray, module: int, day: np.ndarray) -> np.ndarray:
+    def record_of(self, person: np.ndarray, module: int, day: Days) -> np.ndarray:
         """Row in ``records`` of the pass of ``module`` on ``day``; -1 where there is none."""
-        key = self.grid.key(self._group(person, module), day)
+        key = self.grid.key(self._group(person, module), day.day)
         at = np.searchsorted(self.keys, key, side="left")
         safe = np.minimum(at, max(len(self.keys) - 1, 0))
-        found = (at < len(self.keys)) & (day < NO_DAY)
+        found = (at < len(self.keys)) & day.present
         if len(self.keys):
             found &= self.keys[safe] == key
         return np.where(found, self.record_row[safe] if len(self.keys) else -1, -1)
@@ -170,11 +182,7 @@ class AssessmentIndex:
         Returns grid keys of group ``person`` sorted, and the evidencing record rows.
         """
         group = self.grid.group_of(self.keys)
-        repeat = np.ones(len(self.keys), dtype=bool)
-        repeat[1:] = group[1:] == group[:-1]
-        if len(repeat):
-            repeat[0] = False
-        repeat &= np.isin(group % len(self.modules), modules)
+        repeat = retakes(group) & np.isin(group % len(self.modules), modules)
         person = group[repeat] // len(self.modules)
         keys = self.grid.key(person, self.grid.day_of(self.keys[repeat]))
         order = np.argsort(keys, kind="stable")
@@ -306,25 +314,12 @@ def _best_records(
     contested[key_number[repeated]] = True
     at = np.flatnonzero(contested[key_number])
     rows = pass_rows[at]
-    credential_id = take_objects(results["credential_id"], rows)
-    candidates = pd.DataFrame(
-        {
-            "key": key_number[at],
-            "no_credential_id": pd.isna(credential_id)
-            | (pd.Series(credential_id, dtype=object).fillna("").astype(str).str.strip() == ""),
-            "match": take_objects(results["match_method"], rows),
-            "provider": take_objects(results["provider"], rows),
-            "record_id": take_objects(results["record_id"], rows),
-            "credential_id": credential_id,
-            "row": rows,
-        }
+    chosen = evidence_record(
+        key_number[at],
+        take_objects(results["credential_id"], rows),
+        take_objects(results["match_method"], rows),
+        take_objects(results["provider"], rows),
+        take_objects(results["record_id"], rows),
     )
-    candidates["match"] = candidates["match"].map(_MATCH_RANK).fillna(3)
-    candidates["credential_id"] = candidates["credential_id"].fillna("")
-    candidates = candidates.astype({"provider": str, "record_id": str, "credential_id": str})
-    # the credential id breaks the last ties (one record id sent with two certificates)
-    best = candidates.sort_values(
-        ["key", "no_credential_id", "match", "provider", "record_id", "credential_id"]
-    ).drop_duplicates("key")
-    record_row[best["key"].to_numpy()] = best["row"].to_numpy()
+    record_row[key_number[at][chosen]] = rows[chosen]
     return record_row

@@ -4,8 +4,9 @@ The rules hand over numbers only: per status row, the latest pass day of each mo
 (``module_days``, rows x modules) and the results rows of the passes that prove the status
 (``proof_rows``, rows x required modules, -1 where none). The texts are rendered once, after the
 rows are in their final order, so that millions of strings are never re-ordered or copied
-again; slices of rows go to the worker threads (Arrow's string kernels release the GIL) and
-come back as the chunks of one chunked Arrow array, never as Python strings.
+again; the orchestrator gives slices of rows to the worker threads (Arrow's string kernels
+release the GIL) and :func:`evidence_columns` makes their slices the chunks of one chunked Arrow
+array each, never Python strings.
 
 Missing pieces are nulls and are skipped when joining with ``;``; module codes in
 ``modules_passed`` and ``module_pass_dates`` are sorted; evidence lists follow the credential's
@@ -14,15 +15,12 @@ order of required modules.
 
 from __future__ import annotations
 
-from concurrent.futures import Future
-
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from assets.certification.assessments import SourceRecords
 from assets.certification.dates import NO_DAY
-from assets.certification.parallel import WorkerPool
+from assets.certification.machinery.results_index import SourceRecords
 from assets.text import after_present
 
 _NULL_TEXT = pa.scalar(None, pa.string())
@@ -131,43 +129,34 @@ def _evidence(records: SourceRecords, proof_rows: np.ndarray) -> tuple[pa.Array,
     return record_ids, _join_present(credentials, n)
 
 
-def _texts(
+def evidence_texts(
     records: SourceRecords, codes: list[str], module_days: np.ndarray, proof_rows: np.ndarray
 ) -> tuple[pa.Array, pa.Array, pa.Array]:
-    record_ids, credential_ids = _evidence(records, proof_rows)
-    return module_pass_dates(codes, module_days), record_ids, credential_ids
-
-
-class PendingTexts:
-    """Evidence texts being rendered on the worker threads; ``result()`` waits for them."""
-
-    def __init__(self, slices: list[Future[tuple[pa.Array, ...]]]) -> None:
-        self._slices = slices
-
-    def result(self) -> dict[str, pa.ChunkedArray]:
-        parts = [s.result() for s in self._slices]
-        return {
-            name: pa.chunked_array([part[k] for part in parts], type=pa.string())
-            for k, name in enumerate(EVIDENCE_TEXT_COLUMNS)
-        }
-
-
-def evidence_texts(
-    records: SourceRecords,
-    codes: list[str],
-    module_days: np.ndarray,
-    proof_rows: np.ndarray,
-    pool: WorkerPool,
-) -> PendingTexts:
-    """Start rendering the EVIDENCE_TEXT_COLUMNS of rows in their final order.
+    """The EVIDENCE_TEXT_COLUMNS of rows (any slice of the final rows), in that order.
 
     ``codes`` name the columns of ``module_days``; ``proof_rows`` lists, per row, the results
     rows of the proving passes in the credential's order of required modules, -1 where none
     (and as padding for credentials with fewer).
     """
-    return PendingTexts(
-        pool.submit_ranges(
-            lambda lo, hi: _texts(records, codes, module_days[lo:hi], proof_rows[lo:hi]),
-            len(module_days),
-        )
-    )
+    record_ids, credential_ids = _evidence(records, proof_rows)
+    return module_pass_dates(codes, module_days), record_ids, credential_ids
+
+
+def evidence_slice(
+    records: SourceRecords,
+    codes: list[str],
+    module_days: np.ndarray,
+    proof_rows: np.ndarray,
+    start: int,
+    stop: int,
+) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """:func:`evidence_texts` of rows ``start:stop`` (one worker thread's share)."""
+    return evidence_texts(records, codes, module_days[start:stop], proof_rows[start:stop])
+
+
+def evidence_columns(slices: list[tuple[pa.Array, ...]]) -> dict[str, pa.ChunkedArray]:
+    """The evidence texts of consecutive slices of rows, as one chunked array per column."""
+    return {
+        name: pa.chunked_array([part[k] for part in slices], type=pa.string())
+        for k, name in enumerate(EVIDENCE_TEXT_COLUMNS)
+    }

@@ -13,7 +13,7 @@ import pandas as pd
 
 from assets.text import keep_rows
 
-from .conform import FILE_COLUMN
+from .conformed import FILE_COLUMN
 from .readers import ROW_NUMBER
 
 DROP_ORDER = "_drop_order"

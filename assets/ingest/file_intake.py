@@ -1,6 +1,6 @@
 """One landing file, start to finish: read it once (``snapshot.py``), check and parse its bytes
-(``readers.py``), require its columns, conform it to the canonical shape (``conform.py``) and
-check its text cells (``cell_checks.py``).
+(``readers.py``), require its columns, conform it to the canonical shape (``provider_results.py``,
+``company_records.py``, ``decisions.py``) and check its text cells (``cell_checks.py``).
 
 Anything that stops the file raises or returns :class:`UnreadableFile` with a message naming the
 file, what it is and, for a provider file, how to fix it for its kind of folder (a configured
@@ -27,14 +27,8 @@ from schemas.tables import (
 )
 
 from .cell_checks import cell_failures, shown_value
-from .conform import (
-    Conformed,
-    ParseFailure,
-    conform_activities,
-    conform_canonical_results,
-    conform_provider_results,
-    conform_roster,
-)
+from .company_records import conform_activities, conform_roster
+from .conformed import Conformed, ParseFailure
 from .decisions import conform_decisions
 from .file_checks import (
     ACTIVITY_ADVICE,
@@ -46,6 +40,7 @@ from .file_checks import (
     provider_advice,
 )
 from .landing import LandingFile
+from .provider_results import conform_canonical_results, conform_provider_results
 from .readers import ROW_NUMBER, match_columns, read_table
 from .snapshot import UnreadableFile, read_snapshot
 

@@ -30,7 +30,7 @@ from schemas.tables import (
     with_runtime_checks,
 )
 
-from .conform import FILE_COLUMN, concat_conformed
+from .conformed import FILE_COLUMN, concat_conformed
 from .dedup import DROP_ORDER, deduplicate, empty_dedup_log
 from .file_intake import read_file
 from .identity import link_activities, link_results

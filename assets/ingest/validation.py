@@ -16,7 +16,7 @@ from assets.text import keep_rows
 from schemas.tables import ROW_CHECK_COLUMNS
 
 from .cell_checks import safe_text
-from .conform import FILE_COLUMN, Conformed
+from .conformed import FILE_COLUMN, Conformed
 from .readers import ROW_NUMBER
 
 # record_key (the record's own key) comes last: columns are only ever added at the end

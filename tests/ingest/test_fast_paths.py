@@ -11,7 +11,8 @@ import pytest
 import xlsxwriter
 
 from assets.ingest import readers
-from assets.ingest.conform import clean_text, fold_name, parse_dates, parse_numbers
+from assets.ingest.cell_parsing import clean_text, parse_dates, parse_numbers
+from assets.ingest.names import fold_name
 from assets.text import PY_WHITESPACE, TEXT, casefold, map_by_kind
 
 TRICKY_CSV = (

@@ -138,10 +138,83 @@ def to_text(values: pd.Series) -> pd.Series:
 
 
 def trim_to_null(values: pd.Series) -> pd.Series:
-    """Surrounding whitespace removed (as ``str.strip``), blank cells missing."""
-    trimmed = pc.utf8_trim(arrow_of(values), characters=PY_WHITESPACE)
+    """Surrounding whitespace removed (as ``str.strip``), blank cells missing.
+
+    Most columns need no trimming at all: they are then kept as they are, with empty cells
+    marked missing in place (no copy of the text: at a million employees every copy of the
+    week's text is a gigabyte of fresh memory the kernel must zero first)."""
+    array = arrow_of(values)
+    if not any(_needs_trim(chunk) for chunk in array.chunks):
+        return text_series(null_where_empty(array), values.index)
+    trimmed = pc.utf8_trim(array, characters=PY_WHITESPACE)
     blank = pc.equal(pc.utf8_length(trimmed), 0)
     return text_series(pc.if_else(blank, pa.scalar(None, pa.string()), trimmed), values.index)
+
+
+def _byte_table(ascii_spaces: bool, others: list[int]) -> np.ndarray:
+    table = np.zeros(256, dtype=bool)
+    if ascii_spaces:
+        table[[ord(c) for c in PY_WHITESPACE if ord(c) < 128]] = True
+    table[others] = True
+    return table
+
+
+# A cell can only start with whitespace if its first byte is an ASCII space or the lead byte
+# of a non-ASCII one (U+0085 and U+00A0: C2; U+1680: E1; U+2000-U+205F: E2; U+3000: E3), and
+# end with it if its last byte is an ASCII space or the last byte of one of those.
+_MAY_START_SPACE = _byte_table(True, [0xC2, 0xE1, 0xE2, 0xE3])
+_MAY_END_SPACE = _byte_table(True, [*range(0x80, 0x8B), 0x85, 0x9F, 0xA0, 0xA8, 0xA9, 0xAF])
+
+
+def _string_buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, data) of a string array, as numpy views of its own buffers."""
+    _, offsets, data = chunk.buffers()
+    if offsets is None:  # an empty array
+        return np.zeros(len(chunk) + 1, dtype=np.int32), np.zeros(0, dtype=np.uint8)
+    offsets = np.frombuffer(offsets, dtype=np.int32)[chunk.offset : chunk.offset + len(chunk) + 1]
+    if data is None:
+        return offsets, np.zeros(0, dtype=np.uint8)
+    return offsets, np.frombuffer(data, dtype=np.uint8)
+
+
+def _needs_trim(chunk: pa.Array) -> bool:
+    """Some cell starts or ends with whitespace (or is only whitespace). Read from each cell's
+    first and last byte; the few cells those bytes cannot clear are asked ``str.strip``."""
+    if pa.types.is_large_string(chunk.type):
+        return True
+    offsets, data = _string_buffers(chunk)
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = np.flatnonzero(ends > starts)
+    suspect = _MAY_START_SPACE[data[starts[filled]]] | _MAY_END_SPACE[data[ends[filled] - 1]]
+    if not suspect.any():
+        return False
+    cells = chunk.take(pa.array(filled[suspect])).to_pylist()
+    return any(cell is not None and cell != cell.strip() for cell in cells)
+
+
+def null_where_empty(array: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Empty strings marked missing, keeping the text's own buffers (only a new validity
+    bitmap is made)."""
+    chunks = []
+    for chunk in array.chunks:
+        offsets, _ = _string_buffers(chunk)
+        present = np.diff(offsets) > 0
+        if chunk.null_count:
+            present &= chunk.is_valid().to_numpy(zero_copy_only=False)
+        missing = len(chunk) - int(present.sum())
+        if missing == chunk.null_count:
+            chunks.append(chunk)
+        elif chunk.offset:  # a slice: its bitmap would need shifting; let Arrow copy it
+            blank = pc.equal(pc.binary_length(chunk), 0)
+            chunks.append(pc.if_else(blank, pa.scalar(None, pa.string()), chunk))
+        else:
+            bitmap = pa.array(present).buffers()[1]
+            chunks.append(
+                pa.Array.from_buffers(
+                    chunk.type, len(chunk), [bitmap, *chunk.buffers()[1:]], null_count=missing
+                )
+            )
+    return pa.chunked_array(chunks, type=array.type)
 
 
 def by_distinct(values: pd.Series, func: Callable[[pd.Series], object], fill: object) -> np.ndarray:

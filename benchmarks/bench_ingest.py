@@ -4,13 +4,16 @@ Usage: python benchmarks/bench_ingest.py 100000 1000000
 Generates the sample landing folder once per size (cached under var/bench/), then, in a fresh
 process per size, times the whole intake of the latest complete week (inventory, read with
 SHA-256, conform, Pandera quarantine, de-duplication, identity resolution) and reports the peak
-resident memory of that process. Prints one line per size, and the wall time of each phase
-(read = read, conform and cell checks of every file; validate; deduplicate; link; account).
+resident memory of that process. Prints one line per size, the wall time of each phase
+(read = read, conform and cell checks of every file; validate; deduplicate; link; account), and
+the CPU seconds (user + system) of the whole child process with the load average before and
+after: on a shared machine wall time is noise, CPU seconds much less so.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -63,13 +66,22 @@ def measure(landing: str) -> dict:
         "results": len(week.results),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "phases": week.phase_seconds,
+        "cpu": _cpu_seconds(),
     }
+
+
+def _cpu_seconds() -> tuple[float, float]:
+    """(user, system) CPU seconds of this process and any it waited for."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + children.ru_utime, own.ru_stime + children.ru_stime
 
 
 def main(sizes: list[int]) -> None:
     print("employees | input rows | accepted | rejected | dedup | seconds | peak RSS")
     for employees in sizes:
         landing = landing_for(employees)
+        load_before = os.getloadavg()[0]
         out = subprocess.run(
             [sys.executable, __file__, "--child", str(landing)],
             check=True,
@@ -85,6 +97,12 @@ def main(sizes: list[int]) -> None:
         )
         phases = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in m["phases"].items())
         print(f"{'':>9}   phases: {phases}", flush=True)
+        user, system = m["cpu"]
+        print(
+            f"{'':>9}   CPU {user + system:.1f} s (user {user:.1f} + system {system:.1f}); "
+            f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

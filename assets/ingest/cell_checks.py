@@ -13,6 +13,8 @@ touched in Python.
 
 from __future__ import annotations
 
+import codecs
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,12 +84,51 @@ def _mask(result) -> np.ndarray:
     return np.asarray(pc.fill_null(result, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def cell_failures(raw: pd.DataFrame, max_chars: int) -> list[CellFailure]:
+# UTF-8 bytes of the bidi controls: U+200E/F, U+202A-U+202E, U+2066-U+2069
+_BIDI_UTF8 = re.compile(rb"\xe2(?:\x80[\x8e\x8f\xaa-\xae]|\x81[\xa6-\xa9])")
+_UTF8_NAMES = {"utf_8", "utf_8_sig", "ascii"}
+
+
+@dataclass(frozen=True)
+class TextBytesHint:
+    """What a file's own bytes already rule out, so the column checks can be skipped."""
+
+    may_hold_nul: bool = True
+    may_hold_bidi: bool = True
+
+
+def bytes_hint(data: bytes, encoding: str) -> TextBytesHint:
+    """Scan a text file's bytes once (C speed) for NUL and bidi controls. Only for UTF-8 and
+    ASCII, where a NUL character is a zero byte and a bidi control its own byte sequence; any
+    other encoding (and a workbook, which is compressed) gets every column checked."""
+    try:
+        name = codecs.lookup(encoding).name.replace("-", "_")
+    except LookupError:
+        return TextBytesHint()
+    if name not in _UTF8_NAMES:
+        return TextBytesHint()
+    # most files hold no 0xE2 lead byte at all; only then is the pattern searched
+    bidi = data.find(b"\xe2") >= 0 and _BIDI_UTF8.search(data) is not None
+    return TextBytesHint(may_hold_nul=data.find(b"\x00") >= 0, may_hold_bidi=bidi)
+
+
+def _longest(array: pa.ChunkedArray) -> int:
+    """An upper bound of the longest cell in characters: its length in bytes (from the offsets,
+    without reading the text)."""
+    longest = pc.max(pc.binary_length(array)).as_py()
+    return longest or 0
+
+
+def cell_failures(
+    raw: pd.DataFrame, max_chars: int, hint: TextBytesHint | None = None
+) -> list[CellFailure]:
     """Every over-long, NUL-bearing or bidi-bearing text cell of a file as read.
 
     One failure per cell: an over-long cell is reported as such (its content is not inspected
-    further), then NUL, then bidi controls.
+    further), then NUL, then bidi controls. ``hint``: what the file's bytes rule out (a column
+    is only searched for what its file may hold; the result is the same).
     """
+    hint = hint or TextBytesHint()
     failures = []
     for column in raw.columns:
         if column == ROW_NUMBER:
@@ -95,12 +136,19 @@ def cell_failures(raw: pd.DataFrame, max_chars: int) -> list[CellFailure]:
         array = _text_array(raw[column])
         if array is None:
             continue
-        too_long = _mask(pc.greater(pc.utf8_length(array), max_chars))
-        nul = _mask(pc.match_substring(array, "\x00")) & ~too_long
-        if pc.all(pc.string_is_ascii(array)).as_py() is False:  # bidi controls are not ASCII
+        nothing = np.zeros(len(array), dtype=bool)
+        if _longest(array) > max_chars:
+            too_long = _mask(pc.greater(pc.utf8_length(array), max_chars))
+        else:
+            too_long = nothing
+        nul = nothing
+        if hint.may_hold_nul:
+            nul = _mask(pc.match_substring(array, "\x00")) & ~too_long
+        # bidi controls are not ASCII
+        if hint.may_hold_bidi and pc.all(pc.string_is_ascii(array)).as_py() is False:
             bidi = _mask(pc.match_substring_regex(array, _BIDI_PATTERN)) & ~too_long & ~nul
         else:
-            bidi = np.zeros(len(too_long), dtype=bool)
+            bidi = nothing
         for mask, expected in (
             (too_long, length_expected(max_chars)),
             (nul, NUL_EXPECTED),

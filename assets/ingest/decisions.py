@@ -11,7 +11,8 @@ import pandas as pd
 from assets.text import empty_text
 from schemas.tables import EXEMPTION_COLUMNS, REVOCATION_COLUMNS
 
-from .conform import ISO_DATE, Conformed, _finish, _keep_parsed, clean_text, parse_dates
+from .cell_parsing import ISO_DATE, clean_text, parse_dates
+from .conformed import Conformed, finish, keep_parsed
 
 DATE_COLUMNS = {"exemptions": ("valid_from", "valid_until"), "revocations": ("revoked_on",)}
 COLUMNS = {"exemptions": EXEMPTION_COLUMNS, "revocations": REVOCATION_COLUMNS}
@@ -39,7 +40,7 @@ def conform_decisions(
     frame["credential"] = frame["credential"].str.upper()
     for column in dates:
         if column in raw_values:
-            _keep_parsed(
+            keep_parsed(
                 frame,
                 raw_values,
                 failures,
@@ -49,4 +50,4 @@ def conform_decisions(
             )
         else:
             frame[column] = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    return _finish(frame, raw_values, failures, raw, relative_path)
+    return finish(frame, raw_values, failures, raw, relative_path)

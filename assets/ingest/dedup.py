@@ -9,11 +9,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from assets.text import keep_rows
 
-from .conform import FILE_COLUMN
+from .conformed import FILE_COLUMN
 from .readers import ROW_NUMBER
 
 DROP_ORDER = "_drop_order"
@@ -57,19 +58,39 @@ def _in_drop_order(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values([DROP_ORDER, FILE_COLUMN, ROW_NUMBER], kind="stable")
 
 
+def _repeated_keys(frame: pd.DataFrame, key: list[str], considered: np.ndarray) -> np.ndarray:
+    """True on the considered rows whose key another considered row shares. Only the key
+    columns of the considered rows are copied, never the whole records."""
+    keys = keep_rows(frame[key], considered)
+    repeated = np.zeros(len(frame), dtype=bool)
+    repeated[np.flatnonzero(considered)[keys.duplicated(keep=False).to_numpy()]] = True
+    return repeated
+
+
 def deduplicate(
-    frame: pd.DataFrame, key: list[str], content: list[str], source: str
+    frame: pd.DataFrame,
+    key: list[str],
+    content: list[str],
+    source: str,
+    considered: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return (kept rows, log of removed rows). ``frame`` carries DROP_ORDER, file and row.
 
+    ``considered``: the rows to de-duplicate (the quarantine's accepted rows); the others are
+    left out of the kept rows in the same pass, so the records are copied once, not twice.
     When rows are removed, ``frame``'s columns move into the kept rows (it is left empty)."""
-    if frame.empty:
-        return frame, empty_dedup_log()
+    if considered is None:
+        considered = np.ones(len(frame), dtype=bool)
+    considered = np.asarray(considered, dtype=bool)
+    if frame.empty or not considered.any():
+        return keep_rows(frame, considered, release=True), empty_dedup_log()
     ordered = _in_drop_order(frame)
+    if ordered is not frame:  # sorted: the mask follows its rows
+        considered = considered[frame.index.get_indexer(ordered.index)]
     # Only rows whose key repeats can be repeats: compare whole records among those alone.
-    repeated_key = ordered.duplicated(subset=key, keep=False).to_numpy()
+    repeated_key = _repeated_keys(ordered, key, considered)
     if not repeated_key.any():
-        return frame, empty_dedup_log()
+        return _kept_in_order(ordered, considered), empty_dedup_log()
     candidates = ordered[repeated_key]
     # missing values compare equal here (pandas duplicated), as they should for a re-send
     exact_c = candidates.duplicated(subset=key + content, keep="last")
@@ -82,7 +103,7 @@ def deduplicate(
     superseded[repeated_key] = superseded_c.to_numpy()
     removed_mask = exact | superseded
     if not removed_mask.any():
-        return frame, empty_dedup_log()
+        return _kept_in_order(ordered, considered), empty_dedup_log()
     group = candidates.groupby(key, dropna=False, sort=False).ngroup()
     winners = ~(exact_c | superseded_c)
     winner = pd.DataFrame(
@@ -114,7 +135,12 @@ def deduplicate(
     log = pd.concat(logs, ignore_index=True)
     for column in ("row_number", "kept_row"):
         log[column] = log[column].astype("Int64")
-    kept = keep_rows(ordered, ~removed_mask.to_numpy(), release=True)
+    return _kept_in_order(ordered, considered & ~removed_mask.to_numpy()), log
+
+
+def _kept_in_order(ordered: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """The kept rows, back in the order the frame came in."""
+    kept = keep_rows(ordered, keep, release=True)
     if not kept.index.is_monotonic_increasing:
         kept = kept.sort_index()
-    return kept, log
+    return kept

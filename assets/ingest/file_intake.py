@@ -1,6 +1,6 @@
 """One landing file, start to finish: read it once (``snapshot.py``), check and parse its bytes
-(``readers.py``), require its columns, conform it to the canonical shape (``conform.py``) and
-check its text cells (``cell_checks.py``).
+(``readers.py``), require its columns, conform it to the canonical shape (``provider_results.py``,
+``company_records.py``, ``decisions.py``) and check its text cells (``cell_checks.py``).
 
 Anything that stops the file raises or returns :class:`UnreadableFile` with a message naming the
 file, what it is and, for a provider file, how to fix it for its kind of folder (a configured
@@ -26,15 +26,9 @@ from schemas.tables import (
     ROSTER_REQUIRED,
 )
 
-from .cell_checks import cell_failures, shown_value
-from .conform import (
-    Conformed,
-    ParseFailure,
-    conform_activities,
-    conform_canonical_results,
-    conform_provider_results,
-    conform_roster,
-)
+from .cell_checks import TextBytesHint, bytes_hint, cell_failures, shown_value
+from .company_records import conform_activities, conform_roster
+from .conformed import Conformed, ParseFailure
 from .decisions import conform_decisions
 from .file_checks import (
     ACTIVITY_ADVICE,
@@ -46,6 +40,7 @@ from .file_checks import (
     provider_advice,
 )
 from .landing import LandingFile
+from .provider_results import conform_canonical_results, conform_provider_results
 from .readers import ROW_NUMBER, match_columns, read_table
 from .snapshot import UnreadableFile, read_snapshot
 
@@ -125,8 +120,10 @@ def _read_and_conform(f: LandingFile, data: bytes, config: CompetenceConfig) -> 
     limits = config.policy.limits
     suffix = f.path.suffix.lower()
     common = {"label": label, "suffix": suffix, "limits": limits}
+    encoding = "utf-8"  # every CSV but a configured provider's
     if f.kind == "provider" and f.source in config.providers.providers:
         spec = config.providers.providers[f.source]
+        encoding = spec.encoding
         advice = provider_advice(f.source)
         raw = read_table(
             data,
@@ -168,16 +165,22 @@ def _read_and_conform(f: LandingFile, data: bytes, config: CompetenceConfig) -> 
         _missing_columns(raw, {c: c for c in ACTIVITY_REQUIRED}, label, ",", ACTIVITY_ADVICE)
         columns = match_columns(raw, {c: c for c in ACTIVITY_COLUMNS})
         conformed = conform_activities(raw, columns, label)
-    _add_cell_failures(conformed, raw, columns, limits.max_cell_chars)
+    # a CSV's bytes are searched once for NUL and bidi controls, instead of every column
+    hint = bytes_hint(data, encoding) if suffix == ".csv" else None
+    _add_cell_failures(conformed, raw, columns, limits.max_cell_chars, hint)
     return conformed
 
 
 def _add_cell_failures(
-    conformed: Conformed, raw: pd.DataFrame, columns: dict[str, str], max_chars: int
+    conformed: Conformed,
+    raw: pd.DataFrame,
+    columns: dict[str, str],
+    max_chars: int,
+    hint: TextBytesHint | None,
 ) -> None:
     """Over-long, NUL or bidi cells reject their rows, named by canonical column where mapped."""
     canonical_of = {source: canonical for canonical, source in columns.items()}
-    for failure in cell_failures(raw, max_chars):
+    for failure in cell_failures(raw, max_chars, hint):
         conformed.parse_failures.append(
             ParseFailure(
                 canonical_of.get(failure.column, failure.column),

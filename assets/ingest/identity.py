@@ -30,7 +30,7 @@ from assets.text import (
     to_text,
 )
 
-from .conform import fold_name
+from .names import fold_name
 
 UNMATCHED_COLUMNS = [
     "provider",

@@ -30,14 +30,14 @@ from schemas.tables import (
     with_runtime_checks,
 )
 
-from .conform import FILE_COLUMN, concat_conformed
+from .conformed import FILE_COLUMN, concat_conformed
 from .dedup import DROP_ORDER, deduplicate, empty_dedup_log
 from .file_intake import read_file
 from .identity import link_activities, link_results
 from .landing import FileProblem, LandingFile, LandingInventory
 from .readers import ROW_NUMBER
 from .snapshot import UnreadableFile
-from .validation import REJECT_COLUMNS, empty_rejects, quarantine
+from .validation import REJECT_COLUMNS, empty_rejects, find_rejects
 
 # reads are I/O and hashing (hashlib releases the GIL): a few threads, never more than the CPUs
 READ_THREADS = min(4, available_cores())
@@ -112,10 +112,12 @@ def _intake(
     with clock.phase("validate"):
         combined = concat_conformed(conformed_files)
         conformed_files.clear()  # the files' own frames are freed: one copy of the rows at a time
-        accepted, rejects = quarantine(combined, schema, source)
+        rejected, rejects = find_rejects(combined, schema, source)
+        rows = combined.frame
         del combined
-    with clock.phase("deduplicate"):
-        kept, dedup_log = deduplicate(accepted, key, content, source)
+    with clock.phase("deduplicate"):  # rejected and repeated rows leave in one pass
+        kept, dedup_log = deduplicate(rows, key, content, source, considered=~rejected)
+        del rows
     kept = kept.drop(columns=[DROP_ORDER]).rename(
         columns={FILE_COLUMN: "source_file", ROW_NUMBER: "source_row"}
     )

@@ -25,7 +25,7 @@ import pyarrow.csv as pacsv
 from pandas._libs.parsers import STR_NA_VALUES
 from python_calamine import CalamineWorkbook
 
-from assets.text import PY_WHITESPACE, TEXT, map_by_kind, text_series, to_text
+from assets.text import PY_WHITESPACE, TEXT, map_by_kind, null_where_empty, text_series, to_text
 from schemas.config import Limits
 
 from .file_checks import FormatAdvice, check_csv, check_parsed_shape, check_xlsx
@@ -116,12 +116,10 @@ def _read_csv_arrow(data: bytes, *, encoding: str, delimiter: str, skip_rows: in
     ):
         raise _NeedsPandas  # headers pandas would rename ("Unnamed: 3", "name.1") or a BOM
     index = pd.RangeIndex(table.num_rows)
-    empty = pa.scalar(None, pa.string())
     columns = {}
     for name, column in zip(names, table.columns, strict=True):
         # only an empty cell is missing (na_values=[""], keep_default_na=False)
-        blank = pc.equal(pc.utf8_length(column), 0)
-        columns[name] = text_series(pc.if_else(blank, empty, column), index)
+        columns[name] = text_series(null_where_empty(column), index)
     return pd.DataFrame(columns, index=index, copy=False)
 
 

@@ -16,7 +16,7 @@ from assets.text import keep_rows
 from schemas.tables import ROW_CHECK_COLUMNS
 
 from .cell_checks import safe_text
-from .conform import FILE_COLUMN, Conformed
+from .conformed import FILE_COLUMN, Conformed
 from .readers import ROW_NUMBER
 
 # record_key (the record's own key) comes last: columns are only ever added at the end
@@ -140,6 +140,18 @@ def quarantine(
 
     The conformed frame's columns move into the accepted rows (``conformed.frame`` is left
     empty), so a source's rows are never held twice."""
+    rejected, rejects = find_rejects(conformed, schema, source)
+    return keep_rows(conformed.frame, ~rejected, release=True), rejects
+
+
+def find_rejects(
+    conformed: Conformed, schema: pa.DataFrameSchema, source: str
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """(rejected: True on every row with a failure, reject rows), the frame left as it is.
+
+    The intake removes rejected and de-duplicated rows in one pass (``dedup.deduplicate``'s
+    ``considered``): each removal copies every kept cell, and at a million employees one copy
+    of the week's rows is seconds of work and a gigabyte of fresh memory."""
     frame = conformed.frame
     parts = []
     rejected = pd.Series(False, index=frame.index)
@@ -194,5 +206,4 @@ def quarantine(
     rejects = rejects.sort_values(
         ["source_file", "row_number", "column"], kind="stable", na_position="last"
     ).reset_index(drop=True)
-    # the conformed frame is done with: its columns are released as the accepted rows are kept
-    return keep_rows(frame, ~rejected.to_numpy(dtype=bool), release=True), rejects
+    return rejected.to_numpy(dtype=bool), rejects

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 import sys
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 import xlsxwriter
 
 from assets.ingest import readers
-from assets.ingest.conform import clean_text, fold_name, parse_dates, parse_numbers
-from assets.text import PY_WHITESPACE, TEXT, casefold, map_by_kind
+from assets.ingest.cell_parsing import clean_text, parse_dates, parse_numbers
+from assets.ingest.names import fold_name
+from assets.text import PY_WHITESPACE, TEXT, arrow_of, casefold, map_by_kind, trim_to_null
 
 TRICKY_CSV = (
     "id,name,score,when\n"
@@ -139,3 +142,28 @@ def test_map_by_kind_keeps_one_and_true_apart():
         "str",
         "float",
     ]
+
+
+def test_trimming_keeps_untouched_text_and_agrees_with_str_strip():
+    """Columns without surrounding whitespace are kept as they are (only empty cells become
+    missing): every mix of ASCII and non-ASCII spaces, accented letters sharing their last
+    byte with a space (é ends in A9, as U+2029 does), blanks, missing cells and slices."""
+    rng = random.Random(11)
+    pieces = ["a", "é", "Zoë", "\u00a0", " ", "\t", "\u2029", "\u3000", "\u2003", "€", "", "\x85"]
+    for trial in range(2000):
+        cells = [
+            None
+            if rng.random() < 0.15
+            else "".join(rng.choice(pieces) for _ in range(rng.randint(0, 3)))
+            for _ in range(rng.randint(0, 6))
+        ]
+        array = pa.array(cells, type=pa.string())
+        if trial % 3 == 0 and len(cells) > 1:
+            array, cells = array.slice(1), cells[1:]
+        trimmed = trim_to_null(pd.Series(pd.arrays.ArrowExtensionArray(array)))
+        expected = [None if c is None or not c.strip() else c.strip() for c in cells]
+        assert trimmed.to_numpy(dtype=object, na_value=None).tolist() == expected, cells
+    untouched = pa.array(["E1", "Zoë", ""] * 3, type=pa.string())
+    kept = arrow_of(trim_to_null(pd.Series(pd.arrays.ArrowExtensionArray(untouched))))
+    assert kept.chunks[0].buffers()[2].address == untouched.buffers()[2].address  # no copy
+    assert kept.null_count == 3

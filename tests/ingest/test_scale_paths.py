@@ -10,9 +10,10 @@ import pandas as pd
 import xlsxwriter
 
 from assets.ingest import readers
-from assets.ingest.conform import concat_conformed, conform_canonical_results
+from assets.ingest.conformed import concat_conformed
 from assets.ingest.intake import ingest_week
 from assets.ingest.landing import take_inventory
+from assets.ingest.provider_results import conform_canonical_results
 from assets.text import TEXT
 from tests.conftest import RUN_DATE
 from tests.ingest.landing_builder import CANONICAL_HEADER, ROSTER_HEADER, write

@@ -1,0 +1,118 @@
+"""What every conformer returns: a canonical frame, the raw cells, and the cells that failed.
+
+A conformer (``provider_results.py``, ``company_records.py``, ``decisions.py``) never drops a
+row. A cell that does not parse becomes missing in the canonical frame and is listed as a
+:class:`ParseFailure`, so the quarantine (``validation.py``) rejects the row showing the value as
+it was written. :func:`concat_conformed` joins one source's files so validation runs once per
+source instead of once per file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from assets.text import contiguous, repeated, same_data
+
+from .readers import ROW_NUMBER
+
+FILE_COLUMN = "_file"
+
+
+@dataclass
+class ParseFailure:
+    column: str
+    mask: pd.Series  # True where the cell had a value that did not parse
+    expected: str
+    # the value to show on failing rows when the raw value must not be shown as it is
+    # (cell_checks: NUL and bidi controls named, long text shortened); None: the raw value
+    shown: np.ndarray | None = None
+
+
+@dataclass
+class Conformed:
+    """A canonical frame, the raw values under canonical names, and the cells that failed."""
+
+    frame: pd.DataFrame
+    raw: pd.DataFrame
+    parse_failures: list[ParseFailure] = field(default_factory=list)
+
+
+def keep_parsed(
+    frame: pd.DataFrame,
+    raw_values: pd.DataFrame,
+    failures: list[ParseFailure],
+    column: str,
+    parsed: pd.Series,
+    expected: str,
+) -> None:
+    """Store a parsed column; cells written but not parsed fail, expecting ``expected``."""
+    frame[column] = parsed
+    failures.append(ParseFailure(column, failed(raw_values[column], parsed), expected))
+
+
+def failed(raw: pd.Series, parsed: pd.Series) -> pd.Series:
+    """Written (not blank) but missing once parsed."""
+    return pd.Series(
+        raw.notna().to_numpy(dtype=bool) & parsed.isna().to_numpy(dtype=bool), index=raw.index
+    )
+
+
+def finish(
+    frame: pd.DataFrame,
+    raw_values: pd.DataFrame,
+    failures: list[ParseFailure],
+    raw: pd.DataFrame,
+    relative_path: str,
+) -> Conformed:
+    """Every row labelled with its file and its row number in that file."""
+    frame[FILE_COLUMN] = repeated(relative_path, raw.index)
+    frame[ROW_NUMBER] = raw[ROW_NUMBER].to_numpy()
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    return Conformed(frame=frame, raw=raw_values, parse_failures=failures)
+
+
+def concat_conformed(parts: list[Conformed]) -> Conformed:
+    """One frame for many files, so validation runs once per source instead of once per file.
+
+    Parse failures of the same column and expectation are merged into one mask over all rows.
+    """
+    frames, raws, offset = [], [], 0
+    merged: dict[tuple[str, str], list[tuple[int, ParseFailure]]] = {}
+    for part in parts:
+        index = pd.RangeIndex(offset, offset + len(part.frame))
+        frames.append(part.frame.set_axis(index))
+        raws.append(_raw_only(part).set_axis(index))
+        for f in part.parse_failures:
+            merged.setdefault((f.column, f.expected), []).append((offset, f))
+        offset += len(part.frame)
+    frame = contiguous(pd.concat(frames))
+    del frames  # the files' own columns are freed as soon as the callers let go of them
+    for column in frame.columns:  # all-missing columns of one file must not change the dtype
+        if frame[column].dtype == object:
+            frame[column] = frame[column].where(frame[column].notna(), None)
+    failures = []
+    for (column, expected), pieces in merged.items():
+        full = np.zeros(offset, dtype=bool)
+        shown = None
+        for start, f in pieces:
+            full[start : start + len(f.mask)] = f.mask.to_numpy(dtype=bool, na_value=False)
+            if f.shown is not None:
+                shown = np.full(offset, None, dtype=object) if shown is None else shown
+                shown[start : start + len(f.shown)] = f.shown
+        failures.append(ParseFailure(column, pd.Series(full, index=frame.index), expected, shown))
+    return Conformed(frame=frame, raw=contiguous(pd.concat(raws)), parse_failures=failures)
+
+
+def _raw_only(part: Conformed) -> pd.DataFrame:
+    """The raw cells that differ from the canonical ones. Most text columns are the very same
+    data in both (ids, e-mails, names): where a raw column is missing, the quarantine shows the
+    canonical value, which is the same, and the data is not copied twice."""
+    shared = [
+        c for c in part.raw.columns if c in part.frame and same_data(part.raw[c], part.frame[c])
+    ]
+    return part.raw.drop(columns=shared)

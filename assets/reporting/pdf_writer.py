@@ -149,10 +149,17 @@ class _EolSafe:
 
     @property
     def data(self) -> bytes:
+        # Serialised once: with a document id, pydyf reads every object's data twice (once to
+        # hash the file for the id, once to write it), and each read of a stream compresses it
+        # again at zlib level 9 -- fonts included. Nothing changes a stream after the finisher.
+        cached = self.__dict__.get("_serialized")
+        if cached is not None:
+            return cached
         serialized = super().data  # type: ignore[misc]
         tail = b"\nendstream"
         if serialized.endswith(b"\r" + tail):
-            return serialized[: -len(tail)] + b"\r" + tail
+            serialized = serialized[: -len(tail)] + b"\r" + tail
+        self.__dict__["_serialized"] = serialized
         return serialized
 
 

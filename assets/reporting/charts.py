@@ -39,6 +39,7 @@ _RC = {
     "svg.fonttype": "none",  # text as text, in the font named below
     "font.family": "DejaVu Sans",
     "font.size": 9,
+    "axes.titley": 1.0,
     "axes.spines.top": False,
     "axes.spines.right": False,
 }

@@ -27,6 +27,7 @@ from weasyprint.text.fonts import FontConfiguration
 from assets.print_text import clip
 from assets.reporting.fetcher import ReportResourceFetcher
 from assets.reporting.figures import format_days, format_rate, points, wrappable
+from assets.reporting.html_tokenizer import cache_tokenizer_patterns
 from assets.reporting.labels import counted, label, standard
 from assets.reporting.rate_change import rate_change_text
 
@@ -54,6 +55,8 @@ def breakable(value: Any) -> Any:
         lambda m: "\u200b".join(m[0][i : i + 32] for i in range(0, len(m[0]), 32)), value
     )
 
+
+cache_tokenizer_patterns()
 
 _ENVIRONMENT = Environment(
     loader=FileSystemLoader(TEMPLATES_DIR),
@@ -149,10 +152,17 @@ class _EolSafe:
 
     @property
     def data(self) -> bytes:
+        # Serialised once: with a document id, pydyf reads every object's data twice (once to
+        # hash the file for the id, once to write it), and each read of a stream compresses it
+        # again at zlib level 9 -- fonts included. Nothing changes a stream after the finisher.
+        cached = self.__dict__.get("_serialized")
+        if cached is not None:
+            return cached
         serialized = super().data  # type: ignore[misc]
         tail = b"\nendstream"
         if serialized.endswith(b"\r" + tail):
-            return serialized[: -len(tail)] + b"\r" + tail
+            serialized = serialized[: -len(tail)] + b"\r" + tail
+        self.__dict__["_serialized"] = serialized
         return serialized
 
 

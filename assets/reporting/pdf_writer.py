@@ -27,7 +27,6 @@ from weasyprint.text.fonts import FontConfiguration
 from assets.print_text import clip
 from assets.reporting.fetcher import ReportResourceFetcher
 from assets.reporting.figures import format_days, format_rate, points, wrappable
-from assets.reporting.html_tokenizer import cache_tokenizer_patterns
 from assets.reporting.labels import counted, label, standard
 from assets.reporting.rate_change import rate_change_text
 
@@ -55,8 +54,6 @@ def breakable(value: Any) -> Any:
         lambda m: "\u200b".join(m[0][i : i + 32] for i in range(0, len(m[0]), 32)), value
     )
 
-
-cache_tokenizer_patterns()
 
 _ENVIRONMENT = Environment(
     loader=FileSystemLoader(TEMPLATES_DIR),

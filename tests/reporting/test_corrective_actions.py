@@ -24,7 +24,7 @@ import pytest
 
 from assets.delivery.mailer import Mailer
 from assets.delivery.message import compose_site_message
-from assets.reporting.audit_findings import audit_findings
+from assets.reporting.audit_findings import WeekFacts, audit_findings
 from assets.reporting.corrective_actions import escalation_note
 from assets.reporting.site_report import render_site_report
 from assets.resources import CompetenceSettings
@@ -202,7 +202,8 @@ def test_the_site_report_shows_ages_escalation_closures_and_containment(in_order
         renewal_forecast=F.empty_forecast(),
         points_ledger=F.empty_ledger(),
         findings=audit_findings(
-            status, F.source_files(), F.rejected_rows(), F.unmatched(), config, ctx, "DAYTON"
+            WeekFacts.of(status, F.source_files(), F.rejected_rows(), F.unmatched(), config, ctx),
+            "DAYTON",
         ),
         source_files=F.source_files(),
         rejected_rows=F.rejected_rows(),

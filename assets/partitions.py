@@ -24,6 +24,13 @@ FIRST_WEEK = FIRST_MONDAY.isoformat()  # the date itself lives in week_keys, bes
 def _company_timezone() -> str:
     """Read only the timezone here; the full configuration is validated when a run starts.
 
+    This is the one place that reads a configuration file by hand, at import, rather than using
+    the run's configuration (the ``settings`` resource, loaded once per run): the partitions
+    definition is part of the code location and must exist before any run does — the UI, the
+    schedule and ``dagster asset materialize --partition`` all ask it which weeks exist and when
+    the last one ended, in the company timezone. A timezone edited in ``policy.yaml`` takes
+    effect when the code location is reloaded.
+
     An invalid timezone falls back to UTC so the code location still loads: the run then stops
     at the configuration check with a message naming the file and key, not an import traceback.
     """

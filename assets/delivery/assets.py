@@ -104,7 +104,7 @@ def email_delivery(
     The step fails, after storing its table, when any recipient due this run was not reached;
     the failure names them (the next run retries them, except unknown outcomes, which wait for
     ``unknown_outcome``)."""
-    competence = settings.load_config()
+    competence = settings.config
     partition = context.partition_key
     iso_week, as_of, week = iso_week_label(partition), as_of_date(partition), week_start(partition)
     send = config.send or context.run.tags.get(SEND_MAIL_TAG) == "true"

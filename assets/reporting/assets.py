@@ -8,9 +8,9 @@ import pandas as pd
 
 from assets.catalog import counts, entry
 from assets.partitions import weekly_partitions
+from assets.reporting.audit_facts import VERDICT_SEVERITY
 from assets.reporting.audit_findings import WeekFacts, company_input_findings
 from assets.reporting.audit_findings import audit_findings as grade_site
-from assets.reporting.audit_rules import VERDICT_SEVERITY
 from assets.reporting.context import report_context
 from assets.reporting.week_reports import sites_of
 from assets.resources import CompetenceSettings

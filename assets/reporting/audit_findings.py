@@ -13,16 +13,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from assets.reporting.audit_rules import (
+from assets.reporting.audit_facts import (
     CONFORMS,
     OBSERVATION,
-    RULES,
     VERDICT_SEVERITY,
     RuleOutcome,
     SiteFacts,
-    company_inputs_controlled,
     sample,
 )
+from assets.reporting.audit_rules import RULES, company_inputs_controlled
 from assets.reporting.context import ReportContext
 from assets.reporting.labels import standard
 from schemas.config import CompetenceConfig

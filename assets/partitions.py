@@ -9,7 +9,7 @@ company timezone of ``policy.yaml`` so that "last complete week" flips at Monday
 from __future__ import annotations
 
 import os
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from zoneinfo import available_timezones
 
@@ -17,12 +17,20 @@ import dagster as dg
 import yaml
 
 from assets.week_keys import FIRST_WEEK as FIRST_MONDAY
+from assets.week_keys import Week
 
 FIRST_WEEK = FIRST_MONDAY.isoformat()  # the date itself lives in week_keys, beside its checks
 
 
 def _company_timezone() -> str:
     """Read only the timezone here; the full configuration is validated when a run starts.
+
+    This is the one place that reads a configuration file by hand, at import, rather than using
+    the run's configuration (the ``settings`` resource, loaded once per run): the partitions
+    definition is part of the code location and must exist before any run does — the UI, the
+    schedule and ``dagster asset materialize --partition`` all ask it which weeks exist and when
+    the last one ended, in the company timezone. A timezone edited in ``policy.yaml`` takes
+    effect when the code location is reloaded.
 
     An invalid timezone falls back to UTC so the code location still loads: the run then stops
     at the configuration check with a message naming the file and key, not an import traceback.
@@ -43,14 +51,15 @@ weekly_partitions = dg.WeeklyPartitionsDefinition(
 
 
 def week_start(partition_key: str) -> date:
-    return date.fromisoformat(partition_key)
+    """The week's Monday (``Week.of(key).monday``)."""
+    return Week.of(partition_key).monday
 
 
 def as_of_date(partition_key: str) -> date:
-    """D: the Sunday that ends the week."""
-    return week_start(partition_key) + timedelta(days=6)
+    """D: the Sunday that ends the week (``Week.of(key).as_of``)."""
+    return Week.of(partition_key).as_of
 
 
 def iso_week_label(partition_key: str) -> str:
-    year, week, _ = week_start(partition_key).isocalendar()
-    return f"{year}-W{week:02d}"
+    """``2026-W47`` (``Week.of(key).iso_label``)."""
+    return Week.of(partition_key).iso_label

@@ -1,7 +1,10 @@
 """Resources: where the data lives, the validated configuration, and the warehouse.
 
-Paths come from the environment variables of SPEC 8 when Definitions are built (never read in an
-asset): ``COMPETENCE_LANDING_DIR``, ``COMPETENCE_CONFIG_DIR``, ``COMPETENCE_OUTPUT_DIR``.
+Paths come from the environment variables when Definitions are built (never read in an asset):
+``COMPETENCE_LANDING_DIR``, ``COMPETENCE_CONFIG_DIR``, ``COMPETENCE_OUTPUT_DIR``. The
+configuration is loaded and validated once, when the ``settings`` resource starts for a run
+(before any step of it), and pinned to the run (``assets/config_pin.py``); assets read
+``settings.config``.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import dagster as dg
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
+from assets.config_pin import ConfigChanged, pin_config
 from assets.environment import SettingsError, read_environment, require_writable_folder
 from assets.ledger_location import PostgresLedger
 from assets.warehouse_postgres import PostgresWarehouse
@@ -46,6 +50,8 @@ class CompetenceSettings(dg.ConfigurableResource):
     # postgresql:// URL = that database, which takes several writers at once (scale-out). Set
     # from COMPETENCE_WAREHOUSE_URL as a dg.EnvVar, like the ledger's.
     warehouse_url: str | None = Field(default=None, repr=False)
+    # The validated configuration of this run: loaded once when the resource starts
+    _config: CompetenceConfig | None = PrivateAttr(default=None)
 
     @classmethod
     def from_environment(cls) -> CompetenceSettings:
@@ -72,9 +78,27 @@ class CompetenceSettings(dg.ConfigurableResource):
             require_writable_folder(self.output_dir, "COMPETENCE_OUTPUT_DIR")
         except SettingsError as exc:
             raise dg.Failure(description=str(exc)) from None
+        # The configuration once per run, before any step: a bad file fails the run with the
+        # configuration error, and every step of the run uses the same files (config_pin.py).
+        config = self.load_config()
+        try:
+            pin_config(context.instance, context.run_id, config.config_hash)
+        except ConfigChanged as exc:
+            raise dg.Failure(description=str(exc)) from None
+        self._config = config
+
+    @property
+    def config(self) -> CompetenceConfig:
+        """The run's validated configuration, loaded when the resource started. Outside a run
+        (the resource built by hand) it is loaded on first use."""
+        if self._config is None:
+            self._config = self.load_config()
+        return self._config
 
     def load_config(self) -> CompetenceConfig:
-        """The validated configuration; a bad file fails the run with a readable message."""
+        """The configuration as the files are now; a bad file fails with a readable message.
+        Assets use :attr:`config` (loaded once per run); the CLI and the sensor, which have no
+        run, call this."""
         try:
             return load_config(Path(self.config_dir))
         except ConfigError as exc:

@@ -16,6 +16,31 @@ FIRST_WEEK = date(2020, 1, 6)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+@dataclass(frozen=True)
+class Week:
+    """One week of the weekly partitioning, named every way the pipeline names it: the key (the
+    Monday, ``2026-11-16``), the Monday as a date, the as-of date D (that week's Sunday, the day
+    every status answers for) and the ISO label (``2026-W47``). Built once from the key; nothing
+    else works these out again."""
+
+    key: str
+    monday: date
+    as_of: date
+    iso_label: str
+
+    @classmethod
+    def of(cls, key: str) -> Week:
+        """The week of a partition key (a Monday, as ``YYYY-MM-DD``)."""
+        monday = date.fromisoformat(key)
+        return cls.starting(monday)
+
+    @classmethod
+    def starting(cls, monday: date) -> Week:
+        """The week that starts on ``monday``."""
+        year, number, _ = monday.isocalendar()
+        return cls(monday.isoformat(), monday, monday + timedelta(days=6), f"{year}-W{number:02d}")
+
+
 class WeekKeyError(ValueError):
     """A week key the user typed that names no week that can be run."""
 

@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from assets.certification.engine import LEDGER_COLUMNS
 from assets.certification.forecast import FORECAST_COLUMNS
 from assets.cores import available_cores
-from assets.reporting.audit_findings import audit_findings
+from assets.reporting.audit_findings import WeekFacts, audit_findings
 from assets.reporting.context import ReportContext
 from assets.reporting.site_report import render_site_report
 from schemas.config import load_config
@@ -187,17 +187,14 @@ def site_inputs(site: str, people: int, seed: int) -> dict:
         }
     )
     return {
-        "status": status,
+        "week": WeekFacts.of(status, source_files, rejected, unmatched, config, ctx),
         "previous_status": status.iloc[:0],
         "compliance_history": history,
         "renewal_forecast": forecast,
         "points_ledger": ledger,
-        "findings": audit_findings(status, source_files, rejected, unmatched, config, ctx, site),
-        "source_files": source_files,
-        "rejected_rows": rejected,
-        "unmatched_records": unmatched,
-        "config": config,
-        "ctx": ctx,
+        "findings": audit_findings(
+            WeekFacts.of(status, source_files, rejected, unmatched, config, ctx), site
+        ),
     }
 
 
@@ -280,15 +277,32 @@ def demo_weeks(weeks: int) -> tuple[float, float, int]:
 
 def throughput(sites: int, people: int) -> tuple[float, int]:
     """``sites`` sites x ``people`` through the pipeline's render pool (every core)."""
+    from assets.recipients import resolve_recipients
     from assets.reporting.render_pool import pool_size, render_reports
+    from assets.reporting.week_reports import RenderInputs, WeekReports
 
     names = [f"S{i:02d}" for i in range(sites)]
     per_site = [site_inputs(name, people, seed) for seed, name in enumerate(names)]
-    shared = dict(per_site[0])
-    for key in ("status", "previous_status", "compliance_history", "findings"):
-        shared[key] = pd.concat([p[key] for p in per_site], ignore_index=True)
+    first = per_site[0]
+    every = {
+        key: pd.concat([p[key] for p in per_site], ignore_index=True)
+        for key in ("previous_status", "compliance_history", "findings")
+    }
+    status = pd.concat([p["week"].status for p in per_site], ignore_index=True)
+    facts = first["week"]
+    week = WeekFacts.of(
+        status, facts.source_files, facts.rejected_rows, facts.unmatched_records,
+        facts.config, facts.ctx,
+    )  # fmt: skip
+    reports = WeekReports(
+        facts=week,
+        renewal_forecast=first["renewal_forecast"],
+        points_ledger=first["points_ledger"],
+        recipients=resolve_recipients(facts.config.recipients, names),
+        **every,
+    )
     started = time.perf_counter()
-    pdfs = render_reports(names, shared)
+    pdfs = render_reports(names, RenderInputs(reports))
     assert sorted(pdfs) == names
     return time.perf_counter() - started, pool_size(sites)
 

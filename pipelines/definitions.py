@@ -6,7 +6,7 @@ from assets.certification.assets import certification, status_evidence
 from assets.contracts import contract_checks
 from assets.delivery.assets import email_delivery
 from assets.delivery.clearance import mail_clearance
-from assets.delivery.mailer import mailer_from_env
+from assets.delivery.mailer_env import mailer_from_env
 from assets.environment import read_environment
 from assets.ingest.assets import landing_intake
 from assets.reporting.action_assets import corrective_actions

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import dagster as dg
+from dagster_shared.error import SerializableErrorInfo
 
 GATE_STEP = "mail_clearance"
 GATE_CHECK = "reject_share_within_policy"
@@ -100,20 +101,26 @@ def _step_error(event: dg.DagsterEvent) -> str:
     user = data.user_failure_data
     if user is not None and user.description:
         return user.description  # a dg.Failure: its description is the message for people
-    error = data.error
-    while error is not None and error.cause is not None:
-        error = error.cause  # the root cause, not Dagster's "error occurred while ..." wrapper
-    return error.message.strip() if error is not None else (event.message or "the step failed")
+    return _root_message(data.error) or event.message or "the step failed"
 
 
 def _run_error(event: dg.DagsterEvent) -> str:
     data = event.event_specific_data
-    error = getattr(data, "error", None)
+    return _root_message(getattr(data, "error", None)) or event.message or "the run failed"
+
+
+def _root_message(error: SerializableErrorInfo | None) -> str | None:
+    """The root cause's message, not Dagster's "error occurred while ..." wrapper."""
     while error is not None and error.cause is not None:
         error = error.cause
-    if error is not None:
-        return error.message.strip()
-    return event.message or "the run failed"
+    if error is None:
+        return None
+    message = error.message.strip()
+    if error.cls_name == "Failure":
+        # a dg.Failure raised while the resources start (the configuration, the output folder)
+        # reaches here as its text: the description is the message for people, not the class
+        message = message.split(": ", 1)[-1]
+    return message
 
 
 def _first_line(text: str) -> str:

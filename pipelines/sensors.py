@@ -24,7 +24,7 @@ from datetime import date
 import dagster as dg
 
 from assets.delivery.ledger import DeliveryKey, claim, plan_deliveries, record_outcome
-from assets.delivery.mailer import mailer_from_env
+from assets.delivery.mailer_env import mailer_from_env
 from assets.delivery.message import compose_failure_message
 from assets.delivery.outcome import DeliveryOutcome
 from assets.delivery.ownership import delivering

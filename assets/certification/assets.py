@@ -90,7 +90,7 @@ def certification(
     revocations: pd.DataFrame,
 ):
     """Status and compliance of every employed person, point-in-time as of the week's Sunday."""
-    config = settings.load_config()
+    config = settings.config
     partition = context.partition_key
     as_of = as_of_date(partition)
     clock = PhaseClock()

@@ -20,10 +20,11 @@ from assets.delivery.dispatch import ReportToSend, deliver_reports
 from assets.delivery.ledger_schema import repair_null_typed_columns
 from assets.delivery.mailer import Mailer
 from assets.delivery.message import Action, Finding, ReportSummary, SiteLine
-from assets.partitions import as_of_date, iso_week_label, week_start, weekly_partitions
+from assets.partitions import weekly_partitions
 from assets.recipients import COMPANY, resolve_recipients
 from assets.resources import CompetenceSettings
 from assets.warehouse import SCHEMA, connect
+from assets.week_keys import Week
 from schemas.config import CompetenceConfig
 from schemas.warehouse_tables import declared_columns
 
@@ -104,9 +105,10 @@ def email_delivery(
     The step fails, after storing its table, when any recipient due this run was not reached;
     the failure names them (the next run retries them, except unknown outcomes, which wait for
     ``unknown_outcome``)."""
-    competence = settings.load_config()
+    competence = settings.config
     partition = context.partition_key
-    iso_week, as_of, week = iso_week_label(partition), as_of_date(partition), week_start(partition)
+    named = Week.of(partition)
+    iso_week, as_of, week = named.iso_label, named.as_of, named.monday
     send = config.send or context.run.tags.get(SEND_MAIL_TAG) == "true"
 
     recipients = report_recipients(site_report_pdfs, competence)

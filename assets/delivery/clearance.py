@@ -35,7 +35,7 @@ def mail_clearance(
     context: dg.AssetExecutionContext, settings: CompetenceSettings, source_files: pd.DataFrame
 ):
     """Reject share per input source against the policy threshold; e-mail waits on it."""
-    config = settings.load_config()
+    config = settings.config
     threshold = config.policy.reject_share_threshold
     shares = reject_shares(source_files, threshold)
     over = shares[~shares["within_policy"]]

@@ -7,7 +7,9 @@ here takes either location: a warehouse path, a ``postgresql://`` URL or a
 :class:`~assets.delivery.ledger_store.PostgresLedger`. The columns and their types are declared
 in ``ledger_schema.COLUMNS`` (an older DuckDB ledger — a missing column, a column typed ``NULL``,
 an older status list — is rebuilt to that schema, rows kept, the first time a process opens it).
-Who owns an intent, and whether that run is still alive, is ``ownership.py``.
+Who owns an intent, and whether that run is still alive, is ``ownership.py``; the key, the
+decision and the SQL both stores share are ``ledger_rows.py``; the PostgreSQL half of every
+operation is ``ledger_postgres.py``.
 
 The life of a row (SPEC 6, exactly once):
 
@@ -44,83 +46,39 @@ import os
 import socket
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from assets.delivery.ledger_schema import COLUMNS, KEY, TABLE, ensure_schema, table_exists
-from assets.delivery.ledger_store import (
-    LedgerLocation,
-    PostgresLedger,
-    ledger_location,
-    pg_ensure_schema,
+from assets.delivery.ledger_postgres import (
+    pg,
+    pg_claim,
+    pg_open,
+    pg_read_all,
+    pg_rows_of,
+    pg_settle,
 )
+from assets.delivery.ledger_rows import (
+    CLAIM_COLUMNS,
+    CLAIM_SET,
+    CLAIM_VALUES,
+    SETTLE,
+    UPSERT,
+    WHERE_KEY,
+    DeliveryDecision,
+    DeliveryKey,
+    abandoned_reason,
+    claimable,
+    effective_status,
+    naive_utc,
+)
+from assets.delivery.ledger_schema import COLUMNS, KEY, TABLE, ensure_schema, table_exists
+from assets.delivery.ledger_store import LedgerLocation, PostgresLedger, ledger_location
 from assets.delivery.outcome import DeliveryOutcome, DeliveryStatus
 from assets.delivery.ownership import OWN_START, owner_alive
 from assets.warehouse import connect
-
-_DELIVERED = "('SENT', 'WRITTEN_TO_OUTBOX')"
-
-# An exact repeat of a recorded outcome (same run, same attempt time) changes nothing, so
-# recording is idempotent; a new attempt adds its attempts to the total. An outcome ends a claim.
-_UPSERT = f"""
-INSERT INTO {{target}} (site, week, recipient, report_sha256, iso_week, status, attempts,
-                     last_error, first_attempt_at, last_attempt_at, delivered_at, message_id,
-                     run_id)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (site, week, recipient, report_sha256) DO UPDATE SET
-    iso_week = COALESCE(excluded.iso_week, {TABLE}.iso_week),
-    status = CASE WHEN {TABLE}.status IN {_DELIVERED} THEN {TABLE}.status
-                  ELSE excluded.status END,
-    attempts = CASE WHEN {TABLE}.run_id = excluded.run_id
-                         AND {TABLE}.last_attempt_at = excluded.last_attempt_at
-                    THEN {TABLE}.attempts
-                    ELSE {TABLE}.attempts + excluded.attempts END,
-    last_error = COALESCE(excluded.last_error, {TABLE}.last_error),
-    first_attempt_at = LEAST({TABLE}.first_attempt_at, excluded.first_attempt_at),
-    last_attempt_at = GREATEST({TABLE}.last_attempt_at, excluded.last_attempt_at),
-    delivered_at = COALESCE({TABLE}.delivered_at, excluded.delivered_at),
-    message_id = COALESCE(excluded.message_id, {TABLE}.message_id),
-    run_id = excluded.run_id,
-    owner_host = NULL, owner_pid = NULL, owner_started = NULL, lease_until = NULL
-"""
-_WHERE_KEY = "site = ? AND week = ? AND recipient = ? AND report_sha256 = ?"
-_CLAIM_SET = (
-    "status = 'SENDING', last_attempt_at = {v}last_attempt_at, message_id = {v}message_id, "
-    "run_id = {v}run_id, owner_host = {v}owner_host, owner_pid = {v}owner_pid, "
-    "owner_started = {v}owner_started, lease_until = {v}lease_until"
-)
-_CLAIM_COLUMNS = (
-    "site, week, recipient, report_sha256, iso_week, status, attempts, first_attempt_at, "
-    "last_attempt_at, message_id, run_id, owner_host, owner_pid, owner_started, lease_until"
-)
-_CLAIM_VALUES = "?, ?, ?, ?, ?, 'SENDING', 0, ?, ?, ?, ?, ?, ?, ?, ?"
-
-
-@dataclass(frozen=True)
-class DeliveryKey:
-    """What the ledger is keyed by: one report version for one recipient."""
-
-    site: str
-    week: date
-    recipient: str
-    report_sha256: str
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "recipient", self.recipient.strip().lower())
-
-
-@dataclass(frozen=True)
-class DeliveryDecision:
-    """Whether to send a key in this run, and why (the reason is shown in the run's metadata)."""
-
-    key: DeliveryKey
-    send: bool
-    reason: str
-
 
 NEW = "new"
 RETRY = "retry after failure"
@@ -132,16 +90,6 @@ UNKNOWN_HELD = "outcome unknown (the server may have it); not re-sent without a 
 UNKNOWN_RESEND = "outcome unknown; re-sent with the same Message-ID (unknown_outcome=resend)"
 UNKNOWN_CONFIRMED = "outcome unknown; confirmed delivered by the operator (unknown_outcome=confirm)"
 UNKNOWN_OUTCOMES = ("hold", "resend", "confirm")
-
-
-# --- who is sending: the owner of a claim ------------------------------------------------------
-
-
-def _effective(row: dict, now: datetime) -> str:
-    """The stored status, with an abandoned intent read as UNKNOWN."""
-    if row["status"] == DeliveryStatus.SENDING and not owner_alive(row, now):
-        return DeliveryStatus.UNKNOWN.value
-    return row["status"]
 
 
 # --- planning (reads only) -----------------------------------------------------------------------
@@ -164,12 +112,12 @@ def plan_deliveries(
         raise ValueError(f"unknown_outcome {unknown_outcome!r}: expected one of {UNKNOWN_OUTCOMES}")
     keys = list(dict.fromkeys(candidates))  # the same key twice is one delivery
     history = _read_history(ledger_path, {(k.site, k.week) for k in keys})
-    now = _naive_utc(datetime.now(UTC))
+    now = naive_utc(datetime.now(UTC))
     decisions = []
     for key in keys:
         versions = history.get((key.site, key.week, key.recipient), {})
         row = versions.get(key.report_sha256)
-        status = DeliveryStatus(_effective(row, now)) if row else None
+        status = DeliveryStatus(effective_status(row, now)) if row else None
         delivered_other = any(
             DeliveryStatus(r["status"]).delivered
             for sha, r in versions.items()
@@ -199,31 +147,17 @@ def plan_deliveries(
 # --- writing: settle, claim, record ------------------------------------------------------------
 
 
-_SETTLE = (
-    "UPDATE {table} SET status = ?, last_error = ?, owner_host = NULL, owner_pid = NULL, "
-    f"owner_started = NULL, lease_until = NULL WHERE {_WHERE_KEY} AND status = 'SENDING'"
-)
-
-
-def _abandoned(row: dict) -> str:
-    return (
-        f"run {row['run_id']} recorded the intent to send {row['message_id']} at "
-        f"{row['last_attempt_at']:%Y-%m-%d %H:%M:%S} UTC and ended before recording "
-        "what the server answered"
-    )
-
-
 def settle_abandoned(
     ledger_path: LedgerLocation, site_weeks: set[tuple[str, date]], *, idempotent_channel: bool
 ) -> list[DeliveryKey]:
     """Turn intents whose owner is gone into ``UNKNOWN`` (``FAILED`` for the outbox: retried)."""
     location = ledger_location(ledger_path)
     if isinstance(location, PostgresLedger):
-        return _pg_settle(location, site_weeks, idempotent_channel)
+        return pg_settle(location, site_weeks, idempotent_channel)
     path = location
     if not site_weeks or not path.exists():
         return []
-    now = _naive_utc(datetime.now(UTC))
+    now = naive_utc(datetime.now(UTC))
     settled = []
     with _open(path) as connection:
         if not table_exists(connection):
@@ -235,7 +169,7 @@ def settle_abandoned(
             if owner_alive(row, now):
                 continue
             connection.execute(
-                _SETTLE.format(table=TABLE), [status, _abandoned(row), *(row[c] for c in KEY)]
+                SETTLE.format(table=TABLE), [status, abandoned_reason(row), *(row[c] for c in KEY)]
             )
             settled.append(DeliveryKey(*(row[c] for c in KEY)))
     return settled
@@ -256,25 +190,25 @@ def claim(
     Returns ``(claimed, status found)``. Claimable: no row, ``FAILED``, an abandoned intent, and
     ``UNKNOWN`` only with ``take_unknown`` (the operator chose to re-send).
     """
-    now = _naive_utc(datetime.now(UTC))
+    now = naive_utc(datetime.now(UTC))
     params = [key.site, key.week, key.recipient, key.report_sha256]
     owner = [message_id, run_id, socket.gethostname(), os.getpid(), OWN_START, now + lease]
     location = ledger_location(ledger_path)
     if isinstance(location, PostgresLedger):
-        return _pg_claim(location, params, [iso_week, now, now, *owner], take_unknown, now)
+        return pg_claim(location, params, [iso_week, now, now, *owner], take_unknown, now)
     path = location
-    where = _WHERE_KEY
+    where = WHERE_KEY
     with _open(path) as connection:
         _checked_schema(connection, path)
         connection.begin()
         try:
             [row] = _select(connection, where, params) or [None]
-            found = _effective(row, now) if row else None
-            if _claimable(found, take_unknown):
+            found = effective_status(row, now) if row else None
+            if claimable(found, take_unknown):
                 connection.execute(
-                    f"INSERT INTO {TABLE} ({_CLAIM_COLUMNS}) VALUES ({_CLAIM_VALUES}) "
+                    f"INSERT INTO {TABLE} ({CLAIM_COLUMNS}) VALUES ({CLAIM_VALUES}) "
                     f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET "
-                    + _CLAIM_SET.format(v="excluded."),
+                    + CLAIM_SET.format(v="excluded."),
                     [*params, iso_week, now, now, *owner],
                 )
             connection.commit()
@@ -285,11 +219,7 @@ def claim(
         except Exception:
             connection.rollback()
             raise
-    return _claimable(found, take_unknown), found
-
-
-def _claimable(found: str | None, take_unknown: bool) -> bool:
-    return found in (None, "FAILED") or (found == "UNKNOWN" and take_unknown)
+    return claimable(found, take_unknown), found
 
 
 def record_outcome(
@@ -301,7 +231,7 @@ def record_outcome(
     iso_week: str | None = None,
 ) -> None:
     """Upsert one delivery's outcome, in one transaction; creates the table when missing."""
-    delivered_at = _naive_utc(outcome.last_attempt_at) if outcome.delivered else None
+    delivered_at = naive_utc(outcome.last_attempt_at) if outcome.delivered else None
     params = [
         key.site,
         key.week,
@@ -311,17 +241,17 @@ def record_outcome(
         outcome.status.value,
         outcome.attempts,
         outcome.error,
-        _naive_utc(outcome.first_attempt_at),
-        _naive_utc(outcome.last_attempt_at),
+        naive_utc(outcome.first_attempt_at),
+        naive_utc(outcome.last_attempt_at),
         delivered_at,
         outcome.message_id,
         run_id,
     ]
     location = ledger_location(ledger_path)
     if isinstance(location, PostgresLedger):
-        with _pg_open(location) as connection:
+        with pg_open(location) as connection:
             with connection.cursor() as cursor:
-                cursor.execute(_pg(_UPSERT.format(target=f"{location.table} AS {TABLE}")), params)
+                cursor.execute(pg(UPSERT.format(target=f"{location.table} AS {TABLE}")), params)
             connection.commit()
         return
     path = location
@@ -329,7 +259,7 @@ def record_outcome(
         _checked_schema(connection, path)
         connection.begin()
         try:
-            connection.execute(_UPSERT.format(target=TABLE), params)
+            connection.execute(UPSERT.format(target=TABLE), params)
             connection.commit()
         except Exception:
             connection.rollback()
@@ -340,7 +270,7 @@ def read_ledger(ledger_path: LedgerLocation) -> pd.DataFrame:
     """The whole ledger as a DataFrame (empty, with the columns, when there is none yet)."""
     location = ledger_location(ledger_path)
     if isinstance(location, PostgresLedger):
-        return _pg_read_all(location)
+        return pg_read_all(location)
     path = location
     if not path.exists():
         return pd.DataFrame(columns=list(COLUMNS))
@@ -399,7 +329,7 @@ def _read_history(
     if not site_weeks:
         return history
     if isinstance(location, PostgresLedger):
-        rows = _pg_rows_of(location, site_weeks)
+        rows = pg_rows_of(location, site_weeks)
     elif not location.exists():
         return history
     else:
@@ -413,145 +343,3 @@ def _read_history(
             row["report_sha256"]
         ] = row
     return history
-
-
-def _naive_utc(moment: datetime) -> datetime:
-    # TIMESTAMP (naive) columns hold UTC: timezone-aware columns misbehave in DuckDB writers.
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(UTC).replace(tzinfo=None)
-
-
-# --- PostgreSQL (COMPETENCE_LEDGER_URL) ----------------------------------------------------------
-#
-# The same rows and rules; what DuckDB's single writer gave for free, row locks give here: a
-# claim inserts the intent with ON CONFLICT DO NOTHING, or locks the existing row with FOR UPDATE
-# before deciding, so a second claimer (another process, another machine) waits for the first
-# to commit and then sees its intent. Each call opens its own connection and transaction.
-
-_PG_CHECKED: set[tuple[str, str, int]] = set()
-
-
-def _pg(sql: str) -> str:
-    """DuckDB's ``?`` placeholders as psycopg's ``%s`` (the ledger's SQL has no literal ``?``)."""
-    return sql.replace("%", "%%").replace("?", "%s")
-
-
-@contextmanager
-def _pg_open(ledger: PostgresLedger, *, create: bool = True) -> Iterator:
-    """A connection to the ledger's database; creates the table once per process (``create``)."""
-    with ledger.connect() as connection:
-        key = (ledger.url, ledger.schema, os.getpid())
-        if create and key not in _PG_CHECKED:
-            pg_ensure_schema(connection, ledger)
-            _PG_CHECKED.add(key)
-        yield connection
-
-
-def _pg_select(cursor, ledger: PostgresLedger, where: str, params: list, lock: str = "") -> list:
-    cursor.execute(
-        _pg(f"SELECT {', '.join(COLUMNS)} FROM {ledger.table} WHERE {where} {lock}"), params
-    )
-    return [dict(zip(COLUMNS, row, strict=True)) for row in cursor.fetchall()]
-
-
-def _pg_table_exists(connection, ledger: PostgresLedger) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [ledger.table])
-        return bool(cursor.fetchone()[0])
-
-
-def _pg_week_rows(
-    cursor, ledger: PostgresLedger, site_weeks: set[tuple[str, date]], where: str, lock: str = ""
-) -> list[dict]:
-    weeks = sorted({week for _, week in site_weeks})
-    rows = _pg_select(cursor, ledger, f"week = ANY(?::date[]) AND {where}", [weeks], lock)
-    return [row for row in rows if (row["site"], row["week"]) in site_weeks]
-
-
-def _pg_rows_of(ledger: PostgresLedger, site_weeks: set[tuple[str, date]]) -> list[dict]:
-    with _pg_open(ledger, create=False) as connection:  # planning never creates the table
-        if not _pg_table_exists(connection, ledger):
-            return []
-        with connection.cursor() as cursor:
-            rows = _pg_week_rows(cursor, ledger, site_weeks, "true")
-        connection.rollback()
-    return rows
-
-
-def _pg_settle(
-    ledger: PostgresLedger, site_weeks: set[tuple[str, date]], idempotent_channel: bool
-) -> list[DeliveryKey]:
-    if not site_weeks:
-        return []
-    status = "FAILED" if idempotent_channel else "UNKNOWN"
-    settled = []
-    with _pg_open(ledger, create=False) as connection:
-        if not _pg_table_exists(connection, ledger):
-            return []
-        with connection.cursor() as cursor:
-            # the intents are locked while deciding: a run claiming one meanwhile waits, and is
-            # never overwritten by a settlement based on the previous owner
-            rows = _pg_week_rows(cursor, ledger, site_weeks, "status = 'SENDING'", "FOR UPDATE")
-            now = _naive_utc(datetime.now(UTC))
-            for row in rows:
-                if owner_alive(row, now):
-                    continue
-                cursor.execute(
-                    _pg(_SETTLE.format(table=ledger.table)),
-                    [status, _abandoned(row), *(row[c] for c in KEY)],
-                )
-                settled.append(DeliveryKey(*(row[c] for c in KEY)))
-        connection.commit()
-    return settled
-
-
-def _pg_claim(
-    ledger: PostgresLedger, key: list, values: list, take_unknown: bool, now: datetime
-) -> tuple[bool, str | None]:
-    """Claim in one transaction: insert the intent, or lock the row and decide on it."""
-    with _pg_open(ledger) as connection:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _pg(
-                    f"INSERT INTO {ledger.table} ({_CLAIM_COLUMNS}) VALUES ({_CLAIM_VALUES}) "
-                    f"ON CONFLICT ({', '.join(KEY)}) DO NOTHING RETURNING status"
-                ),
-                [*key, *values],
-            )
-            if cursor.fetchone() is not None:
-                connection.commit()
-                return True, None
-            # someone recorded this key before: wait for any claimer holding the row, then decide
-            [row] = _pg_select(cursor, ledger, _WHERE_KEY, key, "FOR UPDATE")
-            found = _effective(row, now)
-            if _claimable(found, take_unknown):
-                _iso_week, _first, last, *owner = values
-                cursor.execute(
-                    _pg(
-                        f"UPDATE {ledger.table} SET status = 'SENDING', last_attempt_at = ?, "
-                        "message_id = ?, run_id = ?, owner_host = ?, owner_pid = ?, "
-                        f"owner_started = ?, lease_until = ? WHERE {_WHERE_KEY}"
-                    ),
-                    [last, *owner, *key],
-                )
-        connection.commit()
-    return _claimable(found, take_unknown), found
-
-
-def _pg_read_all(ledger: PostgresLedger) -> pd.DataFrame:
-    with _pg_open(ledger, create=False) as connection:
-        if not _pg_table_exists(connection, ledger):
-            return pd.DataFrame(columns=list(COLUMNS))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {', '.join(COLUMNS)} FROM {ledger.table} ORDER BY week, "
-                'site COLLATE "C", recipient COLLATE "C", first_attempt_at'
-            )
-            rows = cursor.fetchall()
-        connection.rollback()
-    frame = pd.DataFrame(rows, columns=list(COLUMNS))
-    for column, kind in COLUMNS.items():  # the types DuckDB's .df() gives, for every reader
-        if kind in ("DATE", "TIMESTAMP"):
-            frame[column] = pd.to_datetime(frame[column])
-    return frame

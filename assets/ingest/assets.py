@@ -73,7 +73,7 @@ def _markdown_preview(frame: pd.DataFrame, rows: int = 5) -> dg.MetadataValue:
 )
 def landing_intake(context: dg.AssetExecutionContext, settings: CompetenceSettings):
     """Read, validate, de-duplicate and link one week's view of the landing folder."""
-    config = settings.load_config()
+    config = settings.config
     partition = context.partition_key
     as_of = as_of_date(partition)
     today = settings.today(config)

@@ -38,7 +38,7 @@ def corrective_actions(
     this week with when it was first raised, weeks open, due date and state (open, overdue,
     escalated) and every action closed since the previous stored week with how and whether on
     time. Derived from the stored weekly statuses, so backfills build the same history."""
-    config = settings.load_config()
+    config = settings.config
     week = week_start(context.partition_key)
     # an earlier week being computed alongside this one stores its status first
     waited = history_ready(context, ACTION_HISTORY_WEEKS, ["certification_status"])

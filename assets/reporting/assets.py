@@ -8,9 +8,9 @@ import pandas as pd
 
 from assets.catalog import counts, entry
 from assets.partitions import weekly_partitions
-from assets.reporting.audit_findings import attribute, company_input_findings
+from assets.reporting.audit_facts import VERDICT_SEVERITY
+from assets.reporting.audit_findings import WeekFacts, company_input_findings
 from assets.reporting.audit_findings import audit_findings as grade_site
-from assets.reporting.audit_rules import VERDICT_SEVERITY
 from assets.reporting.context import report_context
 from assets.reporting.week_reports import sites_of
 from assets.resources import CompetenceSettings
@@ -37,32 +37,23 @@ def audit_findings(
     criteria sets (ISO 9001 7.2 a-d and 7.5.3 by default) with its verdict — CONFORMS,
     OBSERVATION, MINOR_NC or MAJOR_NC — and, for anything but CONFORMS, an auditor's statement.
     Problems of the shared input files are rows of site "company" (the roll-up), once."""
-    config = settings.load_config()
+    config = settings.config
     ctx = report_context(
         context.partition_key, context.run.run_id, config, source_files, roster_snapshot
     )
-    status = certification_status
-    attribution = attribute(status, rejected_rows, unmatched_records)  # once, not per site
-    frames = [
-        grade_site(
-            status,
-            source_files,
-            rejected_rows,
-            unmatched_records,
-            config,
-            ctx,
-            site,
-            attribution,
-            training_effectiveness,
-        )
-        for site in sites_of(status, config)
-    ]
-    # shared input files are the company's: graded once, for the roll-up, never per site
-    frames.append(
-        company_input_findings(
-            source_files, rejected_rows, unmatched_records, config, ctx, attribution
-        )
+    # the week's rows and the exceptions tied to sites: built once, graded for every site
+    week = WeekFacts.of(
+        certification_status,
+        source_files,
+        rejected_rows,
+        unmatched_records,
+        config,
+        ctx,
+        training_effectiveness,
     )
+    frames = [grade_site(week, site) for site in sites_of(certification_status, config)]
+    # shared input files are the company's: graded once, for the roll-up, never per site
+    frames.append(company_input_findings(week))
     findings = pd.concat(frames, ignore_index=True).assign(week=pd.Timestamp(ctx.week))
     return dg.Output(
         findings,

@@ -13,16 +13,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from assets.reporting.audit_rules import (
+from assets.reporting.audit_facts import (
     CONFORMS,
     OBSERVATION,
-    RULES,
     VERDICT_SEVERITY,
     RuleOutcome,
     SiteFacts,
-    company_inputs_controlled,
     sample,
 )
+from assets.reporting.audit_rules import RULES, company_inputs_controlled
 from assets.reporting.context import ReportContext
 from assets.reporting.labels import standard
 from schemas.config import CompetenceConfig
@@ -119,72 +118,84 @@ def _row_level(rejected_rows: pd.DataFrame):
     return rejected_rows["row_number"].notna().to_numpy(dtype=bool)
 
 
-def site_facts(
-    status: pd.DataFrame,
-    source_files: pd.DataFrame,
-    rejected_rows: pd.DataFrame,
-    unmatched_records: pd.DataFrame,
-    config: CompetenceConfig,
-    ctx: ReportContext,
-    site: str,
-    attribution: Attribution | None = None,
-    effectiveness: pd.DataFrame | None = None,
-) -> SiteFacts:
-    """Collect what the rules need for ``site``, attributing exceptions where the data allows.
+@dataclass(frozen=True)
+class WeekFacts:
+    """The week's rows every site is graded and reported from, with the run's facts: one value
+    instead of the same eight parameters passed through grading and rendering.
 
-    Pass ``attribution`` (from :func:`attribute`) when grading many sites: it is the same for all.
-    ``effectiveness`` is the week's ``training_effectiveness`` table (7.2 c), when computed.
+    ``status`` holds every site's rows; ``attribution`` ties the exceptions to sites, computed
+    once for the week (:meth:`of`). ``effectiveness`` is the week's ``training_effectiveness``
+    (7.2 c; empty when not computed).
     """
-    attribution = attribution or attribute(status, rejected_rows, unmatched_records)
-    site_rows = status[status["site"] == site].reset_index(drop=True)
+
+    status: pd.DataFrame
+    source_files: pd.DataFrame
+    rejected_rows: pd.DataFrame
+    unmatched_records: pd.DataFrame
+    config: CompetenceConfig
+    ctx: ReportContext
+    attribution: Attribution
+    effectiveness: pd.DataFrame
+
+    @classmethod
+    def of(
+        cls,
+        status: pd.DataFrame,
+        source_files: pd.DataFrame,
+        rejected_rows: pd.DataFrame,
+        unmatched_records: pd.DataFrame,
+        config: CompetenceConfig,
+        ctx: ReportContext,
+        effectiveness: pd.DataFrame | None = None,
+        attribution: Attribution | None = None,
+    ) -> WeekFacts:
+        """The week's facts, attributing its exceptions to sites unless ``attribution`` is given."""
+        return cls(
+            status=status,
+            source_files=source_files,
+            rejected_rows=rejected_rows,
+            unmatched_records=unmatched_records,
+            config=config,
+            ctx=ctx,
+            attribution=attribution or attribute(status, rejected_rows, unmatched_records),
+            effectiveness=pd.DataFrame() if effectiveness is None else effectiveness,
+        )
+
+
+def site_facts(week: WeekFacts, site: str) -> SiteFacts:
+    """Collect what the rules need for ``site``, attributing exceptions where the data allows."""
+    attribution = week.attribution
+    rejected_rows, unmatched_records = week.rejected_rows, week.unmatched_records
+    site_rows = week.status[week.status["site"] == site].reset_index(drop=True)
     unmatched_mine = unmatched_records.index.isin(attribution.unmatched_of(site))
     rejected_mine = rejected_rows.index.isin(attribution.rejected_of(site))
     attributed_unmatched = unmatched_records.index.isin(attribution.unmatched_sites["row"])
     attributed_rejected = rejected_rows.index.isin(attribution.rejected_sites["row"])
     return SiteFacts(
         site=site,
-        as_of=ctx.as_of,
+        as_of=week.ctx.as_of,
         status=site_rows,
-        source_files=source_files,
+        source_files=week.source_files,
         site_rejected=rejected_rows[rejected_mine].reset_index(drop=True),
         site_unmatched=unmatched_records[unmatched_mine].reset_index(drop=True),
         # a file rejected whole (no row number) is graded under 7.5.3, not counted as a row here
         unattributed_rejected=int((~attributed_rejected & _row_level(rejected_rows)).sum()),
         unattributed_unmatched=int((~attributed_unmatched).sum()),
-        policy=config.policy,
-        config_hash=config.config_hash,
-        effectiveness=pd.DataFrame() if effectiveness is None else effectiveness,
+        policy=week.config.policy,
+        config_hash=week.config.config_hash,
+        effectiveness=week.effectiveness,
     )
 
 
-def audit_findings(
-    status: pd.DataFrame,
-    source_files: pd.DataFrame,
-    rejected_rows: pd.DataFrame,
-    unmatched_records: pd.DataFrame,
-    config: CompetenceConfig,
-    ctx: ReportContext,
-    site: str,
-    attribution: Attribution | None = None,
-    effectiveness: pd.DataFrame | None = None,
-) -> pd.DataFrame:
+def audit_findings(week: WeekFacts, site: str) -> pd.DataFrame:
     """One row per criterion of the site's criteria sets, with verdict and audit statement.
 
     ``statement`` is empty for ``CONFORMS``; otherwise it reads as an auditor's nonconformity or
     observation: the requirement (paraphrased from the criteria file), what failed, and the
     objective evidence with names, dates and record ids.
     """
-    facts = site_facts(
-        status,
-        source_files,
-        rejected_rows,
-        unmatched_records,
-        config,
-        ctx,
-        site,
-        attribution,
-        effectiveness,
-    )
+    facts = site_facts(week, site)
+    config = week.config
     sets = config.audit_criteria.criteria_sets
     rows = []
     for set_name in config.site(site).audit_criteria:
@@ -243,20 +254,16 @@ def order_findings(findings: pd.DataFrame) -> pd.DataFrame:
     return keyed.drop(columns=["_sev", "_clause"]).reset_index(drop=True)
 
 
-def company_input_findings(
-    source_files: pd.DataFrame,
-    rejected_rows: pd.DataFrame,
-    unmatched_records: pd.DataFrame,
-    config: CompetenceConfig,
-    ctx: ReportContext,
-    attribution: Attribution,
-) -> pd.DataFrame:
+def company_input_findings(week: WeekFacts) -> pd.DataFrame:
     """The company-wide input problems, graded once for the roll-up (``site`` = "company").
 
     Landing files are shared by every site, so reject shares, files rejected whole (a stray
     file, an unknown provider folder, an unreadable drop) and records that concern no
     identifiable site are findings of the company, not of each site.
     """
+    config, attribution = week.config, week.attribution
+    source_files, rejected_rows = week.source_files, week.rejected_rows
+    unmatched_records = week.unmatched_records
     criteria = {c.rule: c for c in config.audit_criteria.criteria_sets.get(COMPANY_SET, [])}
     unattributed_rejected = int(
         (~rejected_rows.index.isin(attribution.rejected_sites["row"])).sum()

@@ -35,86 +35,37 @@ Readings of the SPEC where it is silent (also in the project report):
   visible in the records, and a reject share says nothing about it) is an ``OBSERVATION`` marked
   "not evaluable from this data", asking for manual verification, never a silent ``CONFORMS``.
 
-Every outcome names the unit of its affected count: people, records, files or roles.
+Every outcome names the unit of its affected count: people, records, files or roles. What a
+rule looks at and returns (``SiteFacts``, ``RuleOutcome``, the verdicts) is ``audit_facts.py``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pandas as pd
 
 from assets.csv_bytes import is_missing
 from assets.ingest.reject_share import reject_shares
-from assets.print_text import IDENTIFIER, NAME, clip
+from assets.reporting.audit_facts import (
+    CONFORMS,
+    IN_SCOPE,
+    MAJOR_NC,
+    MINOR_NC,
+    OBSERVATION,
+    RuleOutcome,
+    SiteFacts,
+    fmt_date,
+    person,
+    sample,
+    worst,
+)
 from assets.reporting.exemption_review import exemption_concerns
-from assets.reporting.figures import format_days, format_rate, person_name
+from assets.reporting.figures import format_days, format_rate
 from assets.reporting.labels import label
 from assets.reporting.training_effectiveness import low_rate_statements
-from schemas.config import Policy
-from schemas.vocabulary import Compliance, FindingVerdict
-
-CONFORMS, OBSERVATION, MINOR_NC, MAJOR_NC = (
-    FindingVerdict.CONFORMS,
-    FindingVerdict.OBSERVATION,
-    FindingVerdict.MINOR_NC,
-    FindingVerdict.MAJOR_NC,
-)
-VERDICT_SEVERITY = {CONFORMS: 0, OBSERVATION: 1, MINOR_NC: 2, MAJOR_NC: 3}
-IN_SCOPE = (Compliance.COMPLIANT, Compliance.GRACE, Compliance.NON_COMPLIANT)
-NAMED_IN_STATEMENT = 6  # an auditor names a sample, then gives the count
-
-
-@dataclass(frozen=True)
-class SiteFacts:
-    """What the rules may look at for one site and week."""
-
-    site: str
-    as_of: date
-    status: pd.DataFrame  # the site's status rows
-    source_files: pd.DataFrame  # every input file (files are company-wide)
-    site_rejected: pd.DataFrame  # rejected rows attributable to the site
-    site_unmatched: pd.DataFrame  # unmatched/ambiguous records attributable to the site
-    unattributed_rejected: int
-    unattributed_unmatched: int
-    policy: Policy
-    config_hash: str
-    # the week's training_effectiveness rows (every site's; empty when not computed)
-    effectiveness: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-
-@dataclass(frozen=True)
-class RuleOutcome:
-    verdict: str
-    finding: str  # what failed, with objective evidence; empty when it conforms
-    evidence: str  # short, for the findings table
-    affected_count: int
-    affected_unit: str = "people"  # what affected_count counts: people, records, files, roles
-
-
-def worst(verdicts: list[str]) -> str:
-    """The most severe of the verdicts (CONFORMS for none)."""
-    return max(verdicts, key=VERDICT_SEVERITY.__getitem__, default=CONFORMS)
-
-
-def fmt_date(value: object) -> str:
-    return "" if is_missing(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
-
-
-def person(row: pd.Series) -> str:
-    # Statements are printed: a name from the data is cut like every printed name (print_text).
-    name = clip(person_name(row["first_name"], row["last_name"]), NAME)
-    return f"{name} ({clip(str(row['employee_id']), IDENTIFIER)})"
-
-
-def sample(items: list[str], listed_in: str = "employee_status.csv") -> str:
-    """Name the first few, then count the rest, as an audit statement does."""
-    shown = "; ".join(items[:NAMED_IN_STATEMENT])
-    rest = len(items) - NAMED_IN_STATEMENT
-    where = f"the attached {listed_in}" if listed_in.endswith(".csv") else f"the {listed_in}"
-    return shown + (f"; and {rest} more (listed in {where})" if rest > 0 else "")
+from schemas.vocabulary import Compliance
 
 
 def _flag(series: pd.Series) -> pd.Series:

@@ -14,9 +14,8 @@ import pandas as pd
 
 from assets.csv_bytes import employee_status_csv, frame_to_csv_bytes
 from assets.ingest.reject_share import reject_shares
-from assets.reporting.audit_findings import site_verdict, worst_findings
+from assets.reporting.audit_findings import WeekFacts, site_verdict, worst_findings
 from assets.reporting.charts import trend_chart
-from assets.reporting.context import ReportContext
 from assets.reporting.corrective_actions import action_report
 from assets.reporting.document_control import DocumentControl
 from assets.reporting.figures import format_rate
@@ -159,20 +158,19 @@ def _attachment(
 
 
 def render_company_report(
+    week: WeekFacts,
     *,
-    status: pd.DataFrame,
     compliance_history: pd.DataFrame,
     findings: pd.DataFrame,
-    source_files: pd.DataFrame,
-    rejected_rows: pd.DataFrame,
-    unmatched_records: pd.DataFrame,
-    config: CompetenceConfig,
-    ctx: ReportContext,
     sites_without_recipients: list[str],
     corrective_actions: pd.DataFrame | None = None,
     document: DocumentControl | None = None,
 ) -> bytes:
-    """The company roll-up PDF/A-3b for ``ctx.week`` as bytes (deterministic for equal inputs)."""
+    """The company roll-up PDF/A-3b for ``week.ctx.week`` as bytes (deterministic for equal
+    inputs): every site of ``week.status`` side by side, and the company's input files."""
+    status, config, ctx = week.status, week.config, week.ctx
+    source_files = week.source_files
+    rejected_rows, unmatched_records = week.rejected_rows, week.unmatched_records
     policy = config.policy
     document = document or first_issue(ROLLUP_NAME, ctx, config)
     sites = site_rows(status, findings, config, sites_without_recipients)

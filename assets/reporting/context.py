@@ -8,9 +8,9 @@ from datetime import date
 import pandas as pd
 
 from assets.ingest.reject_share import hold_reason
-from assets.partitions import as_of_date, iso_week_label, week_start
 from assets.provenance import code_version, newest_input_file
 from assets.reporting.roster_extract import roster_extract
+from assets.week_keys import Week
 from schemas.config import CompetenceConfig
 
 
@@ -65,12 +65,12 @@ class ReportContext:
     @classmethod
     def for_week(cls, week: date, **facts: object) -> ReportContext:
         """Build a context from the partition's Monday; the as-of date and the ISO label are the
-        partitioning's own (``assets.partitions``), never worked out again here."""
-        key = week.isoformat()
+        week's own (:class:`assets.week_keys.Week`), never worked out again here."""
+        named = Week.starting(week)
         return cls(
-            week=week_start(key),
-            as_of=as_of_date(key),
-            iso_week=iso_week_label(key),
+            week=named.monday,
+            as_of=named.as_of,
+            iso_week=named.iso_label,
             **facts,  # type: ignore[arg-type]
         )
 
@@ -93,7 +93,7 @@ def report_context(
         roster_extract(previous_roster) if previous_roster is not None else (None, None)
     )
     return ReportContext.for_week(
-        week_start(partition_key),
+        Week.of(partition_key).monday,
         run_id=run_id,
         code_version=code_version(),
         config_hash=config.config_hash,

@@ -73,7 +73,7 @@ def training_effectiveness_table(
     weeks: first-attempt pass rate and attempts per pass per module, median days from hire to
     first certification, renewals secured before expiry, corrective actions closed on time —
     each with its counts, and not judged below policy.effectiveness_min_attempts."""
-    config = settings.load_config()
+    config = settings.config
     week = week_start(context.partition_key)
     # an earlier week being computed alongside this one stores its actions first
     history_ready(context, ACTION_WEEKS, ["corrective_actions"])

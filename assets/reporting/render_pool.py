@@ -19,20 +19,17 @@ after the other. This module imports no Dagster.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
 
 import pandas as pd
 
 from assets.cores import available_cores
-from assets.reporting.company_report import render_company_report
-from assets.reporting.site_report import render_site_report
+from assets.reporting.week_reports import RenderInputs
 from schemas.identifiers import ROLLUP_NAME
 
 WARM_MODULE = "assets.reporting.warm_renderer"
-_SHARED: dict[str, Any] = {}
-_COMPANY: dict[str, Any] = {}
+# The week this worker renders from: set once by the pool's initializer (one pickle per worker)
+_INPUTS: RenderInputs | None = None
 
 
 def pool_size(jobs: int, requested: int = 0) -> int:
@@ -41,11 +38,9 @@ def pool_size(jobs: int, requested: int = 0) -> int:
     return max(1, min(requested or available_cores(), jobs))
 
 
-def _init_worker(shared: dict[str, Any], company: dict[str, Any]) -> None:
-    _SHARED.clear()
-    _SHARED.update(shared)
-    _COMPANY.clear()
-    _COMPANY.update(company)
+def _init_worker(inputs: RenderInputs | None) -> None:
+    global _INPUTS
+    _INPUTS = inputs
 
 
 class ReportRenderError(RuntimeError):
@@ -53,10 +48,10 @@ class ReportRenderError(RuntimeError):
 
 
 def _render(name: str) -> tuple[str, bytes]:
+    if _INPUTS is None:  # a bug: the initializer always runs first
+        raise ReportRenderError(f"the report {name!r} could not be rendered: no week handed over")
     try:
-        if name == ROLLUP_NAME:
-            return name, render_company_report(**_COMPANY)
-        return name, render_site_report(name, **_SHARED)
+        return name, _INPUTS.render(name)
     except Exception as exc:
         # a pool re-raises a worker's exception without saying which report it was rendering
         raise ReportRenderError(
@@ -69,10 +64,6 @@ def _context() -> multiprocessing.context.BaseContext:
     # only read when the forkserver starts: the first pool of this process
     context.set_forkserver_preload([__name__, WARM_MODULE])
     return context
-
-
-def _heaviest_first(names: list[str], shared: dict[str, Any]) -> list[str]:
-    return heaviest_first(names, shared["status"])
 
 
 def heaviest_first(names: list[str], status: pd.DataFrame) -> list[str]:
@@ -101,29 +92,21 @@ def report_chunks(names: list[str], status: pd.DataFrame, sites_per_chunk: int) 
     return chunks
 
 
-def render_reports(
-    names: list[str],
-    shared: dict[str, Any],
-    company: Callable[[], dict[str, Any]] | None = None,
-    workers: int = 0,
-) -> dict[str, bytes]:
-    """Each named report's PDF bytes: site codes render from ``shared`` (the keyword arguments
-    of ``render_site_report`` but the site), ``ROLLUP_NAME`` from ``company()`` (those of
-    ``render_company_report``; called only when the roll-up is among ``names``, after the
-    document control of the week's revisions is in ``shared``). ``workers``: 0 = every core."""
-    company_args = company() if company is not None and ROLLUP_NAME in names else {}
+def render_reports(names: list[str], inputs: RenderInputs, workers: int = 0) -> dict[str, bytes]:
+    """Each named report's PDF bytes (site codes, and ``ROLLUP_NAME`` for the roll-up), rendered
+    from ``inputs``, which every worker receives once. ``workers``: 0 = every core."""
     sites = [n for n in names if n != ROLLUP_NAME]
     size = pool_size(len(names), workers)
     if len(sites) < 2 or size < 2:
-        _init_worker(shared, company_args)
+        _init_worker(inputs)
         try:
             return dict(map(_render, names))
         finally:
-            _init_worker({}, {})  # keep no reference to the week's frames in this process
+            _init_worker(None)  # keep no reference to the week's frames in this process
     with ProcessPoolExecutor(
         max_workers=size,
         mp_context=_context(),
         initializer=_init_worker,
-        initargs=(shared, company_args),  # one pickle: frames both use are sent once
+        initargs=(inputs,),  # one pickle per worker: frames used by several reports sent once
     ) as pool:
-        return dict(pool.map(_render, _heaviest_first(names, shared)))
+        return dict(pool.map(_render, heaviest_first(names, inputs.reports.status)))

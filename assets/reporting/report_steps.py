@@ -29,7 +29,7 @@ import pandas as pd
 from assets.catalog import REPORTS_DUE, entry
 from assets.partitions import weekly_partitions
 from assets.recipients import resolve_recipients
-from assets.reporting.audit_findings import attribute
+from assets.reporting.audit_findings import WeekFacts
 from assets.reporting.context import report_context
 from assets.reporting.document_control import DocumentControl, control_for
 from assets.reporting.figures import rate_percent
@@ -40,10 +40,9 @@ from assets.reporting.paths import report_dir
 from assets.reporting.render_pool import ReportRenderError, render_reports, report_chunks
 from assets.reporting.report_index import report_index
 from assets.reporting.site_files import files_by_site
-from assets.reporting.week_reports import WeekReports, inputs_of, sites_of
+from assets.reporting.week_reports import RenderInputs, WeekReports, inputs_of, sites_of
 from assets.resources import CompetenceSettings
 from schemas.config import CompetenceConfig
-from schemas.identifiers import ROLLUP_NAME
 
 HISTORY_WEEKS = 52  # the most a report can chart; policy.report.history_weeks picks within it
 # This week's tables the history is read from (the warehouse, not inputs): ordering only.
@@ -90,22 +89,24 @@ def week_reports(
     if not history.empty:
         history["week"] = pd.to_datetime(history["week"]).dt.date
     rejected, unmatched = inputs["rejected_rows"], inputs["unmatched_records"]
-    attribution = attribute(status, rejected, unmatched)
+    facts = WeekFacts.of(
+        status,
+        inputs["source_files"],
+        rejected,
+        unmatched,
+        config,
+        ctx,
+        inputs["training_effectiveness"].drop(columns=["week"], errors="ignore"),
+    )
     return WeekReports(
-        ctx=ctx,
-        config=config,
-        status=status,
+        facts=facts,
         previous_status=both[both["week"] < this_week].drop(columns=["week"]),
         compliance_history=history,
         renewal_forecast=inputs["renewal_forecast"],
         points_ledger=inputs["points_ledger"],
         findings=inputs["audit_findings"].drop(columns=["week"]),
         evidence=inputs["status_evidence"].drop(columns=["week"], errors="ignore"),
-        source_files=inputs["source_files"],
-        rejected_rows=rejected,
-        unmatched_records=unmatched,
         corrective_actions=inputs["corrective_actions"].drop(columns=["week"], errors="ignore"),
-        effectiveness=inputs["training_effectiveness"].drop(columns=["week"], errors="ignore"),
         file_sites=files_by_site(
             status,
             roster=roster,
@@ -113,9 +114,8 @@ def week_reports(
             activities=inputs["ce_activities"],
             rejected_rows=rejected,
             unmatched_records=unmatched,
-            attribution=attribution,
+            attribution=facts.attribution,
         ),
-        attribution=attribution,
         recipients=resolve_recipients(config.recipients, sites_of(status, config)),
     )
 
@@ -144,7 +144,7 @@ def plan_site_reports(
     training_effectiveness: pd.DataFrame,
 ) -> Iterator[dg.Output | dg.DynamicOutput]:
     """The week's report inputs, built once; which reports to render, in chunks."""
-    config = settings.load_config()
+    config = settings.config
     # earlier weeks being computed alongside this one store their history first
     history_ready(context, HISTORY_WEEKS, HISTORY_TABLES)
     inputs = {
@@ -192,14 +192,8 @@ def render_report_chunk(
     """One chunk of the week's stale reports, rendered with the pool of this step's machine."""
     if not chunk:
         return {}
-    reports = week.reports
     try:
-        pdfs = render_reports(
-            chunk,
-            reports.site_arguments(week.controls),
-            lambda: reports.company_arguments(week.controls.get(ROLLUP_NAME)),
-            week.workers,
-        )
+        pdfs = render_reports(chunk, RenderInputs(week.reports, week.controls), week.workers)
     except ReportRenderError as exc:
         raise dg.Failure(description=f"week {week.key} not reported: {exc}") from exc
     context.log.info(f"rendered {len(pdfs)} report(s): {', '.join(chunk)}")

@@ -27,7 +27,7 @@ from assets.reporting.actions import (
     outlook_frame,
     renewal_outlook,
 )
-from assets.reporting.audit_findings import Attribution, site_facts, site_verdict, worst_findings
+from assets.reporting.audit_findings import WeekFacts, site_facts, site_verdict, worst_findings
 from assets.reporting.changes import weekly_changes
 from assets.reporting.charts import STATUS_COLOURS, bar_chart, trend_chart
 from assets.reporting.competence_determination import not_required_split, role_requirements_table
@@ -173,34 +173,31 @@ def site_evidence(evidence: pd.DataFrame | None, site: str) -> pd.DataFrame:
 
 def render_site_report(
     site: str,
+    week: WeekFacts,
     *,
-    status: pd.DataFrame,
     previous_status: pd.DataFrame,
     compliance_history: pd.DataFrame,
     renewal_forecast: pd.DataFrame,
     points_ledger: pd.DataFrame,
     findings: pd.DataFrame,
-    source_files: pd.DataFrame,
-    rejected_rows: pd.DataFrame,
-    unmatched_records: pd.DataFrame,
-    config: CompetenceConfig,
-    ctx: ReportContext,
-    attribution: Attribution | None = None,
     evidence: pd.DataFrame | None = None,
     corrective_actions: pd.DataFrame | None = None,
     document_control: dict[str, DocumentControl] | None = None,
     file_sites: pd.DataFrame | None = None,
-    effectiveness: pd.DataFrame | None = None,
 ) -> bytes:
-    """The site's PDF/A-3b report for ``ctx.week`` as bytes (deterministic for equal inputs).
+    """The site's PDF/A-3b report for ``week.ctx.week`` as bytes (deterministic for equal inputs).
 
-    ``status``, ``previous_status``, ``compliance_history`` and ``findings`` may hold every site;
-    the site's rows are selected here. ``findings`` are :func:`audit_findings` rows;
-    ``evidence`` the status_evidence rows (every site's or the site's), attached as evidence.csv.
-    ``file_sites`` pairs input files with the sites they hold rows about (:mod:`site_files`):
-    the appendix lists the site's own and counts the rest in one line; ``None`` lists every file.
-    ``effectiveness`` the week's training_effectiveness rows (the section, effectiveness.csv).
+    ``week`` holds every site's status rows, the input files and exceptions, the configuration
+    and the run's facts (the same value the findings were graded from); ``previous_status``,
+    ``compliance_history`` and ``findings`` may hold every site; the site's rows are selected
+    here. ``findings`` are :func:`audit_findings` rows; ``evidence`` the status_evidence rows
+    (every site's or the site's), attached as evidence.csv. ``file_sites`` pairs input files with
+    the sites they hold rows about (:mod:`site_files`): the appendix lists the site's own and
+    counts the rest in one line; ``None`` lists every file. ``week.effectiveness``: the week's
+    training_effectiveness rows (the section, effectiveness.csv).
     """
+    status, source_files, config, ctx = week.status, week.source_files, week.config, week.ctx
+    effectiveness = week.effectiveness
     policy = config.policy
     site_cfg = config.site(site)
     rows = status[status["site"] == site].reset_index(drop=True)
@@ -213,9 +210,7 @@ def render_site_report(
     summary = site_summary(rows, history, ctx.week, ctx.as_of, policy.report.history_weeks)
     actions = action_list(rows, config)
     outlook_days = policy.renewal_outlook_days
-    facts = site_facts(
-        status, source_files, rejected_rows, unmatched_records, config, ctx, site, attribution
-    )
+    facts = site_facts(week, site)
     rag = site_verdict(site_findings, in_scope=summary.in_scope)
     label = f"{site_cfg.name} ({site})" if site_cfg.name != site else site
     attachments = [

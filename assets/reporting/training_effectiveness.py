@@ -38,6 +38,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from assets.week_keys import Week
 from schemas.vocabulary import Status
 
 WINDOWS = (12, 52)  # weeks ending on the as-of date; the report shows both side by side
@@ -149,7 +150,7 @@ def module_measures(
     attempts: pd.DataFrame, week: date, weeks: int, min_sample: int
 ) -> list[pd.DataFrame]:
     """First-attempt pass rate and attempts per pass of each site, provider and module."""
-    as_of = week + timedelta(days=6)
+    as_of = Week.starting(week).as_of
     start = pd.Timestamp(window_start(week, weeks))
     inside = attempts[attempts["assessment_date"] >= start]
     keys = ["site", "provider", "module"]
@@ -199,7 +200,7 @@ def certification_measures(
     """Median days from hire to first certification, and renewals secured before expiry, per
     site and credential, from the week's status rows (``first_certified``: from
     :func:`first_certifications`)."""
-    as_of = week + timedelta(days=6)
+    as_of = Week.starting(week).as_of
     start, end = pd.Timestamp(window_start(week, weeks)), pd.Timestamp(as_of)
     if status.empty:
         return []
@@ -242,7 +243,7 @@ def action_measures(
 ) -> list[pd.DataFrame]:
     """Corrective actions completed in the window and how many by their due date, per site and
     credential (``actions`` holds the stored corrective_actions of the weeks up to ``week``)."""
-    as_of = week + timedelta(days=6)
+    as_of = Week.starting(week).as_of
     if actions.empty:
         return []
     closed_week = _day(actions["closed_week"])
@@ -277,7 +278,7 @@ def training_effectiveness(
     ``corrective_actions`` of the weeks up to ``week`` (later weeks are ignored); ``required``
     the required modules of each credential.
     """
-    as_of = week + timedelta(days=6)
+    as_of = Week.starting(week).as_of
     attempts = attempts_of(results, roster, as_of)
     first_certified = first_certifications(attempts, required)
     if not actions.empty:

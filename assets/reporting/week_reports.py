@@ -4,23 +4,26 @@
 status rows and last week's, the trend history, the findings, the files, the actions, and the
 decisions taken about the week (hold reason in ``ctx``, recipients). The plan step builds it; each
 render step receives it (pickled once under the run's storage), so a step on another machine
-renders from exactly what the plan saw. The fingerprints of each report's inputs, by part, are
-computed here too: the same fingerprints mean the same report (``document_control.PART_NAMES``).
+renders from exactly what the plan saw. ``RenderInputs`` (the bundle and the document controls)
+is what each render worker is handed once, in its initializer, and renders any report from.
+The fingerprints of each report's inputs, by part, are computed here too: the same
+fingerprints mean the same report (``document_control.PART_NAMES``).
 No Dagster here.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from assets.recipients import RecipientPlan
-from assets.reporting.audit_findings import Attribution
+from assets.reporting.audit_findings import WeekFacts
+from assets.reporting.company_report import render_company_report
 from assets.reporting.context import ReportContext
 from assets.reporting.document_control import DocumentControl
+from assets.reporting.site_report import render_site_report
 from schemas.config import CompetenceConfig
 from schemas.identifiers import ROLLUP_NAME
 
@@ -47,27 +50,52 @@ def inputs_of(parts: dict[str, str]) -> str:
 
 @dataclass(frozen=True)
 class WeekReports:
-    """Everything one week's reports are rendered from (frames without their ``week`` column)."""
+    """Everything one week's reports are rendered from (frames without their ``week`` column):
+    the week's facts (status rows, input files, exceptions, configuration, run facts: the same
+    value the findings were graded from) and what only the reports need."""
 
-    ctx: ReportContext
-    config: CompetenceConfig
-    status: pd.DataFrame
+    facts: WeekFacts
     previous_status: pd.DataFrame
     compliance_history: pd.DataFrame
     renewal_forecast: pd.DataFrame
     points_ledger: pd.DataFrame
     findings: pd.DataFrame
-    evidence: pd.DataFrame
-    source_files: pd.DataFrame
-    rejected_rows: pd.DataFrame
-    unmatched_records: pd.DataFrame
-    corrective_actions: pd.DataFrame
-    effectiveness: pd.DataFrame
-    # which input files each site's appendix lists by name (the rest: one line, see company.pdf)
-    file_sites: pd.DataFrame
-    attribution: Attribution
     # who receives which report, decided once here from recipients.yaml; the mail uses it as is
     recipients: RecipientPlan
+    # None only where a caller has none (a test, a benchmark): the reports then leave them out
+    evidence: pd.DataFrame | None = None
+    corrective_actions: pd.DataFrame | None = None
+    # which input files each site's appendix lists by name (the rest: one line, see company.pdf);
+    # None lists every file in every site's appendix
+    file_sites: pd.DataFrame | None = None
+
+    @property
+    def ctx(self) -> ReportContext:
+        return self.facts.ctx
+
+    @property
+    def config(self) -> CompetenceConfig:
+        return self.facts.config
+
+    @property
+    def status(self) -> pd.DataFrame:
+        return self.facts.status
+
+    @property
+    def source_files(self) -> pd.DataFrame:
+        return self.facts.source_files
+
+    @property
+    def rejected_rows(self) -> pd.DataFrame:
+        return self.facts.rejected_rows
+
+    @property
+    def unmatched_records(self) -> pd.DataFrame:
+        return self.facts.unmatched_records
+
+    @property
+    def effectiveness(self) -> pd.DataFrame:
+        return self.facts.effectiveness
 
     @property
     def sites(self) -> list[str]:
@@ -77,44 +105,6 @@ class WeekReports:
     @property
     def sites_without_recipients(self) -> list[str]:
         return list(self.recipients.sites_without_recipients)
-
-    def site_arguments(self, controls: dict[str, DocumentControl]) -> dict[str, Any]:
-        """The keyword arguments of ``render_site_report`` but the site."""
-        return {
-            "status": self.status,
-            "previous_status": self.previous_status,
-            "compliance_history": self.compliance_history,
-            "renewal_forecast": self.renewal_forecast,
-            "points_ledger": self.points_ledger,
-            "findings": self.findings,
-            "evidence": self.evidence,
-            "source_files": self.source_files,
-            "rejected_rows": self.rejected_rows,
-            "unmatched_records": self.unmatched_records,
-            "config": self.config,
-            "ctx": self.ctx,
-            "attribution": self.attribution,
-            "corrective_actions": self.corrective_actions,
-            "effectiveness": self.effectiveness,
-            "document_control": controls,
-            "file_sites": self.file_sites,
-        }
-
-    def company_arguments(self, control: DocumentControl | None) -> dict[str, Any]:
-        """The keyword arguments of ``render_company_report``."""
-        return {
-            "status": self.status,
-            "compliance_history": self.compliance_history,
-            "findings": self.findings,
-            "source_files": self.source_files,
-            "rejected_rows": self.rejected_rows,
-            "unmatched_records": self.unmatched_records,
-            "config": self.config,
-            "ctx": self.ctx,
-            "sites_without_recipients": self.sites_without_recipients,
-            "corrective_actions": self.corrective_actions,
-            "document": control,
-        }
 
     def parts(self) -> dict[str, dict[str, str]]:
         """Each report's input fingerprints by part (site reports and the roll-up)."""
@@ -139,8 +129,8 @@ class WeekReports:
         return parts
 
     def _site_parts(self, site: str, shared: dict[str, str]) -> dict[str, str]:
-        def mine(frame: pd.DataFrame) -> pd.DataFrame:
-            return frame[frame["site"] == site] if "site" in frame else frame
+        def mine(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+            return frame[frame["site"] == site] if frame is not None and "site" in frame else frame
 
         rows = mine(self.status)
         people = set(rows["employee_id"])
@@ -158,6 +148,41 @@ class WeekReports:
             # the shared files, and which of them the site's appendix lists by name
             "inputs": fingerprint(mine(self.file_sites), shared["inputs"]),
         }
+
+
+@dataclass(frozen=True)
+class RenderInputs:
+    """What a render worker receives, once, in its initializer: the week's reports and the
+    document control of each report to render (its revision and issue date)."""
+
+    reports: WeekReports
+    controls: dict[str, DocumentControl] = field(default_factory=dict)
+
+    def render(self, name: str) -> bytes:
+        """The PDF of one report: a site code, or ``ROLLUP_NAME`` for the company roll-up."""
+        r = self.reports
+        if name == ROLLUP_NAME:
+            return render_company_report(
+                r.facts,
+                compliance_history=r.compliance_history,
+                findings=r.findings,
+                sites_without_recipients=r.sites_without_recipients,
+                corrective_actions=r.corrective_actions,
+                document=self.controls.get(ROLLUP_NAME),
+            )
+        return render_site_report(
+            name,
+            r.facts,
+            previous_status=r.previous_status,
+            compliance_history=r.compliance_history,
+            renewal_forecast=r.renewal_forecast,
+            points_ledger=r.points_ledger,
+            findings=r.findings,
+            evidence=r.evidence,
+            corrective_actions=r.corrective_actions,
+            document_control=self.controls,
+            file_sites=r.file_sites,
+        )
 
 
 def sites_of(status: pd.DataFrame, config: CompetenceConfig) -> list[str]:

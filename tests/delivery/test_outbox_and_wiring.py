@@ -14,7 +14,8 @@ import pytest
 
 from assets.delivery.dispatch import deliver_reports
 from assets.delivery.ledger import read_ledger
-from assets.delivery.mailer import Mailer, mailer_from_env
+from assets.delivery.mailer import Mailer
+from assets.delivery.mailer_env import mailer_from_env
 from assets.delivery.message import compose_failure_message, compose_site_message
 from tests.delivery.support import SMTP_PASSWORD, SMTP_USER, fake_pdf, make_report
 

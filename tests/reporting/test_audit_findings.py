@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from assets.reporting.audit_findings import (
+    WeekFacts,
     attribute,
     audit_findings,
     company_input_findings,
@@ -23,12 +24,14 @@ FULL_CRITERIA = Path(__file__).resolve().parents[2] / "config" / "audit_criteria
 
 def grade(config, ctx, rows, files=None, rejected=None, unmatched=None, site="S1"):
     findings = audit_findings(
-        F.status_frame(rows),
-        F.source_files(files),
-        F.rejected_rows(rejected),
-        F.unmatched(unmatched),
-        config,
-        ctx,
+        WeekFacts.of(
+            F.status_frame(rows),
+            F.source_files(files),
+            F.rejected_rows(rejected),
+            F.unmatched(unmatched),
+            config,
+            ctx,
+        ),
         site,
     )
     return findings.set_index("clause")
@@ -189,12 +192,7 @@ def test_unmatched_records_count_for_the_site_only_when_attributable(config, ctx
     status = F.status_frame(certified(1))
     unmatched = F.unmatched([ambiguous, elsewhere])
     company = company_input_findings(
-        F.source_files(),
-        F.rejected_rows(),
-        unmatched,
-        config,
-        ctx,
-        attribute(status, F.rejected_rows(), unmatched),
+        WeekFacts.of(status, F.source_files(), F.rejected_rows(), unmatched, config, ctx)
     ).set_index("clause")
     assert company.loc["7.2 d)", "site"] == "company"
     assert company.loc["7.2 d)", "verdict"] == "OBSERVATION"
@@ -237,12 +235,14 @@ def test_shared_input_files_are_graded_once_for_the_company_never_per_site(
     assert "graded in the company roll-up" in site_row["evidence"]
     row = (
         company_input_findings(
-            F.source_files(files),
-            F.rejected_rows(),
-            F.unmatched(),
-            config,
-            ctx,
-            attribute(F.status_frame(certified(1)), F.rejected_rows(), F.unmatched()),
+            WeekFacts.of(
+                F.status_frame(certified(1)),
+                F.source_files(files),
+                F.rejected_rows(),
+                F.unmatched(),
+                config,
+                ctx,
+            )
         )
         .set_index("clause")
         .loc["7.5.3"]
@@ -320,12 +320,14 @@ def test_unknown_rule_name_is_a_configuration_error(config, ctx):
     broken = config.model_copy(update={"audit_criteria": criteria})
     with pytest.raises(ValueError, match="unknown rule 'typo'"):
         audit_findings(
-            F.status_frame(certified(1)),
-            F.source_files(),
-            F.rejected_rows(),
-            F.unmatched(),
-            broken,
-            ctx,
+            WeekFacts.of(
+                F.status_frame(certified(1)),
+                F.source_files(),
+                F.rejected_rows(),
+                F.unmatched(),
+                broken,
+                ctx,
+            ),
             "S1",
         )
 

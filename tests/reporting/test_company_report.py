@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from assets.reporting.audit_findings import audit_findings
+from assets.reporting.audit_findings import WeekFacts, audit_findings
 from assets.reporting.company_report import render_company_report
 from tests.reporting import frames as F
 from tests.reporting.pdf_reading import (
@@ -67,20 +67,17 @@ def company(config, ctx):
     )
     findings = pd.concat(
         [
-            audit_findings(status, F.source_files(), rejected, unmatched, config, ctx, site)
+            audit_findings(
+                WeekFacts.of(status, F.source_files(), rejected, unmatched, config, ctx), site
+            )
             for site in ("DAYTON", "S9")
         ]
     )
     history = pd.concat([F.history("DAYTON", 4), F.history("S9", 4)])
     pdf = render_company_report(
-        status=status,
+        WeekFacts.of(status, F.source_files(), rejected, unmatched, config, ctx),
         compliance_history=history,
         findings=findings,
-        source_files=F.source_files(),
-        rejected_rows=rejected,
-        unmatched_records=unmatched,
-        config=config,
-        ctx=ctx,
         sites_without_recipients=["S9"],
     )
     return pdf, status, unmatched

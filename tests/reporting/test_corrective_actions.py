@@ -24,7 +24,7 @@ import pytest
 
 from assets.delivery.mailer import Mailer
 from assets.delivery.message import compose_site_message
-from assets.reporting.audit_findings import audit_findings
+from assets.reporting.audit_findings import WeekFacts, audit_findings
 from assets.reporting.corrective_actions import escalation_note
 from assets.reporting.site_report import render_site_report
 from assets.resources import CompetenceSettings
@@ -194,21 +194,15 @@ def test_the_site_report_shows_ages_escalation_closures_and_containment(in_order
     table = _table(in_order)
     week = pd.Timestamp(WEEKS[-1])
     status = _week_rows(5).drop(columns=["week"])
+    facts = WeekFacts.of(status, F.source_files(), F.rejected_rows(), F.unmatched(), config, ctx)
     pdf = render_site_report(
         "DAYTON",
-        status=status,
+        facts,
         previous_status=_week_rows(4).drop(columns=["week"]),
         compliance_history=F.history("DAYTON", 0),
         renewal_forecast=F.empty_forecast(),
         points_ledger=F.empty_ledger(),
-        findings=audit_findings(
-            status, F.source_files(), F.rejected_rows(), F.unmatched(), config, ctx, "DAYTON"
-        ),
-        source_files=F.source_files(),
-        rejected_rows=F.rejected_rows(),
-        unmatched_records=F.unmatched(),
-        config=config,
-        ctx=ctx,
+        findings=audit_findings(facts, "DAYTON"),
         corrective_actions=table[table["week"] == week].drop(columns=["week"]),
     )
     text = squashed(pdf_text(pdf))

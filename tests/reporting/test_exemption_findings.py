@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from assets.reporting.audit_findings import audit_findings
+from assets.reporting.audit_findings import WeekFacts, audit_findings
 from tests.reporting import frames as F
 
 
@@ -14,7 +14,7 @@ def _grade(config, ctx, rows, decisions):
         status[column] = [decisions.get(r["employee_id"], {}).get(column) for r in rows]
     status["exemption_until"] = pd.to_datetime(status["exemption_until"])
     findings = audit_findings(
-        status, F.source_files(), F.rejected_rows(), F.unmatched(), config, ctx, "S1"
+        WeekFacts.of(status, F.source_files(), F.rejected_rows(), F.unmatched(), config, ctx), "S1"
     )
     return findings.set_index("clause").loc["7.2 b)"]
 

@@ -32,7 +32,12 @@ import pandas as pd
 import pytest
 
 from assets.certification.status_evidence import STATUS_EVIDENCE_COLUMNS, status_evidence
-from assets.reporting.audit_findings import attribute, audit_findings, company_input_findings
+from assets.reporting.audit_findings import (
+    WeekFacts,
+    attribute,
+    audit_findings,
+    company_input_findings,
+)
 from assets.reporting.company_report import render_company_report
 from assets.reporting.rate_change import rate_change
 from assets.reporting.site_report import render_site_report
@@ -223,11 +228,20 @@ def week_context(ctx, **more):
 def all_findings(config, ctx, status) -> pd.DataFrame:
     attribution = attribute(status, rejected(), unmatched())
     frames = [
-        audit_findings(status, files(), rejected(), unmatched(), config, ctx, site, attribution)
+        audit_findings(
+            WeekFacts.of(
+                status, files(), rejected(), unmatched(), config, ctx, attribution=attribution
+            ),
+            site,
+        )
         for site in ("S1", "S2")
     ]
     frames.append(
-        company_input_findings(files(), rejected(), unmatched(), config, ctx, attribution)
+        company_input_findings(
+            WeekFacts.of(
+                status, files(), rejected(), unmatched(), config, ctx, attribution=attribution
+            )
+        )
     )
     return pd.concat(frames, ignore_index=True)
 
@@ -239,28 +253,18 @@ def week(config, ctx):
     findings = all_findings(config, ctx, status)
     site_pdf = render_site_report(
         "S1",
-        status=status,
+        WeekFacts.of(status, files(), rejected(), unmatched(), config, ctx),
         previous_status=previous_status(),
         compliance_history=F.history("S1", 4),
         renewal_forecast=F.empty_forecast(),
         points_ledger=F.empty_ledger(),
         findings=findings,
-        source_files=files(),
-        rejected_rows=rejected(),
-        unmatched_records=unmatched(),
-        config=config,
-        ctx=ctx,
         evidence=status_evidence(status, results()),
     )
     company_pdf = render_company_report(
-        status=status,
+        WeekFacts.of(status, files(), rejected(), unmatched(), config, ctx),
         compliance_history=F.history("S1", 4),
         findings=findings,
-        source_files=files(),
-        rejected_rows=rejected(),
-        unmatched_records=unmatched(),
-        config=config,
-        ctx=ctx,
         sites_without_recipients=["S1", "S2"],
     )
     return site_pdf, company_pdf, findings
@@ -486,8 +490,17 @@ def hostile(config, ctx):
     attribution = attribute(status, rejects, unmatched_rows)
     findings = pd.concat(
         [
-            audit_findings(status, source, rejects, unmatched_rows, config, ctx, "S1", attribution),
-            company_input_findings(source, rejects, unmatched_rows, config, ctx, attribution),
+            audit_findings(
+                WeekFacts.of(
+                    status, source, rejects, unmatched_rows, config, ctx, attribution=attribution
+                ),
+                "S1",
+            ),
+            company_input_findings(
+                WeekFacts.of(
+                    status, source, rejects, unmatched_rows, config, ctx, attribution=attribution
+                )
+            ),
         ],
         ignore_index=True,
     )
@@ -504,27 +517,17 @@ def test_hostile_sizes_stay_inside_the_page_for_site_and_company(config, ctx):
     previous = status.assign(compliance="COMPLIANT", status="CERTIFIED")
     site_pdf = render_site_report(
         "S1",
-        status=status,
+        WeekFacts.of(status, source, rejects, unmatched_rows, config, ctx),
         previous_status=previous,
         compliance_history=F.history("S1", 3),
         renewal_forecast=F.empty_forecast(),
         points_ledger=F.empty_ledger(),
         findings=findings,
-        source_files=source,
-        rejected_rows=rejects,
-        unmatched_records=unmatched_rows,
-        config=config,
-        ctx=ctx,
     )
     company_pdf = render_company_report(
-        status=status,
+        WeekFacts.of(status, source, rejects, unmatched_rows, config, ctx),
         compliance_history=F.history("S1", 3),
         findings=findings,
-        source_files=source,
-        rejected_rows=rejects,
-        unmatched_records=unmatched_rows,
-        config=config,
-        ctx=ctx,
         sites_without_recipients=[],
     )
     for pdf in (site_pdf, company_pdf):

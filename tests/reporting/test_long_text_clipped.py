@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from assets.delivery.message import ReportSummary, compose_site_message
 from assets.print_text import ELLIPSIS, clip
-from assets.reporting.audit_findings import audit_findings
+from assets.reporting.audit_findings import WeekFacts, audit_findings
 from assets.reporting.site_report import render_site_report
 from tests.reporting import frames as F
 from tests.reporting.pdf_reading import attachments, pdf_text, squashed
@@ -39,21 +39,16 @@ def _people(long_names: bool) -> list[dict]:
 def _render(config, ctx, long_names: bool) -> bytes:
     rows = F.status_frame(_people(long_names))
     findings = audit_findings(
-        rows, F.source_files(), F.rejected_rows(), F.unmatched(), config, ctx, "S1"
+        WeekFacts.of(rows, F.source_files(), F.rejected_rows(), F.unmatched(), config, ctx), "S1"
     )
     return render_site_report(
         "S1",
-        status=rows,
+        WeekFacts.of(rows, F.source_files(), F.rejected_rows(), F.unmatched(), config, ctx),
         previous_status=rows.iloc[:0],
         compliance_history=F.history("S1", 2),
         renewal_forecast=F.empty_forecast(),
         points_ledger=F.empty_ledger(),
         findings=findings,
-        source_files=F.source_files(),
-        rejected_rows=F.rejected_rows(),
-        unmatched_records=F.unmatched(),
-        config=config,
-        ctx=ctx,
     )
 
 

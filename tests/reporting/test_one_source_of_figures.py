@@ -29,7 +29,7 @@ from pypdf import PdfReader
 from assets.delivery.assets import _summary as delivery_summary
 from assets.delivery.message import compose_company_message, compose_site_message
 from assets.reporting.actions import action_list
-from assets.reporting.audit_findings import attribute, audit_findings
+from assets.reporting.audit_findings import WeekFacts, attribute, audit_findings
 from assets.reporting.briefing import company_briefing, site_briefing
 from assets.reporting.changes import weekly_changes
 from assets.reporting.company_report import render_company_report, site_rows
@@ -108,7 +108,7 @@ def week(config, ctx):
     rejected, unmatched = F.rejected_rows(), F.unmatched()
     findings = pd.concat(
         [
-            audit_findings(status, files, rejected, unmatched, config, ctx, site)
+            audit_findings(WeekFacts.of(status, files, rejected, unmatched, config, ctx), site)
             for site in ("DAYTON", "QUERETARO")
         ],
         ignore_index=True,
@@ -123,30 +123,24 @@ def week(config, ctx):
         unmatched_records=unmatched,
         attribution=attribution,
     )
-    common = {
-        "status": status,
-        "previous_status": previous,
-        "compliance_history": F.history("DAYTON", 3),
-        "renewal_forecast": pd.DataFrame(),
-        "points_ledger": pd.DataFrame(),
-        "findings": findings,
-        "source_files": files,
-        "rejected_rows": rejected,
-        "unmatched_records": unmatched,
-        "config": config,
-        "ctx": ctx,
-        "file_sites": file_sites,
+    week = WeekFacts.of(status, files, rejected, unmatched, config, ctx, attribution=attribution)
+    pdfs = {
+        site: render_site_report(
+            site,
+            week,
+            previous_status=previous,
+            compliance_history=F.history("DAYTON", 3),
+            renewal_forecast=pd.DataFrame(),
+            points_ledger=pd.DataFrame(),
+            findings=findings,
+            file_sites=file_sites,
+        )
+        for site in ("DAYTON", "QUERETARO")
     }
-    pdfs = {site: render_site_report(site, **common) for site in ("DAYTON", "QUERETARO")}
     pdfs["company"] = render_company_report(
-        status=status,
+        week,
         compliance_history=F.history("DAYTON", 3),
         findings=findings,
-        source_files=files,
-        rejected_rows=rejected,
-        unmatched_records=unmatched,
-        config=config,
-        ctx=ctx,
         sites_without_recipients=[],
     )
     index = {}

@@ -14,10 +14,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assets.reporting.audit_findings import audit_findings
+from assets.recipients import RecipientPlan
+from assets.reporting.audit_findings import WeekFacts, audit_findings
 from assets.reporting.company_report import render_company_report
 from assets.reporting.render_pool import pool_size, render_reports
 from assets.reporting.site_report import render_site_report
+from assets.reporting.week_reports import RenderInputs, WeekReports
 from schemas.identifiers import ROLLUP_NAME
 from tests.reporting import frames as F
 
@@ -34,40 +36,20 @@ def _week(config, ctx):
     status = F.status_frame(
         [F.person(f"E{i}", f"First{i}", f"Last{i}", site=SITES[i % 3]) for i in range(9)]
     )
-    rejected, unmatched = F.rejected_rows(), F.unmatched()
-    findings = pd.concat(
-        audit_findings(status, F.source_files(), rejected, unmatched, config, ctx, site)
-        for site in SITES
-    )
+    facts = WeekFacts.of(status, F.source_files(), F.rejected_rows(), F.unmatched(), config, ctx)
+    findings = pd.concat(audit_findings(facts, site) for site in SITES)
     history = pd.concat([F.history(site, 4) for site in SITES])
-    shared = {
-        "status": status,
-        "previous_status": status.iloc[:0],
-        "compliance_history": history,
-        "renewal_forecast": F.empty_forecast(),
-        "points_ledger": F.empty_ledger(),
-        "findings": findings,
-        "source_files": F.source_files(),
-        "rejected_rows": rejected,
-        "unmatched_records": unmatched,
-        "config": config,
-        "ctx": ctx,
-    }
-    company = {
-        key: shared[key]
-        for key in (
-            "status",
-            "compliance_history",
-            "findings",
-            "source_files",
-            "rejected_rows",
-            "unmatched_records",
-            "config",
-            "ctx",
-        )
-    }
-    company["sites_without_recipients"] = ["S9"]
-    return shared, company
+    reports = WeekReports(
+        facts=facts,
+        previous_status=status.iloc[:0],
+        compliance_history=history,
+        renewal_forecast=F.empty_forecast(),
+        points_ledger=F.empty_ledger(),
+        findings=findings,
+        recipients=RecipientPlan({}, ("S9",), company_without_recipients=False),
+    )
+    # what a render worker is handed: one typed, frozen value
+    return RenderInputs(reports)
 
 
 def test_pool_size_follows_the_cores_the_request_and_the_jobs(monkeypatch):
@@ -79,30 +61,45 @@ def test_pool_size_follows_the_cores_the_request_and_the_jobs(monkeypatch):
 
 
 def test_pool_renders_sites_and_roll_up_as_this_process_does_week_after_week(week):
-    shared, company = week
-    expected = {site: render_site_report(site, **shared) for site in SITES}
-    expected[ROLLUP_NAME] = render_company_report(**company)
+    r = week.reports
+    expected = {
+        site: render_site_report(
+            site,
+            r.facts,
+            previous_status=r.previous_status,
+            compliance_history=r.compliance_history,
+            renewal_forecast=r.renewal_forecast,
+            points_ledger=r.points_ledger,
+            findings=r.findings,
+        )
+        for site in SITES
+    }
+    expected[ROLLUP_NAME] = render_company_report(
+        r.facts,
+        compliance_history=r.compliance_history,
+        findings=r.findings,
+        sites_without_recipients=["S9"],
+    )
     names = [*SITES, ROLLUP_NAME]
     # two pools in a row, as two weeks of a backfill: the second week's workers are forked from
     # the same warm forkserver, whose fonts the first week's workers must not have deleted
     for _ in range(2):
-        pdfs = render_reports(names, shared, lambda: company, workers=2)
+        pdfs = render_reports(names, week, workers=2)
         assert sorted(pdfs) == sorted(names)
         for name in names:
             assert pdfs[name] == expected[name], name
-    # the company is asked for its arguments only when it is among the reports
-    asked = []
-    sites_only = render_reports(SITES[:2], shared, lambda: asked.append(1) or company, workers=2)
-    assert sorted(sites_only) == SITES[:2] and asked == []
+    # the roll-up is rendered only when it is among the reports asked for
+    sites_only = render_reports(SITES[:2], week, workers=2)
+    assert sorted(sites_only) == SITES[:2] and ROLLUP_NAME not in sites_only
 
 
 CHILDREN = """
 import json, sys, psutil
 from tests.reporting.test_render_pool import build_week
 from assets.reporting.render_pool import render_reports
-shared, company = build_week()
+inputs = build_week()
 sites = json.loads(sys.argv[1])
-pdfs = render_reports([*sites, "company"], shared, lambda: company, workers=int(sys.argv[2]))
+pdfs = render_reports([*sites, "company"], inputs, workers=int(sys.argv[2]))
 children = psutil.Process().children(recursive=True)
 print(json.dumps({"reports": sorted(pdfs), "children": len(children)}))
 """

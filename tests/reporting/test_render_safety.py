@@ -7,7 +7,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetchingError
 
 from assets.reporting import pdf_writer
-from assets.reporting.audit_findings import audit_findings
+from assets.reporting.audit_findings import WeekFacts, audit_findings
 from assets.reporting.fetcher import ReportResourceFetcher
 from assets.reporting.pdf_writer import TEMPLATES_DIR
 from assets.reporting.site_report import render_site_report
@@ -52,21 +52,16 @@ def rendered(config, ctx, monkeypatch_module):
         ]
     )
     findings = audit_findings(
-        rows, F.source_files(), F.rejected_rows(), F.unmatched(), config, ctx, "S1"
+        WeekFacts.of(rows, F.source_files(), F.rejected_rows(), F.unmatched(), config, ctx), "S1"
     )
     pdf = render_site_report(
         "S1",
-        status=rows,
+        WeekFacts.of(rows, F.source_files(), F.rejected_rows(), F.unmatched(), config, ctx),
         previous_status=rows.iloc[:0],
         compliance_history=F.history("S1", 2),
         renewal_forecast=F.empty_forecast(),
         points_ledger=F.empty_ledger(),
         findings=findings,
-        source_files=F.source_files(),
-        rejected_rows=F.rejected_rows(),
-        unmatched_records=F.unmatched(),
-        config=config,
-        ctx=ctx,
     )
     return pdf, fetchers[0]
 

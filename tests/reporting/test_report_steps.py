@@ -169,16 +169,16 @@ def test_a_site_that_fails_to_render_fails_the_week_and_files_nothing(one_step, 
     root, landing, one_output, _, _ = one_step
     output = root / "broken"
     _copy_without_reports(one_output, output)
-    from assets.reporting import render_pool
+    from assets.reporting import week_reports
 
-    real = render_pool.render_site_report
+    real = week_reports.render_site_report
 
-    def render(site: str, **kwargs) -> bytes:
+    def render(site: str, week, **kwargs) -> bytes:
         if site == "DAYTON":
             raise ValueError("a template failed on this site's data")
-        return real(site, **kwargs)
+        return real(site, week, **kwargs)
 
-    monkeypatch.setattr(render_pool, "render_site_report", render)
+    monkeypatch.setattr(week_reports, "render_site_report", render)
     with dg.instance_for_test() as instance:
         result = _materialize(
             [*UPSTREAM, site_report_pdfs], landing, output, instance, render_sites_per_step=1

@@ -9,7 +9,7 @@ import pikepdf
 import pytest
 
 from assets.csv_bytes import employee_status_csv
-from assets.reporting.audit_findings import audit_findings
+from assets.reporting.audit_findings import WeekFacts, audit_findings
 from assets.reporting.site_report import render_site_report
 from tests.reporting import frames as F
 from tests.reporting.pdf_reading import (
@@ -85,7 +85,7 @@ def site_rows():
 
 def render(config, ctx, rows, weeks=12, previous=None, held=False):
     findings = audit_findings(
-        rows, F.source_files(), F.rejected_rows(), F.unmatched(), config, ctx, "S1"
+        WeekFacts.of(rows, F.source_files(), F.rejected_rows(), F.unmatched(), config, ctx), "S1"
     )
     forecast = pd.DataFrame(
         [
@@ -131,17 +131,12 @@ def render(config, ctx, rows, weeks=12, previous=None, held=False):
         )
     return render_site_report(
         "S1",
-        status=rows,
+        WeekFacts.of(rows, F.source_files(), F.rejected_rows(), F.unmatched(), config, ctx),
         previous_status=previous if previous is not None else rows.iloc[:0],
         compliance_history=F.history("S1", weeks),
         renewal_forecast=forecast,
         points_ledger=ledger,
         findings=findings,
-        source_files=F.source_files(),
-        rejected_rows=F.rejected_rows(),
-        unmatched_records=F.unmatched(),
-        config=config,
-        ctx=ctx,
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from assets.reporting.audit_findings import audit_findings
+from assets.reporting.audit_findings import WeekFacts, audit_findings
 from assets.reporting.site_report import render_site_report
 from assets.reporting.training_effectiveness import training_effectiveness
 from tests.reporting import frames as F
@@ -313,14 +313,16 @@ def test_corrective_actions_closed_on_time():
 def _grade(config, ctx, effectiveness):
     rows = F.status_frame([F.person("E1", "Ada", "Quinn")])
     findings = audit_findings(
-        rows,
-        F.source_files(),
-        F.rejected_rows(),
-        F.unmatched(),
-        config,
-        ctx,
+        WeekFacts.of(
+            rows,
+            F.source_files(),
+            F.rejected_rows(),
+            F.unmatched(),
+            config,
+            ctx,
+            effectiveness=effectiveness,
+        ),
         "S1",
-        effectiveness=effectiveness,
     )
     return findings.set_index("clause").loc["7.2 c)"]
 
@@ -368,18 +370,14 @@ def test_the_section_reads_back_from_the_rendered_pdf(config, ctx):
     rows = F.status_frame([F.person("E1", "Ada", "Quinn")])
     pdf = render_site_report(
         "S1",
-        status=rows,
+        WeekFacts.of(
+            rows, F.source_files(), F.rejected_rows(), F.unmatched(), config, ctx, effectiveness=t
+        ),
         previous_status=rows.iloc[:0],
         compliance_history=F.history("S1", 4),
         renewal_forecast=F.empty_forecast(),
         points_ledger=F.empty_ledger(),
         findings=_grade(config, ctx, t).to_frame().T.reset_index(names="clause"),
-        source_files=F.source_files(),
-        rejected_rows=F.rejected_rows(),
-        unmatched_records=F.unmatched(),
-        config=config,
-        ctx=ctx,
-        effectiveness=t,
     )
     text = squashed(pdf_text(pdf))
     assert squashed("Effectiveness of training") in text

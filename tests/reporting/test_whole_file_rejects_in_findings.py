@@ -3,14 +3,17 @@ grade it under 7.5.3 (file rejected whole), not as a rejected row nobody could a
 
 from __future__ import annotations
 
-from assets.reporting.audit_findings import site_facts
+from assets.reporting.audit_findings import WeekFacts, site_facts
 from tests.reporting import frames as F
 
 
 def _facts(config, ctx, rejected):
     status = F.status_frame([F.person("C01", "Cert", "Person")])
     return site_facts(
-        status, F.source_files(), F.rejected_rows(rejected), F.unmatched(), config, ctx, "S1"
+        WeekFacts.of(
+            status, F.source_files(), F.rejected_rows(rejected), F.unmatched(), config, ctx
+        ),
+        "S1",
     )
 
 

@@ -136,37 +136,57 @@ _PDFUA_ID = b"""<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org
 """
 
 
-class _EolSafe:
-    """A stream (any pydyf.Stream class) whose data may end in a carriage return.
+class _SerialisedOnce:
+    """A stream (any pydyf.Stream class) whose bytes are computed once.
 
-    pydyf writes ``data LF endstream``. When compressed data happens to end in byte 0x0D the
-    file holds ``CR LF endstream``, which a validator reads as a CR-LF end-of-line marker and so
-    counts one byte less than /Length (veraPDF-style rule "stream /Length does not match its raw
-    content", seen in about one PDF in ten). ISO 32000-1 7.3.8.1 lets the marker before
-    ``endstream`` be CR, LF or CR LF; writing CR LF after such data makes the reading
-    unambiguous: strip the CR LF marker and exactly /Length bytes remain.
+    With a document id, pydyf reads every object's data twice (once to hash the file for the id,
+    once to write it), and each read of a stream compresses it again at zlib level 9 -- fonts
+    included. Nothing changes a stream after the finisher.
     """
 
     @property
     def data(self) -> bytes:
-        # Serialised once: with a document id, pydyf reads every object's data twice (once to
-        # hash the file for the id, once to write it), and each read of a stream compresses it
-        # again at zlib level 9 -- fonts included. Nothing changes a stream after the finisher.
         cached = self.__dict__.get("_serialized")
-        if cached is not None:
-            return cached
-        serialized = super().data  # type: ignore[misc]
-        tail = b"\nendstream"
-        if serialized.endswith(b"\r" + tail):
-            serialized = serialized[: -len(tail)] + b"\r" + tail
-        self.__dict__["_serialized"] = serialized
-        return serialized
+        if cached is None:
+            cached = self.__dict__["_serialized"] = super().data  # type: ignore[misc]
+        return cached
 
 
 @cache
-def _eol_safe(cls: type) -> type:
-    """``cls`` writing its data as :class:`_EolSafe` says (WeasyPrint subclasses pydyf.Stream)."""
-    return type(f"EolSafe{cls.__name__}", (_EolSafe, cls), {})
+def _serialised_once(cls: type) -> type:
+    """``cls`` computing its bytes once (WeasyPrint subclasses pydyf.Stream)."""
+    return type(f"Once{cls.__name__}", (_SerialisedOnce, cls), {})
+
+
+# pydyf writes every stream as ``data LF endstream``: data ending in CR gives this tail
+_AMBIGUOUS_END = b"\r\nendstream\nendobj"
+_UNAMBIGUOUS_END = b"\r\r\nendstream\nendobj"
+
+
+class _EolSafePdf:
+    """A pydyf.PDF writing no stream whose end an archival validator can misread.
+
+    When a stream's (compressed) data happens to end in byte 0x0D, pydyf writes ``CR LF
+    endstream``, which a validator reads as a CR-LF end-of-line marker, counting one byte less
+    than /Length ("stream /Length does not match its raw content"; about one PDF in ten, and
+    which one depends on the run id and code version printed in it). ISO 32000-1 7.3.8.1 lets
+    the marker before ``endstream`` be CR, LF or CR LF: writing CR LF after such data makes the
+    reading unambiguous (strip the marker and exactly /Length bytes remain).
+
+    This is done where each object is written, not on the objects: the object stream and the
+    cross-reference stream are built by pydyf inside ``write``, after every finisher has run.
+    """
+
+    def write_line(self, content: bytes, output: Any) -> None:
+        if content.endswith(_AMBIGUOUS_END):
+            content = content[: -len(_AMBIGUOUS_END)] + _UNAMBIGUOUS_END
+        # the object offsets (and so the xref) follow current_position, which counts these bytes
+        super().write_line(content, output)  # type: ignore[misc]
+
+
+@cache
+def _eol_safe_pdf(cls: type) -> type:
+    return type(f"EolSafe{cls.__name__}", (_EolSafePdf, cls), {})
 
 
 def _archival_finisher(_document: Any, pdf: pydyf.PDF) -> None:
@@ -174,12 +194,15 @@ def _archival_finisher(_document: Any, pdf: pydyf.PDF) -> None:
 
     - the XMP metadata stream in the clear (PDF/A readers expect to read it), carrying the
       PDF/UA-1 identification next to WeasyPrint's PDF/A-3b one;
-    - no stream whose data ends in CR is written ambiguously (see ``_EolSafe``).
+    - no stream whose data ends in CR is written ambiguously (see ``_EolSafePdf``);
+    - each stream compressed once (see ``_SerialisedOnce``).
     """
+    if not isinstance(pdf, _EolSafePdf):
+        pdf.__class__ = _eol_safe_pdf(type(pdf))
     for obj in pdf.objects:
-        # WeasyPrint's page content streams are a subclass of pydyf.Stream: they need it too
-        if isinstance(obj, pydyf.Stream) and not isinstance(obj, _EolSafe):
-            obj.__class__ = _eol_safe(type(obj))
+        # WeasyPrint's page content streams are a subclass of pydyf.Stream: they too
+        if isinstance(obj, pydyf.Stream) and not isinstance(obj, _SerialisedOnce):
+            obj.__class__ = _serialised_once(type(obj))
     reference = pdf.catalog.get("Metadata")
     if reference is None:
         return
@@ -297,20 +320,4 @@ def write_pdf(
         attachments=pdf_attachments,
         finisher=_archival_finisher,
     )
-    return unambiguous_xref_stream(pdf)
-
-
-def unambiguous_xref_stream(pdf: bytes) -> bytes:
-    """The cross-reference stream written unambiguously too (see ``_EolSafe``).
-
-    pydyf builds the XRef stream while writing, after the finisher ran, so ``_EolSafe`` cannot
-    reach it; when its compressed data ends in CR a validator reads ``CR LF endstream`` and
-    counts one byte less than /Length (seen in about one PDF in thirty). The XRef stream is the
-    file's last object and ``startxref`` points at its start, so one CR added before its
-    ``endstream`` moves no offset.
-    """
-    end = pdf.rfind(b"\nendstream")
-    last_object = pdf.rfind(b" 0 obj", 0, end)
-    if end > 0 and pdf[end - 1 : end] == b"\r" and b"/Type /XRef" in pdf[last_object:end]:
-        return pdf[:end] + b"\r" + pdf[end:]
     return pdf

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 import pikepdf
 import pydyf
+import pytest
 
 from assets.reporting.pdf_writer import _archival_finisher
-from tests.reporting.pdf_reading import conformance_failures
+from tests.reporting.pdf_reading import conformance_failures, wrong_stream_lengths
 
 
 def _pdf_with_content_ending_in_cr(finish: bool) -> bytes:
@@ -44,16 +46,57 @@ def test_stream_data_ending_in_cr_matches_its_length():
         assert document.pages[0].Contents.read_bytes() == b"BT ET\r"
 
 
-def test_an_xref_stream_ending_in_cr_gets_an_unambiguous_end_of_line():
-    from assets.reporting.pdf_writer import unambiguous_xref_stream
+def _label_text(label: int) -> str:
+    # incompressible text of varying length: it moves the object stream's bytes and length, so
+    # the cross-reference stream's offsets too
+    return hashlib.sha256(str(label).encode()).hexdigest()[: 8 + label % 56]
 
-    head = b"%PDF-1.7\n5 0 obj\n<</Type /XRef/Length 3>>\nstream\n"
-    tail = b"\nendstream\nendobj\nstartxref\n9\n%%EOF\n"
-    ends_in_cr = head + b"ab\r" + tail
-    fixed = unambiguous_xref_stream(ends_in_cr)
-    # CR CR LF: the CR LF is the end-of-line marker, exactly /Length (3) bytes remain
-    assert fixed == head + b"ab\r\r" + tail
-    assert fixed.index(b"5 0 obj") == ends_in_cr.index(b"5 0 obj")  # startxref still right
-    assert unambiguous_xref_stream(head + b"abc" + tail) == head + b"abc" + tail
-    other = ends_in_cr.replace(b"/Type /XRef", b"/Type /XObject")
-    assert unambiguous_xref_stream(other) == other  # only the last object, the XRef stream
+
+def _compressed_pdf(label: int, finish: bool) -> bytes:
+    """A PDF written as WeasyPrint writes it: objects in a compressed object stream, a
+    cross-reference stream, a document id; ``label`` varies the compressed bytes."""
+    pdf = pydyf.PDF()
+    pdf.add_page(
+        pydyf.Dictionary(
+            {
+                "Type": "/Page",
+                "Parent": pdf.pages.reference,
+                "MediaBox": pydyf.Array([0, 0, 200, 200]),
+                "Label": pydyf.String(_label_text(label)),
+            }
+        )
+    )
+    if finish:
+        _archival_finisher(None, pdf)
+    out = io.BytesIO()
+    pdf.write(out, version=b"1.7", identifier=True, compress=True)
+    return out.getvalue()
+
+
+def _first_label_whose(stream_type: bytes) -> int:
+    """The first label for which pydyf writes that stream (built inside ``write``, after every
+    finisher) with compressed data ending in CR: about one in 256."""
+    for label in range(20_000):
+        pdf = _compressed_pdf(label, finish=False)
+        for start in range(len(pdf)):
+            start = pdf.find(stream_type, start)
+            if start < 0:
+                break
+            end = pdf.index(b"endstream", start)
+            if pdf[end - 2 : end] == b"\r\n":
+                return label
+            start = end
+    raise AssertionError(f"no label makes the {stream_type!r} stream end in CR")
+
+
+@pytest.mark.parametrize("stream_type", [b"/Type /ObjStm", b"/Type /XRef"])
+def test_streams_pydyf_builds_while_writing_get_an_unambiguous_end(stream_type):
+    label = _first_label_whose(stream_type)
+    assert "PDFA3B-STREAM-LENGTH-001" in conformance_failures(_compressed_pdf(label, False))
+    fixed = _compressed_pdf(label, finish=True)
+    assert "PDFA3B-STREAM-LENGTH-001" not in conformance_failures(fixed)
+    assert wrong_stream_lengths(fixed) == []
+    assert b"\r\r\nendstream" in fixed
+    # a conforming reader finds every object where the cross-reference stream says it is
+    with pikepdf.open(io.BytesIO(fixed)) as document:
+        assert str(document.pages[0].Label) == _label_text(label)

@@ -1,6 +1,7 @@
 """CSV bytes that ride along in the PDFs as attachments (the rows only a machine needs).
 
-``employee_status.csv`` has exactly the columns of SPEC 8 in that order, so the attachment and
+``employee_status.csv`` has exactly the columns of docs/data-contract.md in that order, so the
+attachment and
 ``status/<partition>/employee_status.csv`` can be the same bytes. Formats: dates ``YYYY-MM-DD``
 (empty when there is none), booleans ``true``/``false`` (empty when unknown), points without a
 trailing ``.0``, UTF-8 with ``\\n`` line ends. Text cells are neutralized against spreadsheet
@@ -83,7 +84,8 @@ def frame_to_csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def employee_status_csv(status: pd.DataFrame) -> bytes:
-    """``employee_status.csv`` bytes for these status rows (SPEC 8 columns, sorted by person)."""
+    """``employee_status.csv`` bytes for these status rows (docs/data-contract.md columns, sorted
+    by person)."""
     rows = status.loc[:, list(EMPLOYEE_STATUS_COLUMNS)].copy()
     for column in POINT_COLUMNS:  # points mean tenths at most: not 158.4158853
         rows[column] = round_half_up(pd.to_numeric(rows[column], errors="coerce"), 1)

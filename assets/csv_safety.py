@@ -1,4 +1,4 @@
-"""Make CSV exports safe to open in a spreadsheet (CSV/formula injection, SPEC 5).
+"""Make CSV exports safe to open in a spreadsheet (CSV/formula injection, docs/reports.md).
 
 A spreadsheet runs a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
 as a formula, so a hostile name in a provider file could execute on the quality manager's

@@ -1,4 +1,4 @@
-"""The one weekly partitioning every asset of the main graph shares (SPEC 7).
+"""The one weekly partitioning every asset of the main graph shares (README, Operations).
 
 Weeks start on Monday; the partition key is the Monday's date; the as-of date D is that week's
 Sunday; the first week is 2020-01-06 and the last is the last complete week. ``day_offset=1``

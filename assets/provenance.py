@@ -39,7 +39,7 @@ def code_version() -> str:
 
 
 def newest_input_file(source_files: pd.DataFrame) -> str | None:
-    """The most recently modified landing file the week saw (SPEC 2: the report names it)."""
+    """The most recently modified landing file the week saw (docs/rules.md: the report names it)."""
     data = source_files[source_files["modified_at"].notna()] if not source_files.empty else None
     if data is None or data.empty:
         return None

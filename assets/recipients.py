@@ -1,4 +1,4 @@
-"""Decides who receives which report, from ``recipients.yaml`` only (SPEC 6).
+"""Decides who receives which report, from ``recipients.yaml`` only (docs/reports.md).
 
 A site's report goes to that site's list and nobody else; the company roll-up goes to ``company``.
 Nothing is guessed: site ids must match the configuration exactly, and a site with no recipients

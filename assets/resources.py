@@ -32,7 +32,7 @@ class CompetenceSettings(dg.ConfigurableResource):
     config_dir: str = "config"
     output_dir: str = "var"
     # Overrides the run date (ISO date) for tests and reproductions; empty = today in the
-    # company timezone. Records dated after the run date are rejected (SPEC 4).
+    # company timezone. Records dated after the run date are rejected (docs/data-contract.md).
     run_date: str = ""
     # Threads the certification engine may use; 0 = every core this process may run on. Lower
     # it when several steps share the machine (the multiprocess executor).

@@ -44,7 +44,8 @@ def _warehouse(database: str | None):
 
 
 def _ensure_dagster_home() -> Path:
-    """Runs are recorded in a persistent instance so `dagster dev` shows them (SPEC 8)."""
+    """Runs are recorded in a persistent instance so `dagster dev` shows them
+    (docs/data-contract.md)."""
     from assets.environment import require_writable_folder
 
     home = os.environ.get("DAGSTER_HOME", "").strip()

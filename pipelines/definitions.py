@@ -1,4 +1,5 @@
-"""The Dagster code location ``pipelines.definitions`` (SPEC 8): assets, resources, automation."""
+"""The Dagster code location ``pipelines.definitions`` (docs/data-contract.md): assets, resources,
+automation."""
 
 import dagster as dg
 

@@ -296,7 +296,8 @@ class CompetenceConfig(_Strict):
     config_hash: str
 
     def site(self, site_id: str) -> Site:
-        """A site's settings; a site nowhere in the configuration gets the defaults (SPEC 2)."""
+        """A site's settings; a site nowhere in the configuration gets the defaults
+        (docs/rules.md)."""
         return self.policy.sites.get(site_id) or Site(name=site_id)
 
     def site_timezone(self, site_id: str) -> str:

@@ -34,7 +34,8 @@ ROSTER_COLUMNS = (
     "hire_date",
     "termination_date",
 )
-# status/<partition>/employee_status.csv and the PDF attachment (SPEC 8), in this order
+# status/<partition>/employee_status.csv and the PDF attachment (docs/data-contract.md), in this
+# order
 EMPLOYEE_STATUS_COLUMNS = (
     "employee_id",
     "first_name",
@@ -239,7 +240,8 @@ def with_runtime_checks(
 ) -> pa.DataFrameSchema:
     """The model's schema plus the checks that need the run date and the configuration.
 
-    A record dated after the day the pipeline runs cannot have happened yet (SPEC 4), and a
+    A record dated after the day the pipeline runs cannot have happened yet
+    (docs/data-contract.md), and a
     module the credentials do not define cannot count towards anything.
     """
     schema = model.to_schema()

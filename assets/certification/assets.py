@@ -2,7 +2,8 @@
 
 Thin wrappers around :func:`assets.certification.engine.evaluate`; the rules live there. Each
 table is stored per week in the warehouse (idempotent overwrite), so later weeks read earlier
-ones for trends; ``status/<week>/employee_status.csv`` carries exactly the SPEC 8 columns.
+ones for trends; ``status/<week>/employee_status.csv`` carries exactly the docs/data-contract.md
+columns.
 """
 
 import dagster as dg

@@ -3,7 +3,8 @@
 ``evaluate`` computes everything once and returns a frozen :class:`CertificationResult`; the four
 table functions are shortcuts for callers that need one table. Nothing here knows about Dagster.
 
-Scope of the rows (SPEC 2 and 8): every person employed on D gets a row for the credential their
+Scope of the rows (docs/rules.md and docs/data-contract.md): every person employed on D gets a row
+for the credential their
 role requires — or, when it requires none (no entry, or ``credential: null``), for
 ``policy.default_credential`` with compliance NOT_REQUIRED — plus a row for every other configured
 credential in which they passed at least one required module by D. Records dated after D and

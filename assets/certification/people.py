@@ -1,6 +1,7 @@
 """Who is in scope on date D, and which credential each person's role requires.
 
-Only people employed on D count (SPEC 2): hire date on or before D and no termination date on or
+Only people employed on D count (docs/rules.md): hire date on or before D and no termination date
+on or
 before D. The requirement of a (site, job role) comes from ``requirements.yaml``: an entry for the
 person's own site beats a ``*`` entry; among entries for the same (site, role) the first one in
 the file wins. Job roles are matched with case and surrounding spaces folded, because HR exports

@@ -41,7 +41,8 @@ __all__ = [
     "STATUS_ORDER",
 ]
 
-STATUS_CSV_COLUMNS = EMPLOYEE_STATUS_COLUMNS  # SPEC 8, defined once in schemas.tables
+# the columns of docs/data-contract.md, defined once in schemas.tables
+STATUS_CSV_COLUMNS = EMPLOYEE_STATUS_COLUMNS
 STATUS_COLUMNS = (
     *STATUS_CSV_COLUMNS,
     "email",

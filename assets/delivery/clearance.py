@@ -1,7 +1,8 @@
 """The mail gate: the week's e-mail goes out only when every source's reject share is in policy.
 
 A blocking check on this small asset stops only what depends on it — the e-mail — while status,
-findings and reports are still computed and rendered for inspection (SPEC 4). The share is
+findings and reports are still computed and rendered for inspection (docs/data-contract.md). The
+share is
 computed from the stored ``source_files`` table, not read from another check's result, which
 would race (STACK_NOTES).
 How the share is counted: :mod:`assets.ingest.reject_share`.

@@ -1,4 +1,5 @@
-"""One run's e-mail delivery: plan against the ledger, compose, claim, send, record (SPEC 6).
+"""One run's e-mail delivery: plan against the ledger, compose, claim, send, record
+(docs/reports.md).
 
 ``deliver_reports`` is the single entry point the delivery asset calls. It never raises for a mail
 failure: every outcome is recorded in the ledger and returned in the :class:`DeliveryReport`, whose

@@ -11,7 +11,7 @@ Who owns an intent, and whether that run is still alive, is ``ownership.py``; th
 decision and the SQL both stores share are ``ledger_rows.py``; the PostgreSQL half of every
 operation is ``ledger_postgres.py``.
 
-The life of a row (SPEC 6, exactly once):
+The life of a row (docs/reports.md, exactly once):
 
 1. **Intent.** Before a message is handed to the server, :func:`claim` writes ``SENDING`` with the
    message's Message-ID and the owner (host, pid, process start, run id, lease end) in one

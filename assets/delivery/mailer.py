@@ -1,7 +1,8 @@
 """The mailer resource: hands one composed e-mail to SMTP, or writes it to the outbox folder.
 
 With no SMTP host configured (the default) every message is written as an ``.eml`` file into the
-outbox, so the demo runs anywhere (SPEC 6). With a host, the message is sent over plain SMTP,
+outbox, so the demo runs anywhere (docs/reports.md). With a host, the message is sent over plain
+SMTP,
 STARTTLS or implicit TLS, retried with exponential backoff on transient failures, and a permanent
 refusal is reported rather than retried within the run. Whatever happens, ``deliver`` returns a
 :class:`DeliveryOutcome` instead of raising, so one bad address never stops the other reports.

@@ -1,11 +1,12 @@
 """Composes the e-mails: one site report for one recipient, the company roll-up, a run failure.
 
-A report message answers "do I need to open the PDF?" on its own (SPEC 6): the subject carries
+A report message answers "do I need to open the PDF?" on its own (docs/reports.md): the subject
+carries
 site, ISO week, compliance rate and nonconformities; the body (HTML and plain text) repeats the
 first page's essentials. Messages are deterministic: the same report for the same recipient gives
 the same bytes, Message-ID included, so a re-sent message is recognisably the same one.
 
-Readings of the SPEC made here:
+Readings of the product rules (docs/reports.md) made here:
 
 - Every figure prints through the report's own formatters (``assets/reporting/figures.py``) and
   every code through its vocabulary (``labels.py``): the rate reads "86.8 %" here as on the PDF's

@@ -29,7 +29,8 @@ class DeliveryStatus(StrEnum):
     @property
     def delivered(self) -> bool:
         # A message written to the outbox counts as delivered: with no SMTP configured the outbox
-        # *is* the delivery channel (SPEC 6), and switching SMTP on later must not re-send history.
+        # *is* the delivery channel (docs/reports.md), and switching SMTP on later must not re-send
+        # history.
         return self in (DeliveryStatus.SENT, DeliveryStatus.WRITTEN_TO_OUTBOX)
 
 

@@ -1,4 +1,5 @@
-"""Identity resolution: link provider records to people on the week's roster (SPEC 4).
+"""Identity resolution: link provider records to people on the week's roster
+(docs/data-contract.md).
 
 By ``employee_id`` when it is on the roster; else by a unique e-mail address (case-insensitive);
 else by a unique normalized name (accents, case and spacing folded) — flagged as matched by name.

@@ -184,7 +184,7 @@ def ingest_week(
         )
     roster = _unique_employees(roster_intake)
     # Before the first extract the first one stands in; the engine keeps only people employed
-    # on D (hire and termination dates), and the flag travels to the report (SPEC 3).
+    # on D (hire and termination dates), and the flag travels to the report (docs/data-contract.md).
 
     result_schema = with_runtime_checks(
         AssessmentResult,

@@ -3,7 +3,7 @@
 Who needs action: every NON_COMPLIANT row (overdue: act now), every GRACE row (qualify by the
 due date) and every EXPIRING row whose renewal is not yet secured (renew by the expiry date).
 Most urgent first: overdue rows by days overdue (longest first), then the rest by date.
-"Near renewal" (SPEC 5 section 5) reads as: expiry within twice the warning window.
+"Near renewal" (docs/reports.md) reads as: expiry within twice the warning window.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ Each rule looks at one site's facts and returns a verdict with the statement an 
 write: the requirement, what failed, and the objective evidence (names, dates, record ids).
 Verdicts, mildest first: ``CONFORMS``, ``OBSERVATION``, ``MINOR_NC``, ``MAJOR_NC``.
 
-Readings of the SPEC where it is silent (also in the project report):
+Readings where the rules (docs/reports.md) are silent (also in the README's "Decisions where the
+spec is silent"):
 
 - ``competence_determined`` (7.2 a): a job role present at the site with no entry in
   requirements.yaml is a ``MINOR_NC`` - the requirement is not met for those people, but the

@@ -1,4 +1,4 @@
-"""What changed at a site since last week's snapshot (SPEC 5 section 3).
+"""What changed at a site since last week's snapshot (docs/reports.md).
 
 Rows are matched on (employee_id, credential). Readings: "became non-compliant" includes people
 new to the site who arrive non-compliant (marked ``new to site``); "certified or renewed" is a row

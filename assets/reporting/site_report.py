@@ -1,5 +1,5 @@
-"""Render one site's weekly PDF report (SPEC 5): cover, figures, changes, findings, actions,
-skills matrix and evidence appendix, with the site's rows attached as CSV.
+"""Render one site's weekly PDF report (docs/reports.md): cover, figures, changes, findings,
+actions, skills matrix and evidence appendix, with the site's rows attached as CSV.
 
 What goes in the PDF and what rides along as attachment: WeasyPrint lays out roughly 5 ms per
 table row, and a quality manager reads the exceptions, not the roll call. So the PDF prints every

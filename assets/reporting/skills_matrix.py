@@ -1,4 +1,4 @@
-"""The skills matrix: people by module with pass dates, coloured by status (SPEC 5 section 6).
+"""The skills matrix: people by module with pass dates, coloured by status (docs/reports.md).
 
 One matrix per credential held or needed at the site. A large site (more rows than
 ``FULL_MATRIX_LIMIT``) gets only the rows whose module gaps a reader acts on in the PDF - people

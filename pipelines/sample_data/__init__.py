@@ -7,11 +7,11 @@ sprinkle of trouble (``trouble.py``) so the quarantine has something to show.
 
 How it works: every person gets a *designed history* (a scenario such as "certified, expiring in
 the next 90 days without enough points") from which their assessment and activity records follow,
-so that every CPT and FORKLIFT status of SPEC section 2 appears as of ``today``. Everything is held
+so that every CPT and FORKLIFT status of docs/rules.md appears as of ``today``. Everything is held
 as numeric numpy arrays (person index, module code, day number) and turned into text one output
 file at a time, which keeps 1,000,000 employees within a few minutes and a few GB.
 
-Decisions where the SPEC is silent:
+Decisions where the product rules are silent:
 
 - Same ``(employees, seed, today)`` -> the same bytes in every file, and file modification times
   derived from each file's period (a later drop has a later mtime), never from the wall clock.

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-# What each kind is and what the pipeline is expected to do with it (SPEC section 4).
+# What each kind is and what the pipeline is expected to do with it (docs/data-contract.md).
 TROUBLE_KINDS: dict[str, str] = {
     "impossible_date": "a date that does not exist (02/30) -> rejected",
     "future_date": "an assessment dated after the day the data was generated -> rejected",

@@ -1,6 +1,6 @@
 """A hand-computed company of 17 people as of Sunday 2026-11-22, with the shipped config.
 
-Every expected value below was worked out from SPEC section 2 by hand (the reasoning is in the
+Every expected value below was worked out from docs/rules.md by hand (the reasoning is in the
 comments), not copied from the engine's output. CPT: SAFETY, QUALITY, PROCESSES, MAINTENANCE
 required, GREEN optional, 5 years, renewal by 100 points (1/h of CE, 20 per employment
 anniversary, 25 per retake). FORKLIFT: 3 years, retest in the 90 days before expiry.

@@ -1,4 +1,4 @@
-"""The SPEC 2 rules one function at a time, with their honest nulls (no magic days).
+"""The docs/rules.md rules one function at a time, with their honest nulls (no magic days).
 
 The scenario and property tests check the engine as a whole; these read like the rules
 themselves, on a handful of hand-written values. Days are day numbers (days since 1970-01-01).

@@ -1,4 +1,4 @@
-"""Boundary cases of SPEC 2, one small company each, expectations worked out by hand."""
+"""Boundary cases of docs/rules.md, one small company each, expectations worked out by hand."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """The certification rules stay apart from the machinery that runs them fast.
 
-``assets/certification/rules/`` holds the SPEC 2 rules as plain functions on arrays; how the work
+``assets/certification/rules/`` holds the docs/rules.md rules as plain functions on arrays; how the
+work
 is split over threads, indexed or turned into text lives in ``machinery/`` and the orchestrator.
 Read from the source with ``ast`` (every import, also one inside a function), so a rule that
 starts importing the thread pool, an index, the phase clock or Dagster fails here.

@@ -1,6 +1,7 @@
 """The whole weekly graph, two weeks, over generated sample data, mailing a real SMTP server.
 
-Asserts what crosses stage boundaries: the status export's columns (SPEC 8, typed here by hand),
+Asserts what crosses stage boundaries: the status export's columns (docs/data-contract.md, typed
+here by hand),
 the PDFs' figures against the stored site compliance, recipient isolation, the attachment being
 the stored PDF byte for byte, and a rerun sending nothing.
 """

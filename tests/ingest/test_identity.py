@@ -1,4 +1,5 @@
-"""Identity resolution (SPEC 4): id, else unique e-mail, else unique normalized name."""
+"""Identity resolution (docs/data-contract.md): id, else unique e-mail, else unique normalized
+name."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """The sample landing folder: deterministic, in the documented formats, with counted trouble.
 
 Every count checked here is re-derived from the written files with an independent reading of
-SPEC section 3 and config/providers.yaml, then compared with what the generator says it injected.
+docs/data-contract.md and config/providers.yaml, then compared with what the generator says it
+injected.
 """
 
 from __future__ import annotations
@@ -455,7 +456,7 @@ def test_each_configured_provider_rejects_less_than_the_policy_share(
 
 
 def _passes_by_person(northfield, apex, inhouse, roster) -> pd.DataFrame:
-    """Valid passing records of each employee, linked the way SPEC section 4 describes."""
+    """Valid passing records of each employee, linked the way docs/data-contract.md describes."""
     by_email = roster.drop_duplicates("employee_id").set_index(
         roster.drop_duplicates("employee_id")["email"].str.lower()
     )["employee_id"]

@@ -1,4 +1,5 @@
-"""Grading of each audit rule on tiny hand-built sites (verdicts worked out from SPEC 5)."""
+"""Grading of each audit rule on tiny hand-built sites (verdicts worked out from
+docs/reports.md)."""
 
 from __future__ import annotations
 

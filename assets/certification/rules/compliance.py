@@ -1,4 +1,4 @@
-"""Compliance of each status row with the role's requirement (SPEC 2, "Requirement and
+"""Compliance of each status row with the role's requirement (docs/rules.md, "Requirement and
 compliance"), and its due date.
 
 - ``NOT_REQUIRED``: the role does not require this credential; no due date.

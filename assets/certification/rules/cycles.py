@@ -1,6 +1,6 @@
 """Certification and renewal cycles of one credential, chained for all people at once, as of D.
 
-The rules (SPEC 2), with the boundary choices this module makes:
+The rules (docs/rules.md), with the boundary choices this module makes:
 
 - **First certification** (:func:`first_certification`): a person is certified on the latest of
   the earliest passes of every required module. That date starts a cycle; it expires

@@ -1,4 +1,4 @@
-"""Whole days with honest nulls, and the calendar rule of validity (SPEC 2: calendar years).
+"""Whole days with honest nulls, and the calendar rule of validity (docs/rules.md: calendar years).
 
 The rules work on day numbers (days since 1970-01-01) so that a million people's dates are plain
 integer arrays; whether a date exists at all is said by a separate ``present`` mask, never by a

@@ -1,4 +1,5 @@
-"""Which record is the evidence of a pass (SPEC 2: the ids of the source records that prove it).
+"""Which record is the evidence of a pass (docs/rules.md: the ids of the source records that prove
+it).
 
 Several passes of the same module by the same person on the same day are one pass for the rules
 (a provider that reports an exam twice does not earn two retakes). The record kept as evidence

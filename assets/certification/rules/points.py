@@ -1,4 +1,5 @@
-"""Recertification points (SPEC 2, points renewal): what counts, how much, and when it renews.
+"""Recertification points (docs/rules.md, points renewal): what counts, how much, and when it
+renews.
 
 The rules, in the project's words:
 

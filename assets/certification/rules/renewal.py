@@ -1,4 +1,5 @@
-"""Retest renewal (SPEC 2, e.g. the forklift licence): passing every module again before expiry.
+"""Retest renewal (docs/rules.md, e.g. the forklift licence): passing every module again before
+expiry.
 
 Points renewal is in :mod:`assets.certification.rules.points` (``points_renewal``).
 """

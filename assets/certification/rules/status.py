@@ -1,4 +1,4 @@
-"""Status of one person for one credential as of D (SPEC 2), and the columns that go with it.
+"""Status of one person for one credential as of D (docs/rules.md), and the columns that go with it.
 
 - ``NOT_STARTED``: no required module passed; ``IN_PROGRESS``: some, never certified;
 - ``CERTIFIED``: a cycle covers D and its expiry is more than ``expiry_warning_days`` after D;

@@ -45,6 +45,7 @@ def _start(warehouse: str, week: str, writer: str, go: Path) -> subprocess.Popen
             str(ROWS),
             str(TIMES),
             str(go),
+            str(len(WRITERS)),
         ],
         cwd=PROJECT_ROOT,
         env={k: v for k, v in os.environ.items() if not k.startswith("COMPETENCE_")},
@@ -76,7 +77,12 @@ def warehouse(request, tmp_path) -> str:
 def test_five_writers_at_once_leave_every_week_whole_and_the_last_write_wins(warehouse, tmp_path):
     go = tmp_path / "go"
     writers = [_start(warehouse, week, writer, go) for writer, week in WRITERS]
-    time.sleep(1.5)  # every writer has imported and built its frames
+    # every writer has imported and built its frames (a fixed sleep was not enough under load)
+    deadline = time.monotonic() + 120
+    while len(list(tmp_path.glob("go.ready.*"))) < len(WRITERS):
+        failed = [w.stderr.read() for w in writers if w.poll() not in (None, 0)]
+        assert not failed and time.monotonic() < deadline, failed or "writers never got ready"
+        time.sleep(0.01)
     go.touch()
     reads = 0
     while any(w.poll() is None for w in writers):
@@ -106,7 +112,8 @@ def test_five_writers_at_once_leave_every_week_whole_and_the_last_write_wins(war
     assert holds[SHARED_WEEK] == later + last
     if not warehouse.endswith(".duckdb"):
         # the two writers of the shared week really overlapped (in DuckDB they queue instead:
-        # one process holds the file at a time)
+        # one process holds the file at a time); the writers' barrier after their first commit
+        # makes this so on any machine, and this says the barrier still holds
         assert logs["w3"][0][1] < logs["w4"][-1][1] and logs["w4"][0][1] < logs["w3"][-1][1]
     assert final.groupby("week").size().to_dict() == {pd.Timestamp(w): ROWS for w in ALL_WEEKS}
 

@@ -160,7 +160,21 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if len(keys) > 1 and not args.quiet:
         print(f"Running {len(keys)} weeks: {keys[0]} .. {keys[-1]}", flush=True)
-    return run_weeks(keys, send_mail=args.send_mail, progress=not args.quiet)
+    code = run_weeks(keys, send_mail=args.send_mail, progress=not args.quiet)
+    _print_reissue_advice(keys)
+    return code
+
+
+def _print_reissue_advice(just_ran: list[str]) -> None:
+    """Name the later weeks whose issued reports look back on a week just recomputed."""
+    import dagster as dg
+
+    from pipelines.reissue import reissue_advice, superseded_weeks
+
+    with dg.DagsterInstance.get() as instance:
+        later = [s for s in superseded_weeks(instance) if s.week > min(just_ran)]
+    for line in reissue_advice([s for s in later if s.week not in just_ran], just_ran):
+        print(line)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -168,6 +182,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     from assets.delivery.ledger_store import PostgresLedger
     from assets.environment import read_environment
+    from pipelines.reissue import reissue_advice, superseded_weeks
     from pipelines.week_status import week_statuses
 
     env = read_environment()
@@ -178,12 +193,17 @@ def cmd_status(args: argparse.Namespace) -> int:
     ledger = PostgresLedger(url) if url else warehouse
     with dg.DagsterInstance.get() as instance:
         statuses = week_statuses(instance, ledger)
+        superseded = {s.week: s for s in superseded_weeks(instance)}
     if args.weeks:
         statuses = statuses[-args.weeks :]
     if not statuses:
         print(f"no week has been run yet (DAGSTER_HOME {os.environ['DAGSTER_HOME']})")
     for status in statuses:
-        print(status.line())
+        stale = superseded.get(status.week)
+        print(status.line() + (f"  OUT OF DATE: {stale.line()}" if stale else ""))
+    shown = {status.week for status in statuses}
+    for line in reissue_advice([s for w, s in sorted(superseded.items()) if w in shown]):
+        print(line)
     if any(s.mailed is None for s in statuses):
         why = "is in use by a run" if ledger == warehouse else "cannot be reached"
         print(f"note: {ledger} {why}; mail counts not shown", file=sys.stderr)

@@ -21,7 +21,7 @@ from typing import Any
 import pydyf
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
-from weasyprint import CSS, HTML, Attachment
+from weasyprint import CSS, Attachment
 from weasyprint.text.fonts import FontConfiguration
 
 from assets.print_text import clip
@@ -29,6 +29,7 @@ from assets.reporting.fetcher import ReportResourceFetcher
 from assets.reporting.figures import format_days, format_rate, points, wrappable
 from assets.reporting.labels import counted, label, standard
 from assets.reporting.rate_change import rate_change_text
+from assets.reporting.user_agent import ReportHTML
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "report_templates"
 
@@ -265,7 +266,7 @@ def warm_up() -> None:
     stylesheet, fonts = _print_stylesheet()
     for template in REPORT_TEMPLATES:
         _ENVIRONMENT.get_template(template)
-    HTML(string=_WARM_UP_HTML, url_fetcher=ReportResourceFetcher(TEMPLATES_DIR)).write_pdf(
+    ReportHTML(string=_WARM_UP_HTML, url_fetcher=ReportResourceFetcher(TEMPLATES_DIR)).write_pdf(
         stylesheets=[stylesheet], font_config=fonts
     )
 
@@ -310,7 +311,7 @@ def write_pdf(
         for item in attachments
     ]
     stylesheet, fonts = _print_stylesheet()
-    document = HTML(string=html, base_url=TEMPLATES_DIR.as_uri() + "/", url_fetcher=fetcher)
+    document = ReportHTML(string=html, base_url=TEMPLATES_DIR.as_uri() + "/", url_fetcher=fetcher)
     pdf = document.write_pdf(
         stylesheets=[stylesheet],
         font_config=fonts,

@@ -248,6 +248,11 @@ def all_findings(config, ctx, status) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def week(config, ctx):
+    return render_week(config, ctx)
+
+
+def render_week(config, ctx) -> tuple[bytes, bytes, pd.DataFrame]:
+    """The site's and the company's PDF of the hand-built week, and the findings."""
     ctx = week_context(ctx)
     status = current_status()
     findings = all_findings(config, ctx, status)

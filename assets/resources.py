@@ -15,11 +15,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import dagster as dg
+import duckdb
 from pydantic import Field, PrivateAttr
 
 from assets.config_pin import ConfigChanged, pin_config
 from assets.environment import SettingsError, read_environment, require_writable_folder
 from assets.ledger_location import PostgresLedger
+from assets.warehouse_move import unmoved_data
 from assets.warehouse_postgres import PostgresWarehouse
 from assets.week_folders import week_folder_name
 from schemas.config import CompetenceConfig, ConfigError, load_config
@@ -78,6 +80,10 @@ class CompetenceSettings(dg.ConfigurableResource):
             require_writable_folder(self.output_dir, "COMPETENCE_OUTPUT_DIR")
         except SettingsError as exc:
             raise dg.Failure(description=str(exc)) from None
+        # A warehouse or ledger just moved to PostgreSQL starts empty there: without the file's
+        # history the reports would look back on nothing, and without its ledger a rerun week
+        # could mail again what was sent. Refuse until `competence move-warehouse` has run.
+        self._refuse_unmoved_file()
         # The configuration once per run, before any step: a bad file fails the run with the
         # configuration error, and every step of the run uses the same files (config_pin.py).
         config = self.load_config()
@@ -86,6 +92,28 @@ class CompetenceSettings(dg.ConfigurableResource):
         except ConfigChanged as exc:
             raise dg.Failure(description=str(exc)) from None
         self._config = config
+
+    def _refuse_unmoved_file(self) -> None:
+        warehouse, ledger = self.warehouse_path, self.ledger
+        source = self.output_path / "warehouse.duckdb"
+        try:
+            left = unmoved_data(
+                source,
+                warehouse_moves=isinstance(warehouse, PostgresWarehouse),
+                ledger_moves=isinstance(ledger, PostgresLedger),
+            )
+        except duckdb.Error as exc:
+            raise dg.Failure(
+                description=f"{source} could not be checked for weeks and deliveries not yet "
+                f"moved to PostgreSQL ({type(exc).__name__}: {exc})"
+            ) from None
+        if left:
+            raise dg.Failure(
+                description=f"{source} holds {' and '.join(left)} that were never moved to "
+                "PostgreSQL, where this run would read and record them: run `competence "
+                'move-warehouse` once (README, "Scaling out: the warehouse"), or move the file '
+                "out of the output folder if it is not this installation's"
+            )
 
     @property
     def config(self) -> CompetenceConfig:

@@ -287,6 +287,39 @@ def cmd_repair_warehouse(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_move_warehouse(args: argparse.Namespace) -> int:
+    """Move the DuckDB warehouse file's weeks and deliveries to the PostgreSQL now configured."""
+    import duckdb
+
+    from assets.ledger_location import LedgerUnavailable, PostgresLedger
+    from assets.resources import CompetenceSettings
+    from assets.warehouse_postgres import PostgresWarehouse, WarehouseUnavailable
+    from pipelines.move_warehouse import move_warehouse
+
+    settings = CompetenceSettings.from_environment()
+    source = Path(args.database) if args.database else settings.output_path / "warehouse.duckdb"
+    warehouse = settings.warehouse_path
+    ledger = settings.ledger
+    if not isinstance(warehouse, PostgresWarehouse) and not isinstance(ledger, PostgresLedger):
+        raise UsageError(
+            "neither COMPETENCE_WAREHOUSE_URL nor COMPETENCE_LEDGER_URL is set: there is no "
+            "PostgreSQL to move the warehouse to"
+        )
+    if not source.is_file():
+        raise UsageError(f"{source}: no such warehouse file (--database names another)")
+    try:
+        move_warehouse(
+            source,
+            warehouse if isinstance(warehouse, PostgresWarehouse) else None,
+            ledger if isinstance(ledger, PostgresLedger) else None,
+        )
+    except (WarehouseUnavailable, LedgerUnavailable, duckdb.IOException) as exc:
+        # unreachable server (named without its password), or the file in use by a run
+        print(f"move-warehouse: {exc}; nothing was marked as moved", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_person(args: argparse.Namespace) -> int:
     """One person's history from the warehouse, one line per event, newest last (or as CSV)."""
     from pipelines.person_report import person_history_command
@@ -344,6 +377,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     repair.add_argument("--database", help=WAREHOUSE_DEFAULT)
     repair.set_defaults(func=cmd_repair_warehouse)
+    move = sub.add_parser(
+        "move-warehouse",
+        help="copy the DuckDB warehouse file's weeks and deliveries to the PostgreSQL now set",
+    )
+    move.add_argument("--database", help="the DuckDB file (default: the output folder's)")
+    move.set_defaults(func=cmd_move_warehouse)
     person = sub.add_parser("person", help="one person's history: status changes, records, actions")
     person.add_argument("employee_id", help="the HR employee number, e.g. E000002")
     person.add_argument("--csv", metavar="PATH", help="also write the history as CSV to PATH")

@@ -27,9 +27,12 @@ from assets.delivery.mailer import Mailer
 from assets.delivery.message import Action, Finding, ReportSummary, SiteLine
 from assets.partitions import weekly_partitions
 from assets.recipients import COMPANY, resolve_recipients
-from assets.reporting.briefing_table import briefings_from_tables, has_typed_briefing
+from assets.reporting.briefing_table import (
+    PEOPLE_COLUMNS,
+    briefings_from_tables,
+    has_typed_briefing,
+)
 from assets.reporting.briefing_types import Briefing
-from assets.reporting.report_index import PEOPLE_COLUMNS
 from assets.resources import CompetenceSettings
 from assets.warehouse import SCHEMA, connect
 from assets.week_keys import Week

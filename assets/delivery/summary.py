@@ -101,7 +101,8 @@ class ReportSummary:
     pdf_path: str | Path
     sites: Sequence[SiteLine] = field(default_factory=tuple)
     sites_without_recipients: Sequence[str] = field(default_factory=tuple)
-    # the site's corrective actions escalated to its lead, as one sentence naming the lead
+    # the site's corrective actions escalated to its lead, as one sentence naming the lead (the
+    # index's escalation column: also the briefing's, kept here for summaries without one)
     escalation: str = ""
     # The PDF's own figures for the mail (assets/reporting/briefing.py); None: not known (a
     # caller with plain fields only), the body then says what the plain fields hold

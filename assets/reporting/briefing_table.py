@@ -33,8 +33,18 @@ from assets.reporting.briefing_types import (
     FindingCounts,
     SiteRow,
 )
+from schemas.vocabulary import Compliance
 
 FINDING, ACTION, CHANGE, SITE = "finding", "action", "change", "site"
+# the report index's people by compliance (the mail's "People by compliance" table), named as
+# in site_compliance; written beside the briefing's figures, read back by the delivery stage
+PEOPLE_COLUMNS = {
+    Compliance.COMPLIANT: "compliant",
+    Compliance.GRACE: "grace",
+    Compliance.NON_COMPLIANT: "non_compliant",
+    Compliance.EXEMPT: "exempt",
+    Compliance.NOT_REQUIRED: "not_required",
+}
 SECTIONS = (FINDING, ACTION, CHANGE, SITE)
 # the report index column every row written with a typed briefing fills (older rows: empty)
 TYPED_MARKER = "actions_total"

@@ -18,7 +18,12 @@ import pandas as pd
 from assets.reporting.actions import action_list
 from assets.reporting.audit_findings import site_verdict
 from assets.reporting.briefing import Briefing, company_briefing, site_briefing
-from assets.reporting.briefing_table import briefing_lines, index_columns, lines_frame
+from assets.reporting.briefing_table import (
+    PEOPLE_COLUMNS,
+    briefing_lines,
+    index_columns,
+    lines_frame,
+)
 from assets.reporting.changes import weekly_changes
 from assets.reporting.company_report import site_rows
 from assets.reporting.context import ReportContext
@@ -27,16 +32,6 @@ from assets.reporting.paths import report_path
 from assets.reporting.summary import site_summary
 from assets.reporting.week_reports import WeekReports
 from schemas.identifiers import ROLLUP_NAME
-from schemas.vocabulary import Compliance
-
-# the report index's people-by-compliance columns (the mail's "People by compliance" table)
-PEOPLE_COLUMNS = {
-    Compliance.COMPLIANT: "compliant",
-    Compliance.GRACE: "grace",
-    Compliance.NON_COMPLIANT: "non_compliant",
-    Compliance.EXEMPT: "exempt",
-    Compliance.NOT_REQUIRED: "not_required",
-}
 
 
 def _summary_row(

@@ -179,16 +179,3 @@ def _resolved(url: str | dg.EnvVar | None) -> str:
         # not resolved: the settings are used outside a run (the CLI, a sensor)
         url = os.environ.get(url.env_var_name)
     return (url or "").strip()
-
-
-DEFAULT_MAIL_SIZE_LIMIT = 10 * 1024 * 1024
-
-
-def mail_size_limit(settings: CompetenceSettings) -> int:
-    """policy.report.max_attachment_mb in bytes (after encoding); the default when the
-    configuration cannot be read yet — the run itself then stops with the config error."""
-    try:
-        mb = load_config(Path(settings.config_dir)).policy.report.max_attachment_mb
-    except ConfigError:
-        return DEFAULT_MAIL_SIZE_LIMIT
-    return int(mb * 1024 * 1024)

@@ -60,7 +60,7 @@ def report_job() -> dg.JobDefinition:
         jobs=[
             dg.define_asset_job(
                 "week_reports",
-                selection=["site_report_pdfs"],
+                selection=["site_report_pdfs", "report_briefing_lines"],
                 executor_def=dg.multiprocess_executor.configured({"max_concurrent": 2}),
             )
         ],
@@ -103,7 +103,7 @@ def main(employees: int, sites_per_step: int) -> None:
         with dg.instance_for_test() as instance:
             result = dg.materialize(
                 ASSETS,
-                selection=["site_report_pdfs"],
+                selection=["site_report_pdfs", "report_briefing_lines"],
                 partition_key=WEEK,
                 instance=instance,
                 resources=_resources(),

@@ -14,7 +14,7 @@ from assets.reporting.action_assets import corrective_actions
 from assets.reporting.assets import audit_findings
 from assets.reporting.effectiveness_assets import training_effectiveness_table
 from assets.reporting.report_steps import site_report_pdfs
-from assets.resources import CompetenceSettings, mail_size_limit
+from assets.resources import CompetenceSettings
 from assets.warehouse import WarehouseIOManager
 from pipelines.executors import week_executor
 from pipelines.jobs import weekly_competence_job
@@ -52,9 +52,9 @@ defs = dg.Definitions(
             if environment.warehouse_url
             else str(settings.warehouse_path)
         ),
-        "mailer": mailer_from_env(
-            settings.output_path / "outbox", max_attachment_bytes=mail_size_limit(settings)
-        ),
+        # the attachment limit is the run's policy.report.max_attachment_mb, read by the
+        # delivery asset from the run's configuration, not here when the code location loads
+        "mailer": mailer_from_env(settings.output_path / "outbox"),
     },
     executor=week_executor(environment),
 )

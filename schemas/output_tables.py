@@ -248,12 +248,54 @@ class SiteReport(Contract):
     compliance_rate: Number = note("the cover's rate", ge=0, le=1)
     held: Flag = key("the week's mail is held")
     hold_reason: Text = note("why")
-    counts_json: Text = note("counts for the mail")
-    findings_json: Text = note("top findings for the mail")
-    actions_json: Text = note("top actions for the mail")
-    briefing_json: Text = note("the mail's account of the week")
+    # what the mail repeats of the first page (assets/reporting/briefing_table.py); a week
+    # stored by an older version has these empty and JSON columns instead (docs/data-contract.md)
+    compliant: Whole = note("people compliant", ge=0)
+    grace: Whole = note("people in new-hire grace", ge=0)
+    non_compliant: Whole = note("people non-compliant", ge=0)
+    exempt: Whole = note("people exempt", ge=0)
+    not_required: Whole = note("people not required to hold the credential", ge=0)
+    major_nc: Whole = note("major nonconformities (roll-up: every site's)", ge=0)
+    minor_nc: Whole = note("minor nonconformities (roll-up: every site's)", ge=0)
+    observations: Whole = note("observations (roll-up: every site's)", ge=0)
+    actions_total: Whole = note("actions in the report's action list (the mail shows 5)", ge=0)
+    previous_week_stored: Flag = note("last week's snapshot was stored: changes are known")
+    rate_change: Text = note("why the rate moved since last week, in words")
+    contact: Text = note("the address for questions about the report")
     escalation: Text = note("escalated actions for the site lead")
     recipients: Text = note("who the week's mail for this report goes to, decided at rendering")
+
+
+class ReportBriefingLine(Contract):
+    """The lists a report's mail repeats, one row per line; a section fills its own columns."""
+
+    report: Text = key("site code, or company for the roll-up")
+    section: Text = pa.Field(
+        isin=["finding", "action", "change", "site"], description="which list of the mail"
+    )
+    position: Whole = pa.Field(ge=1, description="place in its list, from 1")
+    site: Text = note("finding, site: the site code")
+    site_name: Text = note("site: the site's name")
+    criteria_set: Text = note("finding: criteria set (ISO9001, ...)")
+    clause: Text = note("finding: clause")
+    verdict: Text = note("finding: its verdict code; site: the site's verdict")
+    title: Text = note("finding: the criterion; change: what changed (joined, left, ...)")
+    employee_id: Text = note("action: the person")
+    name: Text = note("action: First Last")
+    action: Text = note("action: what to do")
+    credential: Text = note("action: the credential")
+    due_date: Day = note("action: due date")
+    overdue_days: Whole = note("action: days past due", ge=0)
+    manager: Text = note("action: the person's manager")
+    count: Whole = note("change: how many", ge=0)
+    compliance_rate: Number = note("site: the rate", ge=0, le=1)
+    major_nc: Whole = note("site: major nonconformities", ge=0)
+    minor_nc: Whole = note("site: minor nonconformities", ge=0)
+    observations: Whole = note("site: observations", ge=0)
+
+    class Config:
+        # one line per place of each list of each report
+        unique = ("report", "section", "position")
 
 
 class MailClearance(Contract):
@@ -289,6 +331,7 @@ OUTPUT_MODELS: dict[str, type[Contract]] = {
     "site_compliance": SiteCompliance,
     "audit_findings": AuditFinding,
     "site_report_pdfs": SiteReport,
+    "report_briefing_lines": ReportBriefingLine,
     "mail_clearance": MailClearance,
     "email_delivery": EmailDelivery,
 }

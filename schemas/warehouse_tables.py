@@ -77,6 +77,7 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
     "site_compliance": model_columns(OUTPUT_MODELS["site_compliance"]) | WEEK,
     "audit_findings": model_columns(OUTPUT_MODELS["audit_findings"]) | WEEK,
     "site_report_pdfs": model_columns(OUTPUT_MODELS["site_report_pdfs"]) | WEEK,
+    "report_briefing_lines": model_columns(OUTPUT_MODELS["report_briefing_lines"]) | WEEK,
     "mail_clearance": model_columns(OUTPUT_MODELS["mail_clearance"]) | WEEK,
     "email_delivery": model_columns(OUTPUT_MODELS["email_delivery"]) | WEEK,
 }

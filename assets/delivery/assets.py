@@ -4,9 +4,13 @@ It depends on ``mail_clearance``, whose blocking data-quality check skips this s
 this step) when a source rejected too much. Sending happens only when the run asks for it — the
 weekly schedule tags its runs ``competence/send_mail=true``; a backfill or CLI run can pass
 ``send: true`` as run config — so backfills render and store but send nothing by default.
+
+What each mail says comes from the report index (``site_report_pdfs``: people by compliance and
+the briefing's figures, as typed columns) and ``report_briefing_lines`` (the briefing's lists),
+rebuilt into the typed briefing the reporting stage built (``briefing_table.py``). A week stored
+before those existed carries JSON columns instead: ``legacy_index.py`` reads them.
 """
 
-import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -18,10 +22,17 @@ import pandas as pd
 from assets.catalog import entry
 from assets.delivery.dispatch import ReportToSend, deliver_reports
 from assets.delivery.ledger_schema import repair_null_typed_columns
+from assets.delivery.legacy_index import SummaryFields, summary_fields_from_json
 from assets.delivery.mailer import Mailer
 from assets.delivery.message import Action, Finding, ReportSummary, SiteLine
 from assets.partitions import weekly_partitions
 from assets.recipients import COMPANY, resolve_recipients
+from assets.reporting.briefing_table import (
+    PEOPLE_COLUMNS,
+    briefings_from_tables,
+    has_typed_briefing,
+)
+from assets.reporting.briefing_types import Briefing
 from assets.resources import CompetenceSettings
 from assets.warehouse import SCHEMA, connect
 from assets.week_keys import Week
@@ -42,8 +53,22 @@ class DeliveryConfig(dg.Config):
     unknown_outcome: Literal["hold", "resend", "confirm"] = "hold"
 
 
-def _summary(row: pd.Series, iso_week: str, as_of: date, lines=(), without=()) -> ReportSummary:
+def _summary(
+    row: pd.Series,
+    iso_week: str,
+    as_of: date,
+    lines=(),
+    without=(),
+    briefing: Briefing | None = None,
+) -> ReportSummary:
+    """The mail's summary of one index row; ``briefing`` is the row's typed briefing
+    (``briefings_from_tables``), None for a row stored with JSON columns instead."""
     rate = row["compliance_rate"]
+    fields = (
+        _typed_fields(row, briefing)
+        if has_typed_briefing(row) and briefing is not None
+        else summary_fields_from_json(row)
+    )
     return ReportSummary(
         site=row["report"],
         site_name=row["site_name"],
@@ -51,19 +76,59 @@ def _summary(row: pd.Series, iso_week: str, as_of: date, lines=(), without=()) -
         as_of=as_of,
         compliance_rate=None if pd.isna(rate) else float(rate),
         verdict=str(row["verdict"]).lower(),  # the reports say RED, the mail says red
-        counts=json.loads(row["counts_json"]),
-        findings=[Finding(*f) for f in json.loads(row["findings_json"])],
-        actions=[
-            Action(name, what, date.fromisoformat(due) if due else None)
-            for name, what, due in json.loads(row["actions_json"])
-        ],
+        counts=fields.counts,
+        findings=fields.findings,
+        actions=fields.actions,
         pdf_path=row["path"],
         sites=tuple(lines),
         sites_without_recipients=tuple(without),
         # the PDF's own figures for the mail body (assets/reporting/briefing.py)
-        briefing=json.loads(row.get("briefing_json") or "{}"),
+        briefing=fields.briefing,
         escalation=_text(row.get("escalation")),
     )
+
+
+def _typed_fields(row: pd.Series, briefing: Briefing) -> SummaryFields:
+    """The mail's fields of an index row written with the typed briefing."""
+    return SummaryFields(
+        counts={code: int(row[column]) for code, column in PEOPLE_COLUMNS.items()},
+        findings=[Finding(f.clause, f.verdict, f.title) for f in briefing.findings],
+        actions=[Action(a.name, a.what, a.due) for a in briefing.actions],
+        briefing=briefing,
+    )
+
+
+def report_summaries(
+    index: pd.DataFrame,
+    lines: pd.DataFrame,
+    iso_week: str,
+    as_of: date,
+    without: tuple[str, ...] = (),
+) -> dict[str, ReportSummary]:
+    """Each report's mail summary, from the week's index and briefing lines as stored;
+    ``without`` lists the sites whose report goes to nobody (the roll-up's mail names them)."""
+    site_rows = index[index["report"] != COMPANY]
+    site_lines = [
+        SiteLine(
+            r.report,
+            r.site_name,
+            None if pd.isna(r.compliance_rate) else r.compliance_rate,
+            r.verdict,
+        )
+        for r in site_rows.itertuples()
+    ]
+    briefings = briefings_from_tables(index, lines)
+    return {
+        row["report"]: _summary(
+            row,
+            iso_week,
+            as_of,
+            site_lines if row["report"] == COMPANY else (),
+            without if row["report"] == COMPANY else (),
+            briefings.get(row["report"]),
+        )
+        for _, row in index.iterrows()
+    }
 
 
 def report_recipients(index: pd.DataFrame, config: CompetenceConfig) -> dict[str, tuple[str, ...]]:
@@ -78,6 +143,12 @@ def report_recipients(index: pd.DataFrame, config: CompetenceConfig) -> dict[str
     sites = [r for r in index["report"] if r != COMPANY]
     plan = resolve_recipients(config.recipients, sites)
     return {report: plan.for_report(report) for report in index["report"]}
+
+
+def attachment_limit(config: CompetenceConfig) -> int:
+    """The run's attachment limit in bytes after encoding: ``policy.report.max_attachment_mb``
+    of the run's own configuration (loaded once per run, never when the code location loads)."""
+    return int(config.policy.report.max_attachment_mb * 1024 * 1024)
 
 
 def _text(value: object) -> str:
@@ -98,6 +169,7 @@ def email_delivery(
     settings: CompetenceSettings,
     mailer: Mailer,
     site_report_pdfs: pd.DataFrame,
+    report_briefing_lines: pd.DataFrame,
 ) -> Iterator[dg.Output[pd.DataFrame]]:
     """Each site's report to that site's quality managers only, the roll-up to its readers; a
     delivery ledger (site, week, recipient, report hash) makes reruns send nothing twice.
@@ -113,26 +185,10 @@ def email_delivery(
 
     recipients = report_recipients(site_report_pdfs, competence)
     without = tuple(r for r in site_report_pdfs["report"] if r != COMPANY and not recipients.get(r))
-    site_rows = site_report_pdfs[site_report_pdfs["report"] != COMPANY]
-    lines = [
-        SiteLine(
-            r.report,
-            r.site_name,
-            None if pd.isna(r.compliance_rate) else r.compliance_rate,
-            r.verdict,
-        )
-        for r in site_rows.itertuples()
-    ]
+    summaries = report_summaries(site_report_pdfs, report_briefing_lines, iso_week, as_of, without)
     reports = []
     for _, row in site_report_pdfs.iterrows():
-        is_company = row["report"] == COMPANY
-        summary = _summary(
-            row,
-            iso_week,
-            as_of,
-            lines if is_company else (),
-            without if is_company else (),
-        )
+        summary = summaries[row["report"]]
         reports.append(
             ReportToSend.from_pdf(
                 site=row["report"],
@@ -153,6 +209,7 @@ def email_delivery(
         send=send,
         resend_changed=config.resend_changed,
         unknown_outcome=config.unknown_outcome,
+        max_attachment_bytes=mailer.max_attachment_bytes or attachment_limit(competence),
     )
     if not send:
         context.log.info(

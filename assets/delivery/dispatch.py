@@ -76,7 +76,7 @@ class MessageDeliverer(Protocol):
     """What dispatch needs from the mailer resource (the ``Mailer`` satisfies it)."""
 
     sender: str
-    max_attachment_bytes: int
+    max_attachment_bytes: int | None
 
     def deliver(self, message: EmailMessage, **kwargs: object) -> DeliveryOutcome: ...
 
@@ -155,11 +155,15 @@ def deliver_reports(
     send: bool,
     resend_changed: bool = False,
     unknown_outcome: str = "hold",
+    max_attachment_bytes: int | None = None,
 ) -> DeliveryReport:
     """Plan, claim, send and record the e-mails of this run's reports.
 
     ``ledger_path`` is the warehouse file (the embedded ledger) or a PostgreSQL ledger
-    (``CompetenceSettings.ledger``)."""
+    (``CompetenceSettings.ledger``). ``max_attachment_bytes`` is the run's attachment limit
+    (the delivery asset passes the run's ``policy.report.max_attachment_mb``); None: the
+    mailer's own, else the default."""
+    limit = max_attachment_bytes or _mailer_limit(mailer)
     report_out = DeliveryReport(run_id=run_id, send=send)
     by_key: dict[DeliveryKey, tuple[ReportToSend, str]] = {}
     stale: list[DeliveryDecision] = []
@@ -190,7 +194,7 @@ def deliver_reports(
             idempotent_channel=idempotent,
         )
         if send:
-            _send_all(report_out, by_key, mailer, ledger_location(ledger_path), run_id)
+            _send_all(report_out, by_key, mailer, ledger_location(ledger_path), run_id, limit)
     report_out.decisions += stale
     return report_out
 
@@ -201,6 +205,7 @@ def _send_all(
     mailer: MessageDeliverer,
     ledger_path: Path | PostgresLedger,
     run_id: str,
+    max_attachment_bytes: int,
 ) -> None:
     budget = float(getattr(mailer, "run_deadline_seconds", DEFAULT_DEADLINE_SECONDS))
     breaker = int(getattr(mailer, "breaker_failures", DEFAULT_BREAKER_FAILURES))
@@ -227,7 +232,7 @@ def _send_all(
                 decision.key, False, f"{ARCHIVE_CHANGED}: {changed}"
             )
             continue
-        message = _compose(report, recipient, mailer)
+        message = _compose(report, recipient, mailer, max_attachment_bytes)
         if stopped is None and time.monotonic() >= deadline:
             stopped = f"the run's delivery deadline ({budget:g} s) passed"
         if stopped is not None:
@@ -321,7 +326,14 @@ def _not_sent(status: DeliveryStatus, message_id: str | None, error: str) -> Del
     )
 
 
-def _compose(report: ReportToSend, recipient: str, mailer: MessageDeliverer) -> EmailMessage:
+def _mailer_limit(mailer: MessageDeliverer) -> int:
+    """The mailer's own attachment limit, when it has one (a test's or a script's mailer)."""
+    return getattr(mailer, "max_attachment_bytes", None) or DEFAULT_MAX_ATTACHMENT_BYTES
+
+
+def _compose(
+    report: ReportToSend, recipient: str, mailer: MessageDeliverer, max_attachment_bytes: int
+) -> EmailMessage:
     compose = compose_company_message if report.site == COMPANY else compose_site_message
     return compose(
         report.summary,
@@ -329,5 +341,5 @@ def _compose(report: ReportToSend, recipient: str, mailer: MessageDeliverer) -> 
         report.pdf_bytes,
         sender=getattr(mailer, "sender", DEFAULT_SENDER),
         report_sha256=report.pdf_sha256,
-        max_attachment_bytes=getattr(mailer, "max_attachment_bytes", DEFAULT_MAX_ATTACHMENT_BYTES),
+        max_attachment_bytes=max_attachment_bytes,
     )

@@ -12,10 +12,14 @@ resource's ``repr``, never logged, and scrubbed from every error text this modul
 
 Wiring in ``Definitions`` (``mailer_env.mailer_from_env``: non-secret settings are read when the
 code location loads; the password stays an environment-variable reference that the Dagster UI
-shows by name, never by value; the attachment limit comes from ``policy.yaml``)::
+shows by name, never by value)::
 
-    limit = int(config.policy.report.max_attachment_mb * 1024 * 1024)
-    resources = {"mailer": mailer_from_env(output_dir / "outbox", max_attachment_bytes=limit)}
+    resources = {"mailer": mailer_from_env(output_dir / "outbox")}
+
+The attachment limit is not read there: it is ``policy.report.max_attachment_mb`` of the run's
+own configuration (``CompetenceSettings.config``, loaded once per run), which the delivery asset
+passes to ``deliver_reports``; so a changed ``policy.yaml`` applies to the next run without
+reloading the code location, and the limit is the one pinned with the run's configuration.
 
 An asset then declares ``mailer: Mailer`` and passes it to ``deliver_reports``; a run-failure
 sensor can call ``mailer.deliver(compose_failure_message(...))`` directly.
@@ -61,7 +65,9 @@ class Mailer(dg.ConfigurableResource):
 
     ``smtp_host`` empty or unset selects outbox mode. ``max_attachment_bytes`` is the size of the
     PDF *after* base64 encoding, line breaks included (what the mail server counts); the message
-    composer replaces a larger PDF by a pointer to where it is stored. ``ca_file`` lets a site
+    composer replaces a larger PDF by a pointer to where it is stored. Unset (None, as the code
+    location wires it), the run's ``policy.report.max_attachment_mb`` applies; a value set here
+    overrides the policy. ``ca_file`` lets a site
     trust a private certificate authority for its mail relay; the system trust store is used
     otherwise, and certificates are always verified.
     """
@@ -76,7 +82,7 @@ class Mailer(dg.ConfigurableResource):
     timeout_seconds: float = 30
     max_attempts: int = 3
     backoff_seconds: float = 2.0
-    max_attachment_bytes: int = 10 * 1024 * 1024
+    max_attachment_bytes: int | None = None
     ca_file: str | None = None
     # A hung server must not hold the run: ``timeout_seconds`` bounds each SMTP command, this
     # bounds a run's whole delivery, and after ``breaker_failures`` consecutive messages failed

@@ -12,7 +12,7 @@ Readings of the product rules (docs/reports.md) made here:
   every code through its vocabulary (``labels.py``): the rate reads "86.8 %" here as on the PDF's
   cover and chart (half-up to one decimal, never truncated), and a verdict reads "Major
   nonconformity", never ``MAJOR_NC``.
-- The report index's ``briefing`` (``assets/reporting/briefing.py``) carries the PDF's own
+- The summary's typed ``briefing`` (``assets/reporting/briefing.py``) carries the PDF's own
   counts: the subject counts the major and minor nonconformities the PDF counts (for the roll-up,
   every site's); observations appear in the body.
 - A site's mail is a briefing: verdict, what changed since last week (counts), the five most
@@ -253,8 +253,9 @@ def _compose_report(
     when = sent_at or datetime.now(UTC)
     message["Date"] = format_datetime(when if when.tzinfo else when.replace(tzinfo=UTC))
     id_sender = sender
-    if _is_local(sender) and summary.briefing.get("contact"):
-        id_sender = str(summary.briefing["contact"])
+    contact = summary.briefing.contact if summary.briefing is not None else None
+    if _is_local(sender) and contact:
+        id_sender = contact
     message_id = message_id_for(summary.site, summary.iso_week, recipient, sha, id_sender)
     message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"

@@ -1,8 +1,9 @@
 """What a report e-mail says: the report's summary as the mail receives it, and the body's text.
 
 :class:`ReportSummary` is the first page of a report as the delivery stage hands it over; its
-``briefing`` carries the PDF's own figures (``assets/reporting/briefing.py``). The functions here
-turn it into the subject's headline and the context of the body templates, formatting every
+``briefing`` is the typed :class:`Briefing` the reporting stage built from the PDF's own figures
+(``assets/reporting/briefing.py``). The functions here turn it into the subject's headline and
+the context of the body templates, reading its fields (never keys of a dict), formatting every
 figure with the report's formatters and every code with its vocabulary, so the mail reads as the
 PDF does. A summary without a briefing (older callers) falls back to its plain fields.
 """
@@ -13,8 +14,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
+from assets.reporting.briefing_types import Briefing, FindingCounts
 from assets.reporting.figures import format_rate, overdue_text, rate_phrase
 from assets.reporting.labels import VERDICT, VERDICT_MEANING, counted, label, standard
 from schemas.identifiers import ROLLUP_NAME
@@ -99,11 +101,12 @@ class ReportSummary:
     pdf_path: str | Path
     sites: Sequence[SiteLine] = field(default_factory=tuple)
     sites_without_recipients: Sequence[str] = field(default_factory=tuple)
-    # the site's corrective actions escalated to its lead, as one sentence naming the lead
+    # the site's corrective actions escalated to its lead, as one sentence naming the lead (the
+    # index's escalation column: also the briefing's, kept here for summaries without one)
     escalation: str = ""
-    # The PDF's own figures for the mail (assets/reporting/briefing.py): finding_counts,
-    # findings, actions, actions_total, changes, contact and, for the roll-up, sites.
-    briefing: Mapping[str, Any] = field(default_factory=dict)
+    # The PDF's own figures for the mail (assets/reporting/briefing.py); None: not known (a
+    # caller with plain fields only), the body then says what the plain fields hold
+    briefing: Briefing | None = None
 
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:
@@ -137,9 +140,8 @@ def nonconformity_phrase(findings: Sequence[Finding]) -> str:
 
 
 def finding_counts(summary: ReportSummary) -> Mapping[str, int]:
-    counts = summary.briefing.get("finding_counts")
-    if counts is not None:
-        return counts
+    if summary.briefing is not None:
+        return summary.briefing.finding_counts.by_verdict()
     return {
         kind: sum(1 for f in summary.findings if f.verdict == kind)
         for kind in (FindingVerdict.MAJOR_NC, FindingVerdict.MINOR_NC, FindingVerdict.OBSERVATION)
@@ -155,8 +157,18 @@ def headline(summary: ReportSummary) -> str:
 
 def _findings(summary: ReportSummary) -> list[dict[str, str]]:
     """The worst open findings, each with its site and standard when the report names them."""
-    lines = summary.briefing.get("findings")
-    if lines is None:
+    if summary.briefing is not None:
+        lines = [
+            {
+                "site": f.site,
+                "criteria_set": f.criteria_set,
+                "clause": f.clause,
+                "verdict": f.verdict,
+                "title": f.title,
+            }
+            for f in summary.briefing.findings
+        ]
+    else:
         lines = [
             {"clause": f.clause, "verdict": f.verdict, "title": f.title}
             for f in sorted(
@@ -183,81 +195,73 @@ def _findings(summary: ReportSummary) -> list[dict[str, str]]:
 
 
 def _actions(summary: ReportSummary) -> list[dict[str, str]]:
-    lines = summary.briefing.get("actions")
-    if lines is None:  # no briefing: the earliest due dates first
-        urgent = sorted(summary.actions, key=lambda a: (a.due_date is None, a.due_date or date.max))
+    if summary.briefing is not None:
         lines = [
-            {"name": a.name, "what": a.action, "due": a.due_date and a.due_date.isoformat()}
-            for a in urgent
+            (a.name, a.employee_id, a.what, a.manager, a.due, a.overdue_days)
+            for a in summary.briefing.actions
         ]
+    else:  # no briefing: the earliest due dates first
+        urgent = sorted(summary.actions, key=lambda a: (a.due_date is None, a.due_date or date.max))
+        lines = [(a.name, None, a.action, None, a.due_date, 0) for a in urgent]
     out = []
-    for a in lines[:TOP_ACTIONS]:
-        overdue = int(a.get("overdue_days") or 0)
+    for name, employee_id, what, manager, due, overdue in lines[:TOP_ACTIONS]:
         out.append(
             {
-                "name": a["name"],
-                "employee_id": a.get("employee_id") or "",
-                "action": a["what"],
-                "manager": a.get("manager") or "",
+                "name": name,
+                "employee_id": employee_id or "",
+                "action": what,
+                "manager": manager or "",
                 "when": overdue_text(overdue)
                 if overdue > 0
-                else (f"due {a['due']}" if a.get("due") else "now"),
+                else (f"due {due.isoformat()}" if due else "now"),
             }
         )
     return out
 
 
 def _site_lines(summary: ReportSummary) -> list[dict[str, str]]:
-    sites = summary.briefing.get("sites")
-    if sites is None:
+    if summary.briefing is not None:
         sites = [
-            {
-                "site": s.site,
-                "name": s.site_name,
-                "rate": s.compliance_rate,
-                "verdict": s.verdict.upper(),
-                "finding_counts": None if not s.findings else _counts_of(s.findings),
-            }
+            (s.site, s.name, s.rate, s.verdict, s.finding_counts) for s in summary.briefing.sites
+        ]
+    else:
+        sites = [
+            (
+                s.site,
+                s.site_name,
+                s.compliance_rate,
+                s.verdict.upper(),
+                None if not s.findings else _counts_of(s.findings),
+            )
             for s in summary.sites
         ]
     return [
         {
-            "site": s["site"],
-            "site_name": s["name"],
-            "rate": format_rate(s["rate"]),
-            "rate_phrase": rate_phrase(s["rate"]),
-            "verdict_label": VERDICTS.get(str(s["verdict"]).lower(), {"label": s["verdict"]})[
-                "label"
-            ],
+            "site": site,
+            "site_name": name,
+            "rate": format_rate(rate),
+            "rate_phrase": rate_phrase(rate),
+            "verdict_label": VERDICTS.get(str(verdict).lower(), {"label": verdict})["label"],
             # no counts known: say nothing rather than "no nonconformities" next to a red site
             "nonconformities": ""
-            if s["finding_counts"] is None
-            else ", ".join(
-                counted(s["finding_counts"].get(k, 0), k)
-                for k in (
-                    FindingVerdict.MAJOR_NC,
-                    FindingVerdict.MINOR_NC,
-                    FindingVerdict.OBSERVATION,
-                )
-            ),
+            if counts is None
+            else ", ".join(counted(n, k) for k, n in counts.by_verdict().items()),
         }
-        for s in sites
+        for site, name, rate, verdict, counts in sites
     ]
 
 
-def _counts_of(findings: Sequence[Finding | tuple]) -> dict[str, int]:
+def _counts_of(findings: Sequence[Finding | tuple]) -> FindingCounts:
     verdicts = [Finding(*f).verdict for f in findings]
-    return {
-        k: verdicts.count(k)
-        for k in (FindingVerdict.MAJOR_NC, FindingVerdict.MINOR_NC, FindingVerdict.OBSERVATION)
-    }
+    return FindingCounts.of({k: verdicts.count(k) for k in set(verdicts)})
 
 
 def body_context(summary: ReportSummary, title: str, pdf_note: str) -> dict[str, object]:
     known = [c for c in COMPLIANCE_ORDER if c in summary.counts]
     others = sorted(c for c in summary.counts if c not in COMPLIANCE_ORDER)
     counts = finding_counts(summary)
-    actions_total = summary.briefing.get("actions_total", len(summary.actions))
+    briefing = summary.briefing
+    actions_total = len(summary.actions) if briefing is None else briefing.actions_total
     return {
         "title": title,
         "iso_week": summary.iso_week,
@@ -270,17 +274,19 @@ def body_context(summary: ReportSummary, title: str, pdf_note: str) -> dict[str,
             counts.get(FindingVerdict.OBSERVATION, 0), FindingVerdict.OBSERVATION
         ),
         "counts": [(label(c), int(summary.counts[c])) for c in (*known, *others)],
-        # None: no snapshot of last week; absent from the briefing: not known, not printed
-        "changes_known": "changes" in summary.briefing,
-        "changes": summary.briefing.get("changes"),
-        "rate_change": summary.briefing.get("rate_change", ""),
+        # None: no snapshot of last week; no briefing: not known, not printed
+        "changes_known": briefing is not None,
+        "changes": None
+        if briefing is None or briefing.changes is None
+        else [(c.title, c.count) for c in briefing.changes],
+        "rate_change": "" if briefing is None else briefing.rate_change,
         "is_company": summary.site == COMPANY,
         "findings": _findings(summary),
         "actions": _actions(summary),
         "more_actions": max(0, actions_total - TOP_ACTIONS),
         "sites": _site_lines(summary),
         "sites_without_recipients": list(summary.sites_without_recipients),
-        "contact": summary.briefing.get("contact"),
+        "contact": None if briefing is None else briefing.contact,
         "pdf_note": pdf_note,
         "escalation": summary.escalation,
     }

@@ -1,22 +1,29 @@
 """The week's report index: one row per PDF with its file, hash, first-page figures and readers.
 
 The row is what the delivery stage sends from: the file and its hash (the mail carries exactly
-the archived bytes), the figures its body repeats (computed by the same functions as the PDF),
-and ``recipients``, decided here once from ``recipients.yaml`` (comma-separated addresses; empty
-when the report has nobody to go to). No Dagster here.
+the archived bytes), the figures its body repeats (the report's :class:`Briefing`, computed by the
+same functions as the PDF, as typed columns; its lists are the rows of ``report_briefing_lines``,
+returned beside the index: ``briefing_table.py``), and ``recipients``, decided here once from
+``recipients.yaml`` (comma-separated addresses; empty when the report has nobody to go to).
+No Dagster here.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
 import pandas as pd
 
 from assets.reporting.actions import action_list
 from assets.reporting.audit_findings import site_verdict
-from assets.reporting.briefing import company_briefing, finding_lines, site_briefing
+from assets.reporting.briefing import Briefing, company_briefing, site_briefing
+from assets.reporting.briefing_table import (
+    PEOPLE_COLUMNS,
+    briefing_lines,
+    index_columns,
+    lines_frame,
+)
 from assets.reporting.changes import weekly_changes
 from assets.reporting.company_report import site_rows
 from assets.reporting.context import ReportContext
@@ -28,14 +35,11 @@ from schemas.identifiers import ROLLUP_NAME
 
 
 def _summary_row(
-    site, site_name, path, pdf, rows, findings, ctx: ReportContext, history_weeks, briefing,
-    escalation: str = "", recipients: tuple[str, ...] = (),
+    site, site_name, path, pdf, rows, findings, ctx: ReportContext, history_weeks,
+    briefing: Briefing, recipients: tuple[str, ...] = (),
 ) -> dict:  # fmt: skip
-    """The report index row: the file, its hash and what the e-mail repeats of its first page.
-
-    The JSON columns keep their old shapes for the delivery stage; ``briefing_json`` carries
-    everything else the mail shows, computed by the same functions as the PDF.
-    """
+    """The report index row: the file, its hash and what the e-mail repeats of its first page
+    (the people by compliance, and the briefing's figures, as typed columns)."""
     summary = site_summary(rows, pd.DataFrame(), ctx.week, ctx.as_of, history_weeks)
     return {
         "report": site,
@@ -47,25 +51,21 @@ def _summary_row(
         "compliance_rate": summary.rate,
         "held": ctx.held,
         "hold_reason": ctx.hold_reason,
-        "counts_json": json.dumps(summary.by_compliance),
-        "findings_json": json.dumps(
-            [[f["clause"], f["verdict"], f["title"]] for f in finding_lines(findings)]
-        ),
-        "actions_json": json.dumps(
-            [[a["name"], a["what"], a["due"]] for a in briefing.get("actions", [])]
-        ),
-        "briefing_json": json.dumps(briefing, sort_keys=True),
-        # the mail names the site lead escalated actions went to (#12 item 1)
-        "escalation": escalation,
+        # people by compliance class, named as in site_compliance
+        **{column: summary.by_compliance[code] for code, column in PEOPLE_COLUMNS.items()},
+        **index_columns(briefing),
         "recipients": ", ".join(recipients),
     }
 
 
-def report_index(week: WeekReports, pdfs: dict[str, bytes], output: Path, key: str) -> pd.DataFrame:
-    """The index rows of the week's reports: every site's, then the roll-up's."""
+def report_index(
+    week: WeekReports, pdfs: dict[str, bytes], output: Path, key: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The index rows of the week's reports (every site's, then the roll-up's) and the rows of
+    their briefings' lists (``report_briefing_lines``)."""
     config, ctx, status, findings = week.config, week.ctx, week.status, week.findings
     history_weeks = config.policy.report.history_weeks
-    rows = []
+    rows, lines = [], []
     for site in week.sites:
         mine, site_findings = status[status["site"] == site], findings[findings["site"] == site]
         briefing = site_briefing(
@@ -73,7 +73,9 @@ def report_index(week: WeekReports, pdfs: dict[str, bytes], output: Path, key: s
             actions=action_list(mine, config) if not mine.empty else [],
             changes=weekly_changes(status, week.previous_status, site, status),
             contact=config.recipients.contact_for(site),
+            escalation=escalation_note(week.corrective_actions, site, config),
         )
+        lines += briefing_lines(site, briefing)
         rows.append(
             _summary_row(
                 site,
@@ -85,10 +87,17 @@ def report_index(week: WeekReports, pdfs: dict[str, bytes], output: Path, key: s
                 ctx,
                 history_weeks,
                 briefing,
-                escalation_note(week.corrective_actions, site, config),
                 recipients=week.recipients.for_report(site),
             )
         )
+    rollup = company_briefing(
+        # the roll-up's worst findings are the sites'; the shared input files' own findings are
+        # in its data-quality section, as in the PDF
+        findings=findings[findings["site"] != ROLLUP_NAME],
+        site_lines=site_rows(status, findings, config, week.sites_without_recipients),
+        contact=config.recipients.contact_for(ROLLUP_NAME),
+    )
+    lines += briefing_lines(ROLLUP_NAME, rollup)
     rows.append(
         _summary_row(
             ROLLUP_NAME,
@@ -99,14 +108,9 @@ def report_index(week: WeekReports, pdfs: dict[str, bytes], output: Path, key: s
             findings,
             ctx,
             history_weeks,
-            company_briefing(
-                # the roll-up's worst findings are the sites'; the shared input files' own
-                # findings are in its data-quality section, as in the PDF
-                findings=findings[findings["site"] != ROLLUP_NAME],
-                site_lines=site_rows(status, findings, config, week.sites_without_recipients),
-                contact=config.recipients.contact_for(ROLLUP_NAME),
-            ),
+            rollup,
             recipients=week.recipients.for_report(ROLLUP_NAME),
         )
     )
-    return pd.DataFrame(rows).assign(week=pd.Timestamp(ctx.week))
+    monday = pd.Timestamp(ctx.week)
+    return pd.DataFrame(rows).assign(week=monday), lines_frame(lines, monday)

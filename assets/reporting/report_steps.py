@@ -10,7 +10,9 @@ One asset (one materialization per week, one table in the warehouse) backed by a
 - ``render_report_chunk``, mapped over the chunks, renders its reports with the render pool;
   under a distributed executor each chunk is a step of its own, on any worker;
 - ``file_site_reports`` writes the rendered PDFs and the manifest under the archive lock
-  (``manifest.file_archive``) and returns the week's index rows — the asset's value.
+  (``manifest.file_archive``) and returns the week's index rows — the asset's value — and the
+  rows of the reports' briefings (``report_briefing_lines``, a second asset of the same step, so
+  a week's index and the lines its mail is made from are always one materialization).
 
 What passes between the steps (the week's bundle, each chunk's PDF bytes) goes through
 ``report_steps_io_manager``, pickles under the run's storage folder, never the warehouse; when
@@ -26,7 +28,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from assets.catalog import REPORTS_DUE, entry
+from assets.catalog import REPORTS_DUE, counts, entry
 from assets.partitions import weekly_partitions
 from assets.recipients import resolve_recipients
 from assets.reporting.audit_findings import WeekFacts
@@ -201,9 +203,14 @@ def render_report_chunk(
 
 
 def _with_freshness(assets_def: dg.AssetsDefinition) -> dg.AssetsDefinition:
-    """The report asset with its freshness policy (a graph asset's ``AssetOut`` drops it)."""
+    """The report asset with its freshness policy (a graph asset's ``AssetOut`` drops it); the
+    briefing lines are written by the same step and need none of their own."""
     return assets_def.map_asset_specs(
-        lambda spec: spec.replace_attributes(freshness_policy=REPORTS_DUE)
+        lambda spec: (
+            spec.replace_attributes(freshness_policy=REPORTS_DUE)
+            if spec.key == dg.AssetKey("site_report_pdfs")
+            else spec
+        )
     )
 
 
@@ -220,13 +227,16 @@ def report_metadata(index: pd.DataFrame) -> dict[str, dg.MetadataValue]:
     return metadata
 
 
-@dg.op(tags={"stage": "reporting"})
+@dg.op(
+    out={"site_report_pdfs": dg.Out(), "report_briefing_lines": dg.Out()},
+    tags={"stage": "reporting"},
+)
 def file_site_reports(
     context: dg.OpExecutionContext,
     week: PlannedWeek,
     rendered: list[dict[str, bytes]],
-) -> dg.Output[pd.DataFrame]:
-    """The rendered PDFs into the week's archive, and the week's report index."""
+) -> Iterator[dg.Output[pd.DataFrame]]:
+    """The rendered PDFs into the week's archive, the week's report index and its briefings."""
     pdfs_rendered = {name: pdf for chunk in rendered for name, pdf in chunk.items()}
     missing = sorted(set(week.archive.stale) - set(pdfs_rendered))
     if missing:  # a chunk came back short: never file a week with a report missing
@@ -237,7 +247,7 @@ def file_site_reports(
         )
     except ArchiveChanged as exc:
         raise dg.Failure(description=str(exc)) from exc
-    index = report_index(week.reports, pdfs, week.output, week.key)
+    index, lines = report_index(week.reports, pdfs, week.output, week.key)
     without = week.reports.sites_without_recipients
     if without:
         context.log.warning(
@@ -245,8 +255,9 @@ def file_site_reports(
             + ", ".join(without)
             + " (their PDFs are kept, not mailed)"
         )
-    return dg.Output(
+    yield dg.Output(
         index,
+        output_name="site_report_pdfs",
         metadata={
             "reports": len(index),
             "rendered": written,
@@ -263,6 +274,14 @@ def file_site_reports(
             ),
         },
     )
+    yield dg.Output(
+        lines,
+        output_name="report_briefing_lines",
+        metadata={
+            "dagster/row_count": len(lines),
+            **counts("section", lines["section"], ("finding", "action", "change", "site")),
+        },
+    )
 
 
 _REPORTS_ASSET = dict(
@@ -277,7 +296,15 @@ _REPORTS_ASSET = dict(
             kinds={"pdf", "duckdb"},
             freshness_policy=REPORTS_DUE,  # Monday 08:00, company timezone
             **entry("reporting", "site_report_pdfs"),
-        )
+        ),
+        "report_briefing_lines": dg.AssetOut(
+            description="What each report's e-mail repeats as lists, one row per line: the "
+            "worst findings, the most urgent actions, the changes since last week and the "
+            "roll-up's site table (section, position). Written with site_report_pdfs, whose "
+            "columns hold the figures.",
+            kinds={"duckdb"},
+            **entry("reporting", "report_briefing_lines"),
+        ),
     },
     # Only this week's partitions: the earlier weeks a report looks back on are read from the
     # warehouse (assets/reporting/history.py), so backfilling a week never makes later weeks'
@@ -323,7 +350,8 @@ def _report_steps(
         site_compliance=site_compliance,
     )
     rendered = chunks.map(lambda chunk: render_report_chunk(week, chunk))
-    return {"site_report_pdfs": file_site_reports(week, rendered.collect())}
+    index, lines = file_site_reports(week, rendered.collect())
+    return {"site_report_pdfs": index, "report_briefing_lines": lines}
 
 
 with warnings.catch_warnings():

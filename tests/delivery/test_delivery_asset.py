@@ -57,7 +57,13 @@ def _report_assets(output):
             )
         return pd.DataFrame(rows)
 
-    return [mail_clearance, site_report_pdfs, email_delivery]
+    # a week stored before the briefing lines existed: never materialized, read as no rows
+    lines = dg.AssetSpec(
+        "report_briefing_lines",
+        partitions_def=weekly_partitions,
+        metadata={"partition_expr": "week"},
+    )
+    return [mail_clearance, site_report_pdfs, lines, email_delivery]
 
 
 def _materialize(output, port, instance):

@@ -43,7 +43,7 @@ def report_job() -> dg.JobDefinition:
         jobs=[
             dg.define_asset_job(
                 "week_reports",
-                selection=["site_report_pdfs"],
+                selection=["site_report_pdfs", "report_briefing_lines"],
                 executor_def=dg.multiprocess_executor.configured({"max_concurrent": 2}),
             )
         ],

@@ -49,7 +49,11 @@ def _run(landing, config, output, run_date: str) -> None:
             resources=resources,
             instance=instance,
         )
-    [pdfs] = [m for m in result.asset_materializations_for_node("site_report_pdfs") if m.metadata]
+    [pdfs] = [
+        m
+        for m in result.asset_materializations_for_node("site_report_pdfs")
+        if m.asset_key == dg.AssetKey("site_report_pdfs")  # not its briefing lines
+    ]
     return pdfs.metadata["rendered"].value
 
 

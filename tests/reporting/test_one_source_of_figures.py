@@ -7,8 +7,9 @@ A RED company of two sites, worked out by hand:
   "86.8 %" everywhere; 5/38 > 10 % and 905 > 90 days -> 7.2 b) major nonconformity -> RED.
 - QUERETARO (America/Mexico_City, so A4): 4 compliant people -> 100.0 %.
 
-The reports go through the real index row (``_summary_row``) and the delivery stage's summary
-(``_summary``), so the e-mail sees exactly what the pipeline hands it.
+The reports go through the real index row (``_summary_row``), the briefing lines and the
+delivery stage's summaries (``report_summaries``), so the e-mail sees exactly what the pipeline
+hands it.
 """
 
 from __future__ import annotations
@@ -26,11 +27,12 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from assets.delivery.assets import _summary as delivery_summary
+from assets.delivery.assets import report_summaries
 from assets.delivery.message import compose_company_message, compose_site_message
 from assets.reporting.actions import action_list
 from assets.reporting.audit_findings import WeekFacts, attribute, audit_findings
 from assets.reporting.briefing import company_briefing, site_briefing
+from assets.reporting.briefing_table import briefing_lines, lines_frame
 from assets.reporting.changes import weekly_changes
 from assets.reporting.company_report import render_company_report, site_rows
 from assets.reporting.figures import format_rate, person_name, week_label
@@ -143,7 +145,7 @@ def week(config, ctx):
         findings=findings,
         sites_without_recipients=[],
     )
-    index = {}
+    index, lines = {}, []
     for site in ("DAYTON", "QUERETARO"):
         mine = status[status["site"] == site]
         briefing = site_briefing(
@@ -152,21 +154,26 @@ def week(config, ctx):
             changes=weekly_changes(status, previous, site, status),
             contact=config.recipients.contact_for(site),
         )
+        lines += briefing_lines(site, briefing)
         index[site] = _summary_row(
             site, config.site(site).name, f"/r/{site}.pdf", pdfs[site], mine,
             findings[findings["site"] == site], ctx, 12, briefing,
         )  # fmt: skip
-    lines = site_rows(status, findings, config, [])
+    site_lines = site_rows(status, findings, config, [])
     briefing = company_briefing(
-        findings=findings, site_lines=lines, contact=config.recipients.contact_for("company")
+        findings=findings, site_lines=site_lines, contact=config.recipients.contact_for("company")
     )
+    lines += briefing_lines("company", briefing)
     index["company"] = _summary_row(
         "company", "Acme", "/r/company.pdf", pdfs["company"], status, findings, ctx, 12, briefing
     )
-    summaries = {
-        name: delivery_summary(pd.Series(row), ctx.iso_week, ctx.as_of)
-        for name, row in index.items()
-    }
+    # the index and its briefing lines as the delivery stage reads them back
+    summaries = report_summaries(
+        pd.DataFrame(list(index.values())),
+        lines_frame(lines, pd.Timestamp(ctx.week)),
+        ctx.iso_week,
+        ctx.as_of,
+    )
     mails = {
         "DAYTON": compose_site_message(
             summaries["DAYTON"],

@@ -91,7 +91,13 @@ def test_exports_reports_and_stored_statuses_are_the_same_in_both_warehouses(bot
         for name in pdfs:  # the trend and "since last week" were read back the same way
             assert _text(post / "reports" / week / name) == _text(duck / "reports" / week / name)
 
-    for table in ("certification_status", "site_compliance", "corrective_actions"):
+    # report_briefing_lines: what each mail repeats (typed, dates and nulls included)
+    for table in (
+        "certification_status",
+        "site_compliance",
+        "corrective_actions",
+        "report_briefing_lines",
+    ):
         expected = read_weeks(duck / "warehouse.duckdb", table, WEEKS)
         stored = read_weeks(url, table, WEEKS)
         assert len(stored) == len(expected) > 0, table

@@ -39,10 +39,13 @@ OWNERS: dict[str, list[str]] = {
     "reporting": [QUALITY_TEAM],
     "delivery": [QUALITY_TEAM],
 }
+# Raised when a stage's stored output changes shape or meaning, so the UI marks the weeks an
+# earlier version computed (reporting 2: the report index's typed briefing columns and
+# report_briefing_lines replace its JSON columns).
 CODE_VERSIONS: dict[str, str] = {
     "ingest": "1",
     "certification": "1",
-    "reporting": "1",
+    "reporting": "2",
     "delivery": "1",
 }
 

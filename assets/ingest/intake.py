@@ -33,6 +33,7 @@ from schemas.tables import (
 from .conformed import FILE_COLUMN, concat_conformed
 from .dedup import DROP_ORDER, deduplicate, empty_dedup_log
 from .file_intake import read_file
+from .freed_memory import give_back_freed_memory
 from .identity import link_activities, link_results
 from .landing import FileProblem, LandingFile, LandingInventory
 from .read_workers import WorkbookReads
@@ -130,6 +131,7 @@ def _intake(
     with clock.phase("deduplicate"):  # rejected and repeated rows leave in one pass
         kept, dedup_log = deduplicate(rows, key, content, source, considered=~rejected)
         del rows
+        give_back_freed_memory()  # before the next source's read and the linking (freed_memory.py)
     kept = kept.drop(columns=[DROP_ORDER]).rename(
         columns={FILE_COLUMN: "source_file", ROW_NUMBER: "source_row"}
     )

@@ -4,6 +4,7 @@ Where things happen, in the order a file goes through them:
 
 - ``assets.py``: the Dagster assets (``landing_intake`` and the tables it yields, the checks).
 - ``landing.py``: the inventory of the landing folder (what each entry is, from ``lstat``).
+- ``read_workers.py``: large workbooks read in spawned worker processes, beside the threads.
 - ``snapshot.py``: a file read once, hashed, and proven unchanged while read.
 - ``file_checks.py``: checks on the bytes before parsing (empty, binary, encoding, limits).
 - ``readers.py``: CSV and XLSX bytes into frames of raw cells, each row with its row number.
@@ -19,6 +20,7 @@ Where things happen, in the order a file goes through them:
 - ``validation.py``: the quarantine (Pandera models of ``schemas/tables.py``) into reject rows.
 - ``dedup.py``: exact repeats and superseded records across drops.
 - ``identity.py``: results and activities linked to the roster (id, e-mail, name).
-- ``intake.py``: the whole week put together, with the per-file accounting;
+- ``intake.py``: the whole week put together, with the per-file accounting (``freed_memory.py``:
+  freed memory handed back between sources);
   ``completeness.py``, ``reject_share.py``, ``last_week.py``: whether the week may be reported.
 """

@@ -108,6 +108,13 @@ def concat_conformed(parts: list[Conformed]) -> Conformed:
     return Conformed(frame=frame, raw=contiguous(pd.concat(raws)), parse_failures=failures)
 
 
+def without_shared_raw(part: Conformed) -> Conformed:
+    """``part`` without the raw columns that are the canonical columns' very data (see
+    ``_raw_only``): for a file read in a worker process, before it is sent back."""
+    part.raw = _raw_only(part)
+    return part
+
+
 def _raw_only(part: Conformed) -> pd.DataFrame:
     """The raw cells that differ from the canonical ones. Most text columns are the very same
     data in both (ids, e-mails, names): where a raw column is missing, the quarantine shows the

@@ -33,8 +33,10 @@ from schemas.tables import (
 from .conformed import FILE_COLUMN, concat_conformed
 from .dedup import DROP_ORDER, deduplicate, empty_dedup_log
 from .file_intake import read_file
+from .freed_memory import give_back_freed_memory
 from .identity import link_activities, link_results
 from .landing import FileProblem, LandingFile, LandingInventory
+from .read_workers import WorkbookReads
 from .readers import ROW_NUMBER
 from .snapshot import UnreadableFile
 from .validation import REJECT_COLUMNS, empty_rejects, find_rejects
@@ -89,14 +91,25 @@ def _intake(
     key: list[str],
     content: list[str],
     clock: PhaseClock,
+    workbooks: WorkbookReads | None = None,
 ) -> SourceIntake:
     conformed_files, records = [], []
 
     # Files are read on all cores; results stay in order. Arrow's CSV reader and hashing release
-    # the GIL, calamine's sheet parse and the Python part of conforming do not (measured).
+    # the GIL, calamine's sheet parse and the Python part of conforming do not (measured), so
+    # large workbooks are read in worker processes (``read_workers.py``), taken last here so
+    # that the threads never sit waiting for a worker while a CSV is left to read.
     # One bad file (gone, unreadable, changing, over a limit) rejects that file alone.
-    with clock.phase("read"), ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
-        outcomes = list(pool.map(lambda f: read_file(f, config), files))
+    in_worker = workbooks.handles if workbooks is not None else lambda _f: False
+    with clock.phase("read"):
+        here = [f for f in files if not in_worker(f)]
+        with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
+            read_here = list(pool.map(lambda f: read_file(f, config), here))[::-1]
+        # popped, so that only ``outcomes`` holds the files' frames (freed after the join)
+        outcomes = [
+            workbooks.take(f) if workbooks is not None and in_worker(f) else read_here.pop()
+            for f in files
+        ]
     for order, (f, outcome) in enumerate(zip(files, outcomes, strict=True)):
         if outcome.conformed is None:
             records.append(_file_record(f, problem=outcome.problem, sha256=outcome.sha256))
@@ -118,6 +131,7 @@ def _intake(
     with clock.phase("deduplicate"):  # rejected and repeated rows leave in one pass
         kept, dedup_log = deduplicate(rows, key, content, source, considered=~rejected)
         del rows
+        give_back_freed_memory()  # before the next source's read and the linking (freed_memory.py)
     kept = kept.drop(columns=[DROP_ORDER]).rename(
         columns={FILE_COLUMN: "source_file", ROW_NUMBER: "source_row"}
     )
@@ -159,6 +173,18 @@ def ingest_week(
     inventory: LandingInventory, config: CompetenceConfig, as_of: date, today: date
 ) -> WeekIntake:
     """Everything the week needs from the landing folder, with every input row accounted for."""
+    # the large workbooks start reading in worker processes now, beside the roster's read
+    with WorkbookReads([*inventory.provider_files, *inventory.activity_files], config) as books:
+        return _ingest_week(inventory, config, as_of, today, books)
+
+
+def _ingest_week(
+    inventory: LandingInventory,
+    config: CompetenceConfig,
+    as_of: date,
+    today: date,
+    workbooks: WorkbookReads,
+) -> WeekIntake:
     clock = PhaseClock()
     today_ts = pd.Timestamp(today)
     records: list[dict] = []
@@ -199,6 +225,7 @@ def ingest_week(
         ["provider", "record_id"],
         [c for c in CANONICAL_RESULT_COLUMNS if c not in {"provider", "record_id"}],
         clock,
+        workbooks,
     )
     activity_schema = with_runtime_checks(CeActivity, date_column="activity_date", today=today_ts)
     activities_intake = _intake(
@@ -208,6 +235,7 @@ def ingest_week(
         ["employee_id", "activity_date", "activity_type", "evidence_ref"],
         ["hours", "points", "description"],
         clock,
+        workbooks,
     )
 
     roster_links = roster if not roster.empty else pd.DataFrame(columns=list(ROSTER_COLUMNS))

@@ -117,11 +117,18 @@ def _change(row: pd.Series, detail: str) -> Change:
 
 
 def weekly_changes(
-    current: pd.DataFrame, previous: pd.DataFrame, site: str, company_now: pd.DataFrame
+    current: pd.DataFrame,
+    previous: pd.DataFrame,
+    site: str,
+    company_now: pd.DataFrame,
+    previous_stored: bool | None = None,
 ) -> WeeklyChanges:
-    """Compare the site's rows with last week's; ``company_now`` tells where leavers went."""
+    """Compare the site's rows with last week's; ``company_now`` tells where leavers went.
+    ``previous_stored``: whether last week is stored at all (default: ``previous`` has rows),
+    for a caller whose ``previous`` holds only some sites' rows."""
     now = current[current["site"] == site]
-    if previous is None or previous.empty:
+    stored = previous is not None and not previous.empty
+    if not (stored if previous_stored is None else previous_stored):
         return WeeklyChanges(False, [], [], [], [])
     before = previous[previous["site"] == site]
     merged = now.merge(

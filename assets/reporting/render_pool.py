@@ -6,6 +6,11 @@ are reports. The company roll-up is one more job in the same pool, queued first 
 biggest), so it overlaps the site reports instead of waiting for them; sites follow, most
 people first, so no long report starts last.
 
+Each job carries what its report is rendered from: a site's job only that site's rows
+(``WeekReports.by_site``, split once for the week), the roll-up's the whole week. So a worker
+never receives or scans the other sites' rows, and the week crosses to the workers about once,
+however many workers there are.
+
 Workers come from a *forkserver* started once per pipeline process and kept for its life (a
 backfill's weeks share it). It imports this module and ``warm_renderer``, which parses the
 stylesheet, loads the bundled fonts, compiles the templates and renders one tiny page: every
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 
 import pandas as pd
 
@@ -28,8 +34,6 @@ from assets.reporting.week_reports import RenderInputs
 from schemas.identifiers import ROLLUP_NAME
 
 WARM_MODULE = "assets.reporting.warm_renderer"
-# The week this worker renders from: set once by the pool's initializer (one pickle per worker)
-_INPUTS: RenderInputs | None = None
 
 
 def pool_size(jobs: int, requested: int = 0) -> int:
@@ -38,20 +42,14 @@ def pool_size(jobs: int, requested: int = 0) -> int:
     return max(1, min(requested or available_cores(), jobs))
 
 
-def _init_worker(inputs: RenderInputs | None) -> None:
-    global _INPUTS
-    _INPUTS = inputs
-
-
 class ReportRenderError(RuntimeError):
     """One report could not be rendered; the message names it (the week then fails)."""
 
 
-def _render(name: str) -> tuple[str, bytes]:
-    if _INPUTS is None:  # a bug: the initializer always runs first
-        raise ReportRenderError(f"the report {name!r} could not be rendered: no week handed over")
+def _render(job: tuple[str, RenderInputs]) -> tuple[str, bytes]:
+    name, inputs = job
     try:
-        return name, _INPUTS.render(name)
+        return name, inputs.render(name)
     except Exception as exc:
         # a pool re-raises a worker's exception without saying which report it was rendering
         raise ReportRenderError(
@@ -92,21 +90,23 @@ def report_chunks(names: list[str], status: pd.DataFrame, sites_per_chunk: int) 
     return chunks
 
 
+def render_jobs(names: list[str], inputs: RenderInputs) -> list[tuple[str, RenderInputs]]:
+    """Each report with what it is rendered from: a site its own rows, the roll-up the week."""
+    slices = inputs.reports.by_site() if any(n != ROLLUP_NAME for n in names) else {}
+    return [
+        (name, replace(inputs, reports=slices[name]) if name in slices else inputs)
+        for name in names
+    ]
+
+
 def render_reports(names: list[str], inputs: RenderInputs, workers: int = 0) -> dict[str, bytes]:
     """Each named report's PDF bytes (site codes, and ``ROLLUP_NAME`` for the roll-up), rendered
-    from ``inputs``, which every worker receives once. ``workers``: 0 = every core."""
+    from ``inputs``; a worker receives a site's rows with that site's job. ``workers``: 0 = every
+    core."""
     sites = [n for n in names if n != ROLLUP_NAME]
     size = pool_size(len(names), workers)
     if len(sites) < 2 or size < 2:
-        _init_worker(inputs)
-        try:
-            return dict(map(_render, names))
-        finally:
-            _init_worker(None)  # keep no reference to the week's frames in this process
-    with ProcessPoolExecutor(
-        max_workers=size,
-        mp_context=_context(),
-        initializer=_init_worker,
-        initargs=(inputs,),  # one pickle per worker: frames used by several reports sent once
-    ) as pool:
-        return dict(pool.map(_render, heaviest_first(names, inputs.reports.status)))
+        return dict(map(_render, render_jobs(names, inputs)))
+    jobs = render_jobs(heaviest_first(names, inputs.reports.status), inputs)
+    with ProcessPoolExecutor(max_workers=size, mp_context=_context()) as pool:
+        return dict(pool.map(_render, jobs))

@@ -184,6 +184,7 @@ def render_site_report(
     corrective_actions: pd.DataFrame | None = None,
     document_control: dict[str, DocumentControl] | None = None,
     file_sites: pd.DataFrame | None = None,
+    previous_week_stored: bool | None = None,
 ) -> bytes:
     """The site's PDF/A-3b report for ``week.ctx.week`` as bytes (deterministic for equal inputs).
 
@@ -194,7 +195,9 @@ def render_site_report(
     (every site's or the site's), attached as evidence.csv. ``file_sites`` pairs input files with
     the sites they hold rows about (:mod:`site_files`): the appendix lists the site's own and
     counts the rest in one line; ``None`` lists every file. ``week.effectiveness``: the week's
-    training_effectiveness rows (the section, effectiveness.csv).
+    training_effectiveness rows (the section, effectiveness.csv). ``previous_week_stored``:
+    whether last week is stored (default: ``previous_status`` has rows), for a caller that
+    passes only the site's rows (``WeekReports.by_site``).
     """
     status, source_files, config, ctx = week.status, week.source_files, week.config, week.ctx
     effectiveness = week.effectiveness
@@ -307,7 +310,9 @@ def render_site_report(
         "urgent": actions[:URGENT_ON_COVER],
         "actions": actions[:MAX_ACTION_ROWS],
         "actions_total": len(actions),
-        "changes": weekly_changes(status, previous_status, site, status),
+        "changes": weekly_changes(
+            status, previous_status, site, status, previous_stored=previous_week_stored
+        ),
         "change_rows": MAX_CHANGE_ROWS,
         "findings": records(site_findings),
         "open_findings": records(

@@ -14,7 +14,7 @@ No Dagster here.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -24,6 +24,7 @@ from assets.reporting.company_report import render_company_report
 from assets.reporting.context import ReportContext
 from assets.reporting.document_control import DocumentControl
 from assets.reporting.site_report import render_site_report
+from assets.reporting.site_slices import SiteSplit, take
 from schemas.config import CompetenceConfig
 from schemas.identifiers import ROLLUP_NAME
 
@@ -68,6 +69,9 @@ class WeekReports:
     # which input files each site's appendix lists by name (the rest: one line, see company.pdf);
     # None lists every file in every site's appendix
     file_sites: pd.DataFrame | None = None
+    # whether last week's status is stored; None: whether previous_status has rows (a site's
+    # slice says it, as its own rows of last week may be none)
+    previous_week_stored: bool | None = None
 
     @property
     def ctx(self) -> ReportContext:
@@ -98,6 +102,12 @@ class WeekReports:
         return self.facts.effectiveness
 
     @property
+    def last_week_stored(self) -> bool:
+        if self.previous_week_stored is not None:
+            return self.previous_week_stored
+        return self.previous_status is not None and not self.previous_status.empty
+
+    @property
     def sites(self) -> list[str]:
         """Every site with people this week, and every configured site (an empty one says so)."""
         return sites_of(self.status, self.config)
@@ -106,13 +116,15 @@ class WeekReports:
     def sites_without_recipients(self) -> list[str]:
         return list(self.recipients.sites_without_recipients)
 
-    def parts(self) -> dict[str, dict[str, str]]:
-        """Each report's input fingerprints by part (site reports and the roll-up)."""
+    def parts(self, by_site: dict[str, WeekReports] | None = None) -> dict[str, dict[str, str]]:
+        """Each report's input fingerprints by part (site reports and the roll-up), each site's
+        from its own rows (``by_site``, computed here when not given)."""
+        by_site = self.by_site() if by_site is None else by_site
         shared = {
             "inputs": fingerprint(self.source_files, self.rejected_rows, self.unmatched_records),
             "run": fingerprint(*_run_facts(self.ctx)),
         }
-        parts = {site: self._site_parts(site, shared) for site in self.sites}
+        parts = {site: by_site[site]._site_parts(site, shared) for site in self.sites}
         parts[ROLLUP_NAME] = {
             "people": fingerprint(ROLLUP_NAME, self.status),
             "history": fingerprint(self.previous_status, self.compliance_history),
@@ -127,6 +139,55 @@ class WeekReports:
             "run": shared["run"],
         }
         return parts
+
+    def by_site(self) -> dict[str, WeekReports]:
+        """For every site, the week with only the rows its report reads (``site_slices``): the
+        same report from far fewer rows, and what a render worker is sent for that site. The
+        company-wide parts (input files, exceptions and their attribution, configuration, run
+        facts, recipients) are shared, not copied."""
+        split = SiteSplit(
+            self.status,
+            self.previous_status,
+            by_site={
+                "compliance_history": self.compliance_history,
+                "findings": self.findings,
+                "corrective_actions": self.corrective_actions,
+                "file_sites": self.file_sites,
+                "effectiveness": self.effectiveness,
+            },
+            by_person={
+                "renewal_forecast": self.renewal_forecast,
+                "points_ledger": self.points_ledger,
+                "evidence": self.evidence,
+            },
+        )
+        return {site: self._slice(site, split) for site in self.sites}
+
+    def _slice(self, site: str, split: SiteSplit) -> WeekReports:
+        def by_site(name: str) -> pd.DataFrame | None:
+            return take(getattr(self, name), split.by_site[name], site)
+
+        def by_person(name: str) -> pd.DataFrame | None:
+            return take(getattr(self, name), split.by_person[name], site)
+
+        facts = replace(
+            self.facts,
+            status=take(self.status, split.status, site),
+            effectiveness=by_site("effectiveness"),
+        )
+        return replace(
+            self,
+            facts=facts,
+            previous_status=take(self.previous_status, split.previous_status, site),
+            compliance_history=by_site("compliance_history"),
+            findings=by_site("findings"),
+            corrective_actions=by_site("corrective_actions"),
+            file_sites=by_site("file_sites"),
+            renewal_forecast=by_person("renewal_forecast"),
+            points_ledger=by_person("points_ledger"),
+            evidence=by_person("evidence"),
+            previous_week_stored=self.last_week_stored,
+        )
 
     def _site_parts(self, site: str, shared: dict[str, str]) -> dict[str, str]:
         def mine(frame: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -182,6 +243,7 @@ class RenderInputs:
             corrective_actions=r.corrective_actions,
             document_control=self.controls,
             file_sites=r.file_sites,
+            previous_week_stored=r.last_week_stored,
         )
 
 

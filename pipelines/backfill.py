@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from assets.delivery.assets import SEND_MAIL_TAG
 from assets.ledger_location import LedgerUnavailable
+from assets.reporting.render_pool import start_warm_workers
 from assets.resources import CompetenceSettings
 from assets.warehouse import held_open
 from pipelines.instance_sqlite import quick_run_records
@@ -72,6 +73,8 @@ def run_weeks(
         disable=not progress or not sys.stderr.isatty(),
         dynamic_ncols=True,
     )
+    # once per process, overlapping the first week: the render workers' warm-up
+    start_warm_workers(settings.render_workers)
     with dg.DagsterInstance.get() as instance, bar, quick_run_records(instance):
         for key in partition_keys:
             bar.set_description(f"week {key}")

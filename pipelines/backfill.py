@@ -20,7 +20,10 @@ from tqdm import tqdm
 
 from assets.delivery.assets import SEND_MAIL_TAG
 from assets.ledger_location import LedgerUnavailable
+from assets.reporting.render_pool import start_warm_workers
 from assets.resources import CompetenceSettings
+from assets.warehouse import held_open
+from pipelines.instance_sqlite import quick_run_records
 from pipelines.run_outcome import RunOutcome, outcome_of
 from pipelines.sensors import alert_for_run
 
@@ -70,17 +73,22 @@ def run_weeks(
         disable=not progress or not sys.stderr.isatty(),
         dynamic_ncols=True,
     )
-    with dg.DagsterInstance.get() as instance, bar:
+    # once per process, overlapping the first week: the render workers' warm-up
+    start_warm_workers(settings.render_workers)
+    with dg.DagsterInstance.get() as instance, bar, quick_run_records(instance):
         for key in partition_keys:
             bar.set_description(f"week {key}")
             started = time.perf_counter()
-            result = job.execute_in_process(
-                partition_key=key,
-                instance=instance,
-                raise_on_error=False,
-                tags={SEND_MAIL_TAG: "true" if send_mail else "false"},
-                run_config=QUIET_LOGS if quiet_logs else None,
-            )
+            # the warehouse file stays open for the week's run only: between weeks another
+            # process (a UI run, `competence status`) gets its turn
+            with held_open(settings.warehouse_path):
+                result = job.execute_in_process(
+                    partition_key=key,
+                    instance=instance,
+                    raise_on_error=False,
+                    tags={SEND_MAIL_TAG: "true" if send_mail else "false"},
+                    run_config=QUIET_LOGS if quiet_logs else None,
+                )
             seconds = time.perf_counter() - started
             outcome = outcome_of(result.all_events)
             line = week_line(key, seconds, outcome, result.success, result.run_id)

@@ -14,12 +14,16 @@ import pandas as pd
 import pytest
 
 from assets.warehouse import (
+    PostgresWarehouse,
     WarehouseNeedsRepair,
     check_warehouse,
     connect,
+    held_open,
+    read_weeks,
     repair_warehouse,
     replace_week,
     untyped_columns,
+    write_week,
 )
 from schemas.warehouse_tables import declared_columns
 
@@ -234,3 +238,43 @@ def test_a_poisoned_warehouse_fails_the_week_before_anything_is_written(tmp_path
             ("E1",)
         ]
         assert untyped_columns(con) == []
+
+
+# --- the file held open for one week's run (pipelines/backfill.py) -------------------------------
+
+TRY_OPEN = """
+import duckdb, sys
+try:
+    duckdb.connect(sys.argv[1]).close()
+    print("opened")
+except duckdb.IOException as exc:
+    print("refused:", "lock" in str(exc).lower())
+"""
+
+
+def _other_process_opens(database: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", TRY_OPEN, database], capture_output=True, text=True, timeout=60
+    )
+    return done.stdout.strip()
+
+
+def test_held_open_keeps_the_lock_for_the_block_and_every_write_is_stored(tmp_path):
+    database = tmp_path / "warehouse.duckdb"
+    with held_open(database) as held:
+        assert held
+        for n in range(3):  # each write opens and closes its own connection, as the steps do
+            write_week(database, "t", pd.DataFrame({"week": [WEEK], "x": [n]}), [WEEK])
+        assert _other_process_opens(str(database)) == "refused: True"
+    # released at the end of the block: another process opens the file and sees the last write
+    assert _other_process_opens(str(database)) == "opened"
+    assert read_weeks(database, "t", ["2026-11-16"])["x"].tolist() == [2]
+
+
+def test_held_open_leaves_a_file_it_cannot_open_to_the_steps(tmp_path):
+    database = tmp_path / "warehouse.duckdb"
+    database.write_text("not a DuckDB file")
+    with held_open(database) as held:
+        assert not held
+    with held_open(PostgresWarehouse("postgresql://user:secret@127.0.0.1:1/none")) as held:
+        assert not held  # nothing to hold, and no server is reached

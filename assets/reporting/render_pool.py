@@ -64,6 +64,21 @@ def _context() -> multiprocessing.context.BaseContext:
     return context
 
 
+def start_warm_workers(workers: int = 0) -> bool:
+    """Start the forkserver now, in the background, when reports will render in a pool here.
+
+    Its warm-up (imports, stylesheet, fonts, templates: seconds, paid once per process) then runs
+    on another core while the first week ingests and computes, instead of inside the first
+    week's render step. Returns whether it was started; nothing to start with one core."""
+    if pool_size(2, workers) < 2:
+        return False
+    from multiprocessing import forkserver
+
+    _context()  # the preload list, read when the server starts
+    forkserver.ensure_running()  # returns at once; the server imports and warms up on its own
+    return True
+
+
 def heaviest_first(names: list[str], status: pd.DataFrame) -> list[str]:
     """The roll-up first (the biggest report), then sites by headcount, then by name."""
     people = status["site"].value_counts() if "site" in status else {}

@@ -1,0 +1,26 @@
+"""A backfill starts the render workers' forkserver before its first week (render_pool.py):
+with one core there is nothing to start; otherwise the server is running at once, preloading the
+warm renderer, and the week's pool forks its workers from it."""
+
+from __future__ import annotations
+
+import multiprocessing.forkserver as forkserver
+import os
+from pathlib import Path
+
+from assets.reporting.render_pool import WARM_MODULE, start_warm_workers
+
+
+def test_one_worker_starts_nothing():
+    assert start_warm_workers(1) is False
+
+
+def test_the_forkserver_runs_preloading_the_warm_renderer():
+    assert start_warm_workers(2) is True
+    pid = forkserver._forkserver._forkserver_pid
+    assert pid is not None and pid != os.getpid()
+    command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    assert "multiprocessing.forkserver" in command and WARM_MODULE in command
+    # a second call (the next backfill in this process) reuses the same server
+    assert start_warm_workers(2) is True
+    assert forkserver._forkserver._forkserver_pid == pid

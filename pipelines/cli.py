@@ -289,35 +289,12 @@ def cmd_repair_warehouse(args: argparse.Namespace) -> int:
 
 def cmd_move_warehouse(args: argparse.Namespace) -> int:
     """Move the DuckDB warehouse file's weeks and deliveries to the PostgreSQL now configured."""
-    import duckdb
+    from pipelines.move_warehouse import MoveRefused, move_from_environment
 
-    from assets.ledger_location import LedgerUnavailable, PostgresLedger
-    from assets.resources import CompetenceSettings
-    from assets.warehouse_postgres import PostgresWarehouse, WarehouseUnavailable
-    from pipelines.move_warehouse import move_warehouse
-
-    settings = CompetenceSettings.from_environment()
-    source = Path(args.database) if args.database else settings.output_path / "warehouse.duckdb"
-    warehouse = settings.warehouse_path
-    ledger = settings.ledger
-    if not isinstance(warehouse, PostgresWarehouse) and not isinstance(ledger, PostgresLedger):
-        raise UsageError(
-            "neither COMPETENCE_WAREHOUSE_URL nor COMPETENCE_LEDGER_URL is set: there is no "
-            "PostgreSQL to move the warehouse to"
-        )
-    if not source.is_file():
-        raise UsageError(f"{source}: no such warehouse file (--database names another)")
     try:
-        move_warehouse(
-            source,
-            warehouse if isinstance(warehouse, PostgresWarehouse) else None,
-            ledger if isinstance(ledger, PostgresLedger) else None,
-        )
-    except (WarehouseUnavailable, LedgerUnavailable, duckdb.IOException) as exc:
-        # unreachable server (named without its password), or the file in use by a run
-        print(f"move-warehouse: {exc}; nothing was marked as moved", file=sys.stderr)
-        return 1
-    return 0
+        return move_from_environment(args.database)
+    except MoveRefused as exc:
+        raise UsageError(str(exc)) from None
 
 
 def cmd_person(args: argparse.Namespace) -> int:

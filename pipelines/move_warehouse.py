@@ -10,13 +10,47 @@ kept as they are there. Running it again copies only what is still missing.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
+
 from assets.delivery.ledger_move import move_ledger
-from assets.ledger_location import PostgresLedger
+from assets.ledger_location import LedgerUnavailable, PostgresLedger
+from assets.resources import CompetenceSettings
 from assets.warehouse_move import mark_moved, move_weeks
-from assets.warehouse_postgres import PostgresWarehouse
+from assets.warehouse_postgres import PostgresWarehouse, WarehouseUnavailable
+
+
+class MoveRefused(ValueError):
+    """Nothing to move to, or nothing to move: a usage mistake, said in one line."""
+
+
+def move_from_environment(database: str | None) -> int:
+    """``competence move-warehouse [--database PATH]``: exit 0 when moved, 1 when a server or
+    the file could not be reached (nothing is marked as moved then)."""
+    settings = CompetenceSettings.from_environment()
+    source = Path(database) if database else settings.output_path / "warehouse.duckdb"
+    warehouse, ledger = settings.warehouse_path, settings.ledger
+    if not isinstance(warehouse, PostgresWarehouse) and not isinstance(ledger, PostgresLedger):
+        raise MoveRefused(
+            "neither COMPETENCE_WAREHOUSE_URL nor COMPETENCE_LEDGER_URL is set: there is no "
+            "PostgreSQL to move the warehouse to"
+        )
+    if not source.is_file():
+        raise MoveRefused(f"{source}: no such warehouse file (--database names another)")
+    try:
+        move_warehouse(
+            source,
+            warehouse if isinstance(warehouse, PostgresWarehouse) else None,
+            ledger if isinstance(ledger, PostgresLedger) else None,
+        )
+    except (WarehouseUnavailable, LedgerUnavailable, duckdb.IOException) as exc:
+        # unreachable server (named without its password), or the file in use by a run
+        print(f"move-warehouse: {exc}; nothing was marked as moved", file=sys.stderr)
+        return 1
+    return 0
 
 
 def move_warehouse(

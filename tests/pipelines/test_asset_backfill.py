@@ -47,6 +47,7 @@ ALL_ASSETS = {
         "corrective_actions",
         "training_effectiveness",
         "site_report_pdfs",
+        "report_briefing_lines",  # the same step's second output: what the mail repeats
         "mail_clearance",
         "email_delivery",
     ],

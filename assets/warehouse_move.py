@@ -30,6 +30,7 @@ import pandas as pd
 
 from assets import warehouse_postgres as pg
 from assets.ledger_location import LEDGER_TABLE
+from assets.warehouse import connect
 from assets.warehouse_postgres import PostgresWarehouse
 from schemas.warehouse_tables import declared_columns
 
@@ -56,6 +57,16 @@ def _base_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
             [SCHEMA],
         ).fetchall()
     ]
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? "
+            "and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
 
 
 def _weeks(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -86,7 +97,7 @@ def move_weeks(
 ) -> list[TableMove]:
     """Copy every week of every table of ``source`` that ``target`` does not hold yet."""
     moves = []
-    with duckdb.connect(str(source), read_only=True) as con:
+    with connect(str(source)) as con:
         for table in _base_tables(con):
             present = _target_weeks(target, table)
             copied, kept = {}, []
@@ -118,7 +129,7 @@ def move_weeks(
 def mark_moved(source: Path, what: str, target: str) -> None:
     """Record in the file that its ``what`` (``warehouse`` or ``ledger``) now lives at
     ``target`` (a redacted URL): from then on a run with that URL set no longer refuses."""
-    with duckdb.connect(str(source)) as con:
+    with connect(str(source)) as con:
         con.execute(
             f"create table if not exists {MARKER} "
             "(what varchar, target varchar, moved_at timestamp)"
@@ -135,12 +146,11 @@ def unmoved_data(source: Path, *, warehouse_moves: bool, ledger_moves: bool) -> 
     marked as moved)."""
     if not source.exists() or not (warehouse_moves or ledger_moves):
         return []
-    with duckdb.connect(str(source), read_only=True) as con:
+    # the warehouse's own connect: it waits for a writing process, and attaches to the file
+    # this process holds open (a CLI week), which a read-only connection could not
+    with connect(str(source)) as con:
         marked = set()
-        if con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'main' "
-            "and table_name = 'moved_to_postgres'"
-        ).fetchone()[0]:
+        if _has_table(con, "main", "moved_to_postgres"):
             marked = {row[0] for row in con.execute(f"select what from {MARKER}").fetchall()}
         found = []
         if warehouse_moves and "warehouse" not in marked:
@@ -148,17 +158,8 @@ def unmoved_data(source: Path, *, warehouse_moves: bool, ledger_moves: bool) -> 
             if any(weeks.values()):
                 most = max(weeks.values())
                 found.append(f"{most} week(s) of {len(weeks)} table(s)")
-        if ledger_moves and "ledger" not in marked:
-            has_ledger = con.execute(
-                "select count(*) from information_schema.tables where table_schema = 'main' "
-                "and table_name = ?",
-                [LEDGER_TABLE],
-            ).fetchone()[0]
-            deliveries = (
-                con.execute(f"select count(*) from main.{LEDGER_TABLE}").fetchone()[0]
-                if has_ledger
-                else 0
-            )
+        if ledger_moves and "ledger" not in marked and _has_table(con, "main", LEDGER_TABLE):
+            deliveries = con.execute(f"select count(*) from main.{LEDGER_TABLE}").fetchone()[0]
             if deliveries:
                 found.append(f"{deliveries} delivery ledger row(s)")
     return found

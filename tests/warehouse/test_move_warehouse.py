@@ -18,7 +18,8 @@ from assets.delivery.ledger_rows import DeliveryKey
 from assets.delivery.outcome import DeliveryOutcome, DeliveryStatus
 from assets.ledger_location import PostgresLedger, redact
 from assets.resources import CompetenceSettings
-from assets.warehouse import read_weeks, write_week
+from assets.warehouse import held_open, read_weeks, write_week
+from assets.warehouse_move import mark_moved, unmoved_data
 from pipelines.run_outcome import outcome_of
 from tests.conftest import PROJECT_ROOT
 from tests.pipelines.cli_support import cli_env, competence
@@ -155,4 +156,22 @@ def test_the_move_says_what_is_missing_in_one_line(tmp_path):
     assert no_file.stderr.splitlines() == [
         f"error: {tmp_path / 'var/warehouse.duckdb'}: no such warehouse file (--database names "
         "another)"
+    ]
+
+
+def test_the_check_reads_a_file_this_process_holds_open_for_a_week(tmp_path):
+    """Only the ledger in PostgreSQL: the file is still the warehouse, held open by the CLI for
+    a week's run (warehouse.held_open) while each step's settings check it."""
+    output = tmp_path / "var"
+    _file_with_two_weeks_and_deliveries(output)
+    file = output / "warehouse.duckdb"
+    with held_open(file) as held:
+        assert held
+        assert unmoved_data(file, warehouse_moves=False, ledger_moves=True) == [
+            "2 delivery ledger row(s)"
+        ]
+    mark_moved(file, "ledger", "postgresql://x:***@db/ledger")
+    assert unmoved_data(file, warehouse_moves=False, ledger_moves=True) == []
+    assert unmoved_data(file, warehouse_moves=True, ledger_moves=True) == [
+        "2 week(s) of 2 table(s)"
     ]

@@ -199,9 +199,16 @@ class WeekReports:
             frame[frame["employee_id"].isin(people)]
             for frame in (self.renewal_forecast, self.points_ledger, self.evidence)
         ]
+        previous = mine(self.previous_status)
+        history = [previous, mine(self.compliance_history)]
+        # A site with nobody last week prints whether last week is stored at all ("no snapshot
+        # of the previous week" or who joined), which its own rows cannot tell: the flag joins
+        # its fingerprint then, and only then, so no other report's fingerprint moves.
+        if previous is not None and previous.empty and self.last_week_stored:
+            history.append("last week stored")
         return {
             "people": fingerprint(site, rows, *per_person),
-            "history": fingerprint(mine(self.previous_status), mine(self.compliance_history)),
+            "history": fingerprint(*history),
             "findings": fingerprint(mine(self.findings)),
             "actions": fingerprint(mine(self.corrective_actions)),
             "effectiveness": fingerprint(mine(self.effectiveness)),

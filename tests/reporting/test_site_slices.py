@@ -8,6 +8,8 @@ fingerprints the same, and the slice must hold only the rows the site's report r
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
@@ -190,3 +192,20 @@ def test_archive_fingerprints_from_the_slices_equal_those_from_the_whole_week(we
         # _site_parts on the whole week selects the site's rows with masks, as before the split
         assert parts[site] == reports._site_parts(site, shared), site
     assert len({parts[site]["people"] for site in SITES}) == 3
+
+
+def test_a_site_with_nobody_last_week_is_rendered_again_once_last_week_is_stored(week):
+    """DAYTON has nobody this week or last: its report says whether last week is stored, which
+    its (empty) rows cannot tell. When a rerun finds last week stored, its fingerprint must move
+    so the archive renders it again, as it moves every other site's with their rows."""
+    stored = week.reports.by_site()["DAYTON"]
+    not_stored = replace(stored, previous_week_stored=False)
+    text_stored = squashed(pdf_text(RenderInputs(stored).render("DAYTON")))
+    text_not_stored = squashed(pdf_text(RenderInputs(not_stored).render("DAYTON")))
+    assert squashed("No snapshot of the previous week is stored") in text_not_stored
+    assert squashed("No snapshot of the previous week is stored") not in text_stored
+    assert stored.parts()["DAYTON"]["history"] != not_stored.parts()["DAYTON"]["history"]
+    # a site with people last week keeps the fingerprint it had before the flag counted
+    s1 = week.reports.by_site()["S1"]
+    rows = s1.previous_status[s1.previous_status["site"] == "S1"]
+    assert s1.parts()["S1"]["history"] == fingerprint(rows, s1.compliance_history)

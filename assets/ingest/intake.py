@@ -35,6 +35,7 @@ from .dedup import DROP_ORDER, deduplicate, empty_dedup_log
 from .file_intake import read_file
 from .freed_memory import give_back_freed_memory
 from .identity import link_activities, link_results
+from .labels import labels_as_text
 from .landing import FileProblem, LandingFile, LandingInventory
 from .read_workers import WorkbookReads
 from .readers import ROW_NUMBER
@@ -135,6 +136,8 @@ def _intake(
     kept = kept.drop(columns=[DROP_ORDER]).rename(
         columns={FILE_COLUMN: "source_file", ROW_NUMBER: "source_row"}
     )
+    # file and provider leave as the text columns every consumer has always received
+    kept = labels_as_text(kept)
     return SourceIntake(kept.reset_index(drop=True), rejects, dedup_log, records)
 
 

@@ -17,6 +17,7 @@ from schemas.tables import ROW_CHECK_COLUMNS
 
 from .cell_checks import safe_text
 from .conformed import FILE_COLUMN, Conformed
+from .labels import labels_as_text
 from .readers import ROW_NUMBER
 
 # record_key (the record's own key) comes last: columns are only ever added at the end
@@ -141,7 +142,7 @@ def quarantine(
     The conformed frame's columns move into the accepted rows (``conformed.frame`` is left
     empty), so a source's rows are never held twice."""
     rejected, rejects = find_rejects(conformed, schema, source)
-    return keep_rows(conformed.frame, ~rejected, release=True), rejects
+    return labels_as_text(keep_rows(conformed.frame, ~rejected, release=True)), rejects
 
 
 def find_rejects(
@@ -174,8 +175,8 @@ def find_rejects(
         rejected |= mask
         parse_cells.update((i, failure.column) for i in idx)
 
-    try:
-        schema.validate(frame, lazy=True)
+    try:  # the models declare text where the intake keeps labels as codes (labels.py)
+        schema.validate(labels_as_text(frame), lazy=True)
     except SchemaErrors as errors:
         cases = errors.failure_cases
         cases = cases[cases["index"].notna()].copy()

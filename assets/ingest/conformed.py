@@ -108,16 +108,19 @@ def concat_conformed(parts: list[Conformed]) -> Conformed:
                 shown = np.full(offset, None, dtype=object) if shown is None else shown
                 shown[start : start + len(f.shown)] = f.shown
         failures.append(ParseFailure(column, pd.Series(full, index=frame.index), expected, shown))
-    return Conformed(frame=frame, raw=_join_columns(raws), parse_failures=failures)
+    # the raw cells are read only for rejected rows (``validation._cells_at``): left chunked
+    raw = _join_columns(raws, one_array_per_text=False)
+    return Conformed(frame=frame, raw=raw, parse_failures=failures)
 
 
-def _join_columns(frames: list[pd.DataFrame]) -> pd.DataFrame:
+def _join_columns(frames: list[pd.DataFrame], one_array_per_text: bool = True) -> pd.DataFrame:
     """The files' rows as one frame, joined column by column: each file's column is taken out
     of its frame as it is joined, so the source is never held twice (before, all files and the
     joined copy were held together: the ingest's peak). Text becomes one Arrow array per column
-    (``contiguous``); labels stay codes (``join_labels``); every other column, and a column some
-    file lacks, gets the type a whole-frame ``pd.concat`` gives it (each column is concatenated
-    by ``pd.concat`` itself, as one-column frames and column-less frames for the files without it).
+    (``contiguous``), or with ``one_array_per_text=False`` keeps a chunk per file; labels stay
+    codes (``join_labels``); every other column, and a column some file lacks, gets the type a
+    whole-frame ``pd.concat`` gives it (each column is concatenated by ``pd.concat`` itself, as
+    one-column frames, and column-less frames for the files without it).
     """
     names = list(dict.fromkeys(c for f in frames for c in f.columns))  # pd.concat's order
     index = frames[0].index.append([f.index for f in frames[1:]])
@@ -134,7 +137,7 @@ def _join_columns(frames: list[pd.DataFrame]) -> pd.DataFrame:
             ]
         )[name]
         del pieces
-        columns[name] = contiguous(joined.to_frame())[name]
+        columns[name] = contiguous(joined.to_frame())[name] if one_array_per_text else joined
     return pd.DataFrame(columns, index=index, copy=False)
 
 

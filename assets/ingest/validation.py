@@ -193,8 +193,13 @@ def find_rejects(
         rejected |= mask
         parse_cells.update((i, failure.column) for i in idx)
 
-    try:  # the models declare text where the intake keeps labels as codes (labels.py)
-        schema.validate(labels_as_text(frame), lazy=True)
+    # Pandera's default (inplace=False) deep-copies the frame first: at 1M that was every
+    # number and date column copied, seconds of fresh memory. The models coerce nothing, so a
+    # shallow view is validated instead, with the label columns (codes, labels.py) as the text
+    # the models declare; the caller's frame is not touched.
+    view = labels_as_text(frame.copy(deep=False))
+    try:
+        schema.validate(view, lazy=True, inplace=True)
     except SchemaErrors as errors:
         cases = errors.failure_cases
         cases = cases[cases["index"].notna()].copy()

@@ -3,6 +3,8 @@ quarantine still shows each rejected cell as it was written in its own file and 
 
 from __future__ import annotations
 
+import pandas as pd
+
 from assets.ingest.conformed import concat_conformed
 from assets.ingest.provider_results import conform_canonical_results
 from assets.ingest.validation import find_rejects
@@ -32,7 +34,12 @@ def test_rejected_cells_are_shown_as_written_from_a_raw_column_left_in_chunks():
     )
     assert arrow_of(combined.raw["passed"]).num_chunks == 3  # not joined into one array
 
+    dtypes = combined.frame.dtypes.copy()
     rejected, rejects = find_rejects(combined, AssessmentResult.to_schema(), "inhouse_academy")
+
+    # Pandera saw a shallow view (labels as text); the intake's frame is as it was
+    pd.testing.assert_series_equal(combined.frame.dtypes, dtypes)
+    assert isinstance(combined.frame["provider"].dtype, pd.CategoricalDtype)
 
     assert rejected.tolist() == [False, False, True, False, False, True, True]
     shown = list(zip(rejects["source_file"], rejects["row_number"], rejects["value"], strict=True))

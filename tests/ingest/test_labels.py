@@ -46,6 +46,7 @@ def _landing(root):
             NORTHFIELD_HEADER,
             "R2,E2,,,,Safety,03/05/2025,91,PASS,C2",
             "R3,E2,,,,Safety,02/30/2025,91,PASS,C3",  # a reject from the second file
+            "R4,E404,,,,Safety,03/05/2025,91,PASS,C4",  # unmatched
         ],
         mtime=1_700_000_100,
     )
@@ -73,6 +74,7 @@ def test_labels_leave_the_intake_as_the_text_the_engine_received(tmp_path, confi
         ("inhouse_academy", "R1", "providers/inhouse_academy/results.csv"),
         ("northfield_college", "R1", "providers/northfield_college/q1.csv"),
         ("northfield_college", "R2", "providers/northfield_college/q2.csv"),
+        ("northfield_college", "R4", "providers/northfield_college/q2.csv"),
     ]
     assert set(week.roster["source_file"]) == {"roster/roster_2026-01-05.csv"}
     # the quarantine names the file and provider of each rejected row, from the codes
@@ -82,8 +84,14 @@ def test_labels_leave_the_intake_as_the_text_the_engine_received(tmp_path, confi
         "providers/inhouse_academy/results.csv row 3 (record_id R7)",
         "providers/northfield_college/q2.csv row 3 (record_id R3)",
     ]
+    # the unmatched records name their file and provider as Python strings, as before
+    assert week.unmatched["source_file"].map(type).eq(str).all()
+    assert week.unmatched["provider"].map(type).eq(str).all()
+    assert week.unmatched[["provider", "record_id", "source_file"]].to_numpy().tolist() == [
+        ["northfield_college", "R4", "providers/northfield_college/q2.csv"]
+    ]
     accounts = week.source_files.set_index("file")[["rows_in", "accepted", "rejected"]]
-    assert accounts.loc["providers/northfield_college/q2.csv"].tolist() == [2, 1, 1]
+    assert accounts.loc["providers/northfield_college/q2.csv"].tolist() == [3, 2, 1]
     assert accounts.loc["providers/inhouse_academy/results.csv"].tolist() == [2, 1, 1]
 
 
@@ -162,5 +170,5 @@ def test_the_warehouse_receives_varchar_file_and_provider_columns(tmp_path):
     assert stored == [
         ("inhouse_academy", "providers/inhouse_academy/results.csv", 1),
         ("northfield_college", "providers/northfield_college/q1.csv", 1),
-        ("northfield_college", "providers/northfield_college/q2.csv", 1),
+        ("northfield_college", "providers/northfield_college/q2.csv", 2),
     ]

@@ -9,9 +9,8 @@ import unicodedata
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from assets.text import arrow_of, map_text, text_series, to_text
+from assets.text import map_text, text_series, to_text
 
 
 def _fold_one(text: str) -> str:
@@ -20,33 +19,9 @@ def _fold_one(text: str) -> str:
     return " ".join(bare.casefold().replace("-", " ").replace("'", "").split())
 
 
-# Python's whitespace among ASCII characters (what ``str.split()`` splits on)
-_ASCII_SPACES = r"[\t\n\x0b\x0c\r\x1c-\x1f ]+"
-
-
-def _fold_ascii(names: pa.Array) -> pa.Array:
-    """``_fold_one`` of ASCII names, in Arrow's kernels: there is nothing to decompose or strip
-    of accents, and casefolding is lowercasing."""
-    folded = pc.replace_substring(pc.ascii_lower(names), "-", " ")
-    folded = pc.replace_substring(folded, "'", "")
-    folded = pc.replace_substring_regex(folded, _ASCII_SPACES, " ")
-    return pc.utf8_trim(folded, characters=" ")
-
-
 def fold_name(values: pd.Series) -> pd.Series:
-    """Accents, case, spacing, hyphens and apostrophes folded, for matching people by name.
-
-    A roster of a million people has hundreds of thousands of distinct names: the ASCII ones
-    are folded in Arrow's kernels (the same result), the others once per distinct name."""
-    values = to_text(values)
-    names = arrow_of(values).combine_chunks()
-    plain = pc.fill_null(pc.string_is_ascii(names), True)  # missing stays missing either way
-    folded = _fold_ascii(names)
-    if pc.all(plain).as_py():
-        return text_series(folded, values.index)
-    others = ~plain.to_numpy(zero_copy_only=False)
-    accented = arrow_of(map_text(values[others], _fold_one)).combine_chunks()
-    return text_series(pc.replace_with_mask(folded, pc.invert(plain), accented), values.index)
+    """Accents, case, spacing, hyphens and apostrophes folded, for matching people by name."""
+    return map_text(to_text(values), _fold_one)
 
 
 def _split_one(full: str, order: str) -> tuple[str | None, str | None]:

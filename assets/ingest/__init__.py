@@ -15,7 +15,7 @@ Where things happen, in the order a file goes through them:
   ``decisions.py``: exemptions and revocations.
 - ``cell_parsing.py``: raw cells to dates, numbers and true/false; ``names.py``: full names
   split and names folded for matching; ``conformed.py``: what a conformer returns, and one
-  source's files joined.
+  source's files joined; ``labels.py``: file name and provider kept as codes until they leave.
 - ``cell_checks.py``: over-long text, NUL and bidi characters reject their row.
 - ``validation.py``: the quarantine (Pandera models of ``schemas/tables.py``) into reject rows.
 - ``dedup.py``: exact repeats and superseded records across drops.

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from assets.text import contiguous, repeated, same_data
+from assets.text import contiguous, same_data
 
+from .labels import file_label, is_label, join_labels
 from .readers import ROW_NUMBER
 
 FILE_COLUMN = "_file"
@@ -68,7 +69,7 @@ def finish(
     relative_path: str,
 ) -> Conformed:
     """Every row labelled with its file and its row number in that file."""
-    frame[FILE_COLUMN] = repeated(relative_path, raw.index)
+    frame[FILE_COLUMN] = file_label(relative_path, raw.index)  # codes, not text (labels.py)
     frame[ROW_NUMBER] = raw[ROW_NUMBER].to_numpy()
     for column in frame.columns:
         if frame[column].dtype == object:
@@ -85,13 +86,15 @@ def concat_conformed(parts: list[Conformed]) -> Conformed:
     merged: dict[tuple[str, str], list[tuple[int, ParseFailure]]] = {}
     for part in parts:
         index = pd.RangeIndex(offset, offset + len(part.frame))
-        frames.append(part.frame.set_axis(index))
-        raws.append(_raw_only(part).set_axis(index))
+        raw = _raw_only(part)
+        raw.index = index
+        part.frame.index = index  # the part's frame is emptied column by column below
+        frames.append(part.frame)
+        raws.append(raw)
         for f in part.parse_failures:
             merged.setdefault((f.column, f.expected), []).append((offset, f))
-        offset += len(part.frame)
-    frame = contiguous(pd.concat(frames))
-    del frames  # the files' own columns are freed as soon as the callers let go of them
+        offset += len(index)
+    frame = _join_columns(frames)
     for column in frame.columns:  # all-missing columns of one file must not change the dtype
         if frame[column].dtype == object:
             frame[column] = frame[column].where(frame[column].notna(), None)
@@ -105,7 +108,37 @@ def concat_conformed(parts: list[Conformed]) -> Conformed:
                 shown = np.full(offset, None, dtype=object) if shown is None else shown
                 shown[start : start + len(f.shown)] = f.shown
         failures.append(ParseFailure(column, pd.Series(full, index=frame.index), expected, shown))
-    return Conformed(frame=frame, raw=contiguous(pd.concat(raws)), parse_failures=failures)
+    # the raw cells are read only for rejected rows (``validation._cells_at``): left chunked
+    raw = _join_columns(raws, one_array_per_text=False)
+    return Conformed(frame=frame, raw=raw, parse_failures=failures)
+
+
+def _join_columns(frames: list[pd.DataFrame], one_array_per_text: bool = True) -> pd.DataFrame:
+    """The files' rows as one frame, joined column by column: each file's column is taken out
+    of its frame as it is joined, so the source is never held twice (before, all files and the
+    joined copy were held together: the ingest's peak). Text becomes one Arrow array per column
+    (``contiguous``), or with ``one_array_per_text=False`` keeps a chunk per file; labels stay
+    codes (``join_labels``); every other column, and a column some file lacks, gets the type a
+    whole-frame ``pd.concat`` gives it (each column is concatenated by ``pd.concat`` itself, as
+    one-column frames, and column-less frames for the files without it).
+    """
+    names = list(dict.fromkeys(c for f in frames for c in f.columns))  # pd.concat's order
+    index = frames[0].index.append([f.index for f in frames[1:]])
+    columns = {}
+    for name in names:
+        pieces = [f.pop(name) if name in f.columns else None for f in frames]
+        if all(p is not None and is_label(p) for p in pieces):
+            columns[name] = join_labels(pieces, index)
+            continue
+        joined = pd.concat(
+            [
+                p.to_frame() if p is not None else pd.DataFrame(index=f.index)
+                for p, f in zip(pieces, frames, strict=True)
+            ]
+        )[name]
+        del pieces
+        columns[name] = contiguous(joined.to_frame())[name] if one_array_per_text else joined
+    return pd.DataFrame(columns, index=index, copy=False)
 
 
 def without_shared_raw(part: Conformed) -> Conformed:

@@ -104,7 +104,8 @@ def deduplicate(
     removed_mask = exact | superseded
     if not removed_mask.any():
         return _kept_in_order(ordered, considered), empty_dedup_log()
-    group = candidates.groupby(key, dropna=False, sort=False).ngroup()
+    # observed: the provider is a label (a Categorical, labels.py); only keys present count
+    group = candidates.groupby(key, dropna=False, sort=False, observed=True).ngroup()
     winners = ~(exact_c | superseded_c)
     winner = pd.DataFrame(
         {

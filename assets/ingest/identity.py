@@ -31,6 +31,7 @@ from assets.text import (
     to_text,
 )
 
+from .labels import labels_as_text
 from .names import fold_name
 
 UNMATCHED_COLUMNS = [
@@ -140,7 +141,7 @@ def link_results(results: pd.DataFrame, roster: pd.DataFrame) -> tuple[pd.DataFr
         missing, by_name_of.shared_by_several, result_names
     )
     # the unlinked records are few: explained row by row, as Python strings
-    unlinked = as_objects(results[missing])
+    unlinked = as_objects(labels_as_text(results[missing]))
     email_key = email_key[missing].to_numpy(dtype=object, na_value=None)
     result_names = result_names[missing].to_numpy(dtype=object, na_value=None)
     amb_email, amb_name = ambiguous_email[missing], ambiguous_name[missing]
@@ -196,7 +197,7 @@ def link_activities(
     employee_id = to_text(activities["employee_id"])
     known = is_in(employee_id, to_text(roster["employee_id"]))
     activities["person_id"] = employee_id.where(known)
-    unlinked = as_objects(activities[~known])
+    unlinked = as_objects(labels_as_text(activities[~known]))
     exceptions = pd.DataFrame(
         {
             "provider": "activities",

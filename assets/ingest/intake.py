@@ -35,6 +35,7 @@ from .dedup import DROP_ORDER, deduplicate, empty_dedup_log
 from .file_intake import read_file
 from .freed_memory import give_back_freed_memory
 from .identity import link_activities, link_results
+from .labels import labels_as_text
 from .landing import FileProblem, LandingFile, LandingInventory
 from .read_workers import WorkbookReads
 from .readers import ROW_NUMBER
@@ -132,10 +133,12 @@ def _intake(
         kept, dedup_log = deduplicate(rows, key, content, source, considered=~rejected)
         del rows
         give_back_freed_memory()  # before the next source's read and the linking (freed_memory.py)
-    kept = kept.drop(columns=[DROP_ORDER]).rename(
-        columns={FILE_COLUMN: "source_file", ROW_NUMBER: "source_row"}
-    )
-    return SourceIntake(kept.reset_index(drop=True), rejects, dedup_log, records)
+    # in place: drop, rename and reset_index would each deep-copy every number and date column
+    # (pandas without copy-on-write), fresh memory the kernel must zero (``kept`` is ours)
+    del kept[DROP_ORDER]
+    kept.rename(columns={FILE_COLUMN: "source_file", ROW_NUMBER: "source_row"}, inplace=True)
+    kept.index = pd.RangeIndex(len(kept))
+    return SourceIntake(kept, rejects, dedup_log, records)
 
 
 def choose_roster_extract(
@@ -257,9 +260,9 @@ def _ingest_week(
             inventory,
         )
     return WeekIntake(
-        roster=roster.reset_index(drop=True),
-        results=results.reset_index(drop=True),
-        activities=activities.reset_index(drop=True),
+        roster=_leaving(roster),
+        results=_leaving(results),
+        activities=_leaving(activities),
         unmatched=pd.concat([unmatched_results, unmatched_activities], ignore_index=True),
         rejects=rejects,
         deduplicated=deduplicated,
@@ -319,10 +322,20 @@ def _decisions_intake(
     return out
 
 
+def _leaving(frame: pd.DataFrame) -> pd.DataFrame:
+    """An accepted table as it leaves the intake: file and provider as the text columns every
+    consumer has always received (decoded only now, after the linking, whose scratch arrays
+    are freed by then: the linking is the week's peak), rows numbered from 0. Shallow:
+    ``reset_index`` would deep-copy every number and date column."""
+    frame = labels_as_text(frame.copy(deep=False))
+    frame.index = pd.RangeIndex(len(frame))
+    return frame
+
+
 def _accepted_or_empty(intake: SourceIntake, columns: tuple[str, ...]) -> pd.DataFrame:
     if intake.accepted.empty:
         return pd.DataFrame(columns=[*columns, "source_file", "source_row"])
-    return intake.accepted.reset_index(drop=True)
+    return _leaving(intake.accepted)
 
 
 def _unique_employees(intake: SourceIntake) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from assets.text import empty_text, map_text, repeated
+from assets.text import empty_text, map_text
 from schemas.config import CANONICAL_RESULT_COLUMNS, PassRule, Provider
 
 from .cell_parsing import (
@@ -23,6 +23,7 @@ from .cell_parsing import (
     words_to_boolean,
 )
 from .conformed import Conformed, ParseFailure, failed, finish, keep_parsed
+from .labels import file_label
 from .names import split_full_name
 
 
@@ -62,7 +63,7 @@ def conform_provider_results(
         raw_values[target] = values
         return values
 
-    frame["provider"] = repeated(provider_name, raw.index)
+    frame["provider"] = file_label(provider_name, raw.index)  # codes, not text (labels.py)
     for column in ("record_id", "employee_id", "email", "first_name", "last_name", "credential_id"):
         values = text(column)
         frame[column] = values if values is not None else empty_text(raw.index)
@@ -143,7 +144,7 @@ def conform_canonical_results(
         values = clean_text(raw[cols[column]]) if column in cols else empty_text(raw.index)
         raw_values[column] = values
         frame[column] = values
-    frame["provider"] = repeated(provider_name, raw.index)  # the folder name is the provider
+    frame["provider"] = file_label(provider_name, raw.index)  # the folder name is the provider
     failures: list[ParseFailure] = []
     keep_parsed(
         frame,

@@ -10,13 +10,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
 from pandera.errors import SchemaErrors
 
-from assets.text import keep_rows
+from assets.text import arrow_of, is_text, keep_rows
 from schemas.tables import ROW_CHECK_COLUMNS
 
 from .cell_checks import safe_text
 from .conformed import FILE_COLUMN, Conformed
+from .labels import labels_as_text
 from .readers import ROW_NUMBER
 
 # record_key (the record's own key) comes last: columns are only ever added at the end
@@ -98,11 +100,28 @@ def _raw_value(conformed: Conformed, index: pd.Index, columns: pd.Series) -> pd.
         for table in (raw, frame):
             if column not in table.columns:
                 continue
-            cells = table[column].iloc[rows[here]]
+            cells = _cells_at(table[column], rows[here])
             fill = pd.isna(found) & cells.notna().to_numpy(dtype=bool)
             found[fill] = [str(v) for v in cells[fill]]
         values[here] = found
     return pd.Series(values, dtype=object)
+
+
+def _cells_at(column: pd.Series, rows: np.ndarray) -> pd.Series:
+    """The cells at positions ``rows``. A raw text column is left in one chunk per file
+    (``concat_conformed``): it is read only here, for the rejected rows, so each chunk is
+    asked for its own rows instead of joining the whole column first (as Arrow's take would)."""
+    if not is_text(column) or arrow_of(column).num_chunks <= 1:
+        return column.iloc[rows]
+    chunks = arrow_of(column).chunks
+    starts = np.cumsum([0, *(len(chunk) for chunk in chunks)])
+    owner = np.searchsorted(starts, rows, side="right") - 1
+    cells = np.full(len(rows), None, dtype=object)
+    for number in np.unique(owner):
+        mine = owner == number
+        taken = chunks[number].take(pyarrow.array(rows[mine] - starts[number]))
+        cells[mine] = taken.to_numpy(zero_copy_only=False)
+    return pd.Series(cells, index=column.index[rows], dtype=object)
 
 
 _CHECK_WORDING = {
@@ -141,7 +160,7 @@ def quarantine(
     The conformed frame's columns move into the accepted rows (``conformed.frame`` is left
     empty), so a source's rows are never held twice."""
     rejected, rejects = find_rejects(conformed, schema, source)
-    return keep_rows(conformed.frame, ~rejected, release=True), rejects
+    return labels_as_text(keep_rows(conformed.frame, ~rejected, release=True)), rejects
 
 
 def find_rejects(
@@ -174,8 +193,13 @@ def find_rejects(
         rejected |= mask
         parse_cells.update((i, failure.column) for i in idx)
 
+    # Pandera's default (inplace=False) deep-copies the frame first: at 1M that was every
+    # number and date column copied, seconds of fresh memory. The models coerce nothing, so a
+    # shallow view is validated instead, with the label columns (codes, labels.py) as the text
+    # the models declare; the caller's frame is not touched.
+    view = labels_as_text(frame.copy(deep=False))
     try:
-        schema.validate(frame, lazy=True)
+        schema.validate(view, lazy=True, inplace=True)
     except SchemaErrors as errors:
         cases = errors.failure_cases
         cases = cases[cases["index"].notna()].copy()

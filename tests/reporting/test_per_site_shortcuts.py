@@ -1,11 +1,14 @@
-"""The report index computes each site's changes from the site's own rows, never mixing sites.
+"""Per-site shortcuts neither drop nor mix rows: each site's figures equal the whole-week ones.
 
 ``report_index`` feeds every site the rows of its slice (``WeekReports.by_site``) instead of the
-whole week's status. The week here is computed by the real engine for two consecutive Sundays
-from the hand-computed scenario's roster, with people who moved between sites, one who left the
-company, one who was hired, and a configured site (QUERETARO) where somebody worked last week
-and nobody works this week: each site's changes from its slice must equal the whole-week
-computation for that site, and the index must print exactly those figures.
+whole week's status, and ``WeekReports.parts`` takes every site's archive fingerprints from row
+hashes computed once per frame (``fingerprints.WeekHashes``) instead of hashing each site's
+rows. The week here is computed by the real engine for two consecutive Sundays from the
+hand-computed scenario's roster, with people who moved between sites, one who left the company,
+one who was hired, and a configured site (QUERETARO) where somebody worked last week and nobody
+works this week: each site's changes from its slice must equal the whole-week computation for
+that site, the index must print exactly those figures, and each site's fingerprints must equal
+those of its rows selected with masks (``WeekReports._site_parts``).
 """
 
 from __future__ import annotations
@@ -16,13 +19,15 @@ import pandas as pd
 import pytest
 
 from assets.certification.engine import evaluate
+from assets.certification.status_evidence import status_evidence
 from assets.recipients import RecipientPlan
 from assets.reporting.audit_findings import WeekFacts, audit_findings
 from assets.reporting.briefing_table import CHANGE
 from assets.reporting.changes import weekly_changes
+from assets.reporting.fingerprints import RowHashes, fingerprint
 from assets.reporting.rate_change import rate_change_text
 from assets.reporting.report_index import report_index
-from assets.reporting.week_reports import WeekReports
+from assets.reporting.week_reports import WeekReports, _run_facts
 from schemas.identifiers import ROLLUP_NAME
 from tests.certification import scenario
 from tests.reporting import frames as F
@@ -63,6 +68,16 @@ def _escalated(status: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _linked(results: pd.DataFrame) -> pd.DataFrame:
+    """The results as the ingest hands them on: linked to a person, with their source row."""
+    return results.assign(
+        person_id=results["employee_id"],
+        score=90.0,
+        source_file="providers/nf/results.csv",
+        source_row=range(2, 2 + len(results)),
+    )
+
+
 @pytest.fixture(scope="module")
 def week(config, ctx) -> WeekReports:
     _, results, activities = scenario.frames()
@@ -81,6 +96,7 @@ def week(config, ctx) -> WeekReports:
         findings=pd.concat([audit_findings(facts, site) for site in sites], ignore_index=True),
         recipients=RecipientPlan({}, tuple(sites), company_without_recipients=False),
         corrective_actions=_escalated(status),
+        evidence=status_evidence(status, _linked(results)),
     )
 
 
@@ -147,3 +163,42 @@ def test_the_index_prints_each_sites_own_changes_and_escalations(week, tmp_path)
     assert queretaro["left"] == 1 and queretaro["joined"] == 0
     greenville = changes[changes["report"] == "GREENVILLE"].set_index("title")["count"]
     assert greenville["joined"] == len(_whole_week(week, "GREENVILLE").joined) >= 2
+
+
+def _reference_parts(week: WeekReports) -> dict[str, dict[str, str]]:
+    shared = {
+        "inputs": fingerprint(week.source_files, week.rejected_rows, week.unmatched_records),
+        "run": fingerprint(*_run_facts(week.ctx)),
+    }
+    return {site: week._site_parts(site, shared) for site in week.sites}
+
+
+def test_each_sites_fingerprints_from_row_hashes_equal_those_of_its_rows(week):
+    parts = week.parts()
+    reference = _reference_parts(week)
+    for site in week.sites:
+        assert parts[site] == reference[site], site
+    # every site's people differ, and the roll-up hashes the whole week
+    assert len({parts[site]["people"] for site in week.sites}) == len(week.sites)
+    assert parts[ROLLUP_NAME]["people"] == fingerprint(ROLLUP_NAME, week.status)
+    assert RowHashes(week.status).hashes is not None  # dates only: hashed once
+
+
+def test_a_time_of_day_in_a_column_falls_back_to_hashing_each_sites_rows(week):
+    """pandas prints a date-time column as dates only when every value is at midnight: with one
+    time of day, every row of the whole column reads with a time, but a site without it reads
+    as dates, so its rows must be hashed as they are."""
+    actions = week.corrective_actions.assign(
+        first_raised=pd.Timestamp("2026-10-05"), due_date=pd.Timestamp("2026-11-01")
+    )
+    actions.loc[actions.index[0], "first_raised"] = pd.Timestamp("2026-10-05 10:30")
+    timed = WeekReports(**{**week.__dict__, "corrective_actions": actions})
+    assert RowHashes(actions).hashes is None
+    parts, reference = timed.parts(), _reference_parts(timed)
+    for site in timed.sites:
+        assert parts[site] == reference[site], site
+    # the shortcut it refuses would have hashed another text for the sites without the time
+    other = actions[actions["site"] != actions["site"].iloc[0]]
+    assert not other.empty
+    whole_text = actions.astype(str).loc[other.index, "first_raised"]
+    assert list(whole_text) != list(other.astype(str)["first_raised"])

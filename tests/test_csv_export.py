@@ -27,3 +27,47 @@ def test_a_file_on_disk_has_the_same_bytes_as_an_attachment(tmp_path):
         '"\'=HYPERLINK(""x"")",,,,88\n'  # CSV quotes a cell holding quotes
     )
     assert not list(path.parent.glob("*.partial"))  # written whole, then renamed
+
+
+def test_text_is_quoted_and_neutralized_as_pandas_writes_it():
+    """The export writes its cells with the csv writer itself: the bytes are those pandas'
+    ``to_csv`` writes of the same neutralized cells, for every kind of awkward text."""
+    awkward = [
+        "plain",
+        "",
+        "comma, inside",
+        'say "hi"',
+        "two\nlines",
+        "carriage\rreturn",
+        " padded ",
+        "=1+1",
+        "+49 30 1234",
+        "-minus",
+        "@SUM(A1)",
+        "\tTAB",
+        "Zoë, Åsa; Ñ",
+        None,
+    ]
+    frame = pd.DataFrame(
+        {
+            "text": awkward,
+            "id": [f"E{i}" for i in range(len(awkward))],
+            '=bad "header"': range(len(awkward)),
+        }
+    )
+    expected = pd.DataFrame(
+        {
+            "text": [
+                "" if v is None else ("'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v)
+                for v in awkward
+            ],
+            "id": frame["id"],
+            '\'=bad "header"': [str(i) for i in range(len(awkward))],
+        }
+    ).to_csv(index=False, lineterminator="\n")
+    written = frame_to_csv_bytes(frame)
+    assert written == expected.encode("utf-8")
+    assert b'"two\nlines"' in written and b"'=1+1" in written and b"'@SUM(A1)" in written
+    # one column of empty cells: the csv writer quotes a row's only, empty field
+    assert frame_to_csv_bytes(pd.DataFrame({"a": ["", "x"]})) == b'a\n""\nx\n'
+    assert frame_to_csv_bytes(pd.DataFrame({"a": []}, dtype=object)) == b"a\n"

@@ -8,8 +8,10 @@ Most urgent first: overdue rows by days overdue (longest first), then the rest b
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -62,7 +64,7 @@ def _when(value: object) -> date | None:
     return None if is_missing(value) else pd.Timestamp(value).date()
 
 
-def _what(row: pd.Series, config: CompetenceConfig) -> str:
+def _what(row: Mapping[str, Any], config: CompetenceConfig) -> str:
     credential = config.credentials.credentials.get(str(row["credential"]))
     if row["status"] == Status.EXPIRING:
         if credential and isinstance(credential.renewal, PointsRenewal):
@@ -92,7 +94,8 @@ def action_list(rows: pd.DataFrame, config: CompetenceConfig) -> list[Action]:
         | ((rows["status"] == Status.EXPIRING) & ~secured)
     ]
     actions = []
-    for _, row in need.iterrows():
+    # rows as dicts (the cells iterrows gives, without building a Series per row)
+    for row in need.to_dict("records"):
         overdue = row.get("overdue_days")
         overdue = 0 if is_missing(overdue) else int(overdue)
         if row["compliance"] == Compliance.NON_COMPLIANT:

@@ -18,7 +18,9 @@ expiry later counts too). ``rate`` splits the rate change into these causes
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -106,7 +108,32 @@ def _word(code: object) -> str:
     return label(code).lower()
 
 
-def _change(row: pd.Series, detail: str) -> Change:
+# the cells the rules below read of a row (this week's, and last week's as ``*_prev``)
+READ = (
+    *KEY,
+    "first_name",
+    "last_name",
+    "job_role",
+    "status",
+    "compliance",
+    "certified_on",
+    "expires_on",
+    "due_date",
+    "hire_date",
+    "renewal_secured",
+    "status_prev",
+    "compliance_prev",
+    "expires_on_prev",
+)
+
+
+def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The frame's rows as dicts of the cells the rules read, as ``iterrows`` gives them
+    (Timestamps, Python numbers, NA): a Series per row cost more than the rules reading it."""
+    return frame[[c for c in READ if c in frame.columns]].to_dict("records")
+
+
+def _change(row: Mapping[str, Any], detail: str) -> Change:
     return Change(
         str(row["employee_id"]),
         f"{row['first_name']} {row['last_name']}",
@@ -141,7 +168,7 @@ def weekly_changes(
     merged = merged.sort_values(["last_name", "first_name", "employee_id", "credential"])
     new_row = merged["_merge"] == "left_only"
     became_nc, certified, expiring = [], [], []
-    for (_, row), is_new in zip(merged.iterrows(), new_row, strict=True):
+    for row, is_new in zip(_rows(merged), new_row, strict=True):
         if row["compliance"] == Compliance.NON_COMPLIANT and (
             is_new or row["compliance_prev"] != Compliance.NON_COMPLIANT
         ):
@@ -182,22 +209,22 @@ def weekly_changes(
         else pd.Series(dtype=object)
     )
     left = []
-    for _, row in (
+    for row in (
         before[before["employee_id"].isin(gone_ids)]
         .drop_duplicates("employee_id")
         .sort_values(["last_name", "first_name", "employee_id"])
-        .iterrows()
+        .pipe(_rows)
     ):
         moved = elsewhere.get(row["employee_id"])
         detail = f"moved to site {moved}" if moved is not None else "no longer on the roster"
         left.append(_change(row, detail))
     previous_site = previous.drop_duplicates("employee_id").set_index("employee_id")["site"]
     joined = []
-    for _, row in (
+    for row in (
         now[~now["employee_id"].isin(set(before["employee_id"]))]
         .drop_duplicates("employee_id")
         .sort_values(["last_name", "first_name", "employee_id"])
-        .iterrows()
+        .pipe(_rows)
     ):
         came_from = previous_site.get(row["employee_id"])
         detail = (
@@ -248,7 +275,7 @@ def _scope_and_transitions(
     in_now = merged["compliance"].isin(IN_SCOPE) & (merged["_merge"] != "right_only")
     in_before = merged["compliance_prev"].isin(IN_SCOPE) & (merged["_merge"] != "left_only")
     entered, left_scope, transitions = [], [], []
-    for (_, row), now_in, before_in in zip(merged.iterrows(), in_now, in_before, strict=True):
+    for row, now_in, before_in in zip(_rows(merged), in_now, in_before, strict=True):
         if now_in and not before_in:
             entered.append(
                 _change(row, f"now needs {row['credential']}: {_word(row['compliance'])}")

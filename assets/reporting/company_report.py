@@ -31,6 +31,7 @@ from assets.reporting.site_report import (
     section_numbers,
     verdict_reason,
 )
+from assets.reporting.site_slices import rows_by_site, take
 from assets.reporting.summary import IN_SCOPE, compliance_rate, rate_trend
 from schemas.config import CompetenceConfig
 from schemas.identifiers import ROLLUP_NAME
@@ -59,10 +60,12 @@ def site_rows(
         SiteVerdict.NOT_RATED: 2,
         SiteVerdict.GREEN: 3,
     }
+    # each site's rows found by one grouping of each frame, not a scan of the company per site
+    status_at, findings_at = rows_by_site(status), rows_by_site(findings)
     lines = []
     for site in sites:
-        rows = status[status["site"] == site]
-        mine = findings[findings["site"] == site]
+        rows = take(status, status_at, site)
+        mine = take(findings, findings_at, site)
         in_scope = int(rows["compliance"].isin(IN_SCOPE).sum())
         compliant = int((rows["compliance"] == Compliance.COMPLIANT).sum())
         worst = worst_findings(mine, 1)

@@ -66,14 +66,25 @@ def report_index(
     config, ctx, status, findings = week.config, week.ctx, week.status, week.findings
     history_weeks = config.policy.report.history_weeks
     rows, lines = [], []
+    # each site from its own rows (the site's people, and those who moved in or out of it): the
+    # same rows its PDF was rendered from, without scanning the whole week once per site
+    by_site = week.by_site()
     for site in week.sites:
-        mine, site_findings = status[status["site"] == site], findings[findings["site"] == site]
+        here = by_site[site]
+        mine = here.status[here.status["site"] == site]
+        site_findings = here.findings
         briefing = site_briefing(
             findings=site_findings,
             actions=action_list(mine, config) if not mine.empty else [],
-            changes=weekly_changes(status, week.previous_status, site, status),
+            changes=weekly_changes(
+                here.status,
+                here.previous_status,
+                site,
+                here.status,
+                previous_stored=week.last_week_stored,
+            ),
             contact=config.recipients.contact_for(site),
-            escalation=escalation_note(week.corrective_actions, site, config),
+            escalation=escalation_note(here.corrective_actions, site, config),
         )
         lines += briefing_lines(site, briefing)
         rows.append(

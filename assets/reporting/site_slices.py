@@ -43,7 +43,7 @@ def rows_by_site(frame: pd.DataFrame | None) -> SiteRows:
     return {str(site): rows for site, rows in frame.groupby("site", sort=False).indices.items()}
 
 
-def _person_sites(*frames: pd.DataFrame | None) -> pd.DataFrame:
+def person_sites(*frames: pd.DataFrame | None) -> pd.DataFrame:
     """Distinct (employee_id, site) pairs found in ``frames``."""
     pairs = [
         f[["employee_id", "site"]]
@@ -89,8 +89,8 @@ class SiteSplit:
         by_site: dict[str, pd.DataFrame | None],
         by_person: dict[str, pd.DataFrame | None],
     ) -> None:
-        movers = _person_sites(status, previous_status)  # this week's and last week's sites
-        here = _person_sites(status)
+        movers = person_sites(status, previous_status)  # this week's and last week's sites
+        here = person_sites(status)
         self.status = rows_by_person_site(status, movers)
         self.previous_status = rows_by_person_site(previous_status, movers)
         self.by_site = {name: rows_by_site(frame) for name, frame in by_site.items()}

@@ -13,7 +13,6 @@ No Dagster here.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
@@ -23,25 +22,11 @@ from assets.reporting.audit_findings import WeekFacts
 from assets.reporting.company_report import render_company_report
 from assets.reporting.context import ReportContext
 from assets.reporting.document_control import DocumentControl
+from assets.reporting.fingerprints import WeekHashes, fingerprint
 from assets.reporting.site_report import render_site_report
 from assets.reporting.site_slices import SiteSplit, take
 from schemas.config import CompetenceConfig
 from schemas.identifiers import ROLLUP_NAME
-
-
-def fingerprint(*parts: object) -> str:
-    """A hash of a report's inputs (frames by content, other parts by text)."""
-    digest = hashlib.sha256()
-    for part in parts:
-        if isinstance(part, pd.DataFrame):
-            digest.update("|".join(map(str, part.columns)).encode())
-            if not part.empty:
-                hashed = pd.util.hash_pandas_object(part.astype(str), index=False)
-                digest.update(hashed.to_numpy().tobytes())
-        else:
-            digest.update(str(part).encode())
-        digest.update(b"\0")
-    return digest.hexdigest()
 
 
 def inputs_of(parts: dict[str, str]) -> str:
@@ -116,20 +101,36 @@ class WeekReports:
     def sites_without_recipients(self) -> list[str]:
         return list(self.recipients.sites_without_recipients)
 
-    def parts(self, by_site: dict[str, WeekReports] | None = None) -> dict[str, dict[str, str]]:
-        """Each report's input fingerprints by part (site reports and the roll-up), each site's
-        from its own rows (``by_site``, computed here when not given)."""
-        by_site = self.by_site() if by_site is None else by_site
+    def parts(self) -> dict[str, dict[str, str]]:
+        """Each report's input fingerprints by part (site reports and the roll-up). Each site's
+        are those of ``_site_parts`` (its rows, selected by masks), taken from row hashes of
+        each frame computed once (``fingerprints.WeekHashes``)."""
         shared = {
             "inputs": fingerprint(self.source_files, self.rejected_rows, self.unmatched_records),
             "run": fingerprint(*_run_facts(self.ctx)),
         }
-        parts = {site: by_site[site]._site_parts(site, shared) for site in self.sites}
+        hashes = WeekHashes(
+            {
+                "status": self.status,
+                "previous_status": self.previous_status,
+                "compliance_history": self.compliance_history,
+                "findings": self.findings,
+                "corrective_actions": self.corrective_actions,
+                "effectiveness": self.effectiveness,
+                "file_sites": self.file_sites,
+                "renewal_forecast": self.renewal_forecast,
+                "points_ledger": self.points_ledger,
+                "evidence": self.evidence,
+            }
+        )
+        parts = {site: hashes.site_parts(site, shared) for site in self.sites}
         parts[ROLLUP_NAME] = {
-            "people": fingerprint(ROLLUP_NAME, self.status),
-            "history": fingerprint(self.previous_status, self.compliance_history),
-            "findings": fingerprint(self.findings),
-            "actions": fingerprint(self.corrective_actions),
+            "people": fingerprint(ROLLUP_NAME, hashes.whole("status")),
+            "history": fingerprint(
+                hashes.whole("previous_status"), hashes.whole("compliance_history")
+            ),
+            "findings": fingerprint(hashes.whole("findings")),
+            "actions": fingerprint(hashes.whole("corrective_actions")),
             "inputs": fingerprint(
                 self.source_files,
                 self.rejected_rows,
@@ -190,6 +191,9 @@ class WeekReports:
         )
 
     def _site_parts(self, site: str, shared: dict[str, str]) -> dict[str, str]:
+        """A site report's input fingerprints by part, from its rows (what each part means;
+        ``parts`` computes the same for every site at once)."""
+
         def mine(frame: pd.DataFrame | None) -> pd.DataFrame | None:
             return frame[frame["site"] == site] if frame is not None and "site" in frame else frame
 

@@ -85,6 +85,10 @@ class RowsOf:
     def __init__(self, frame: RowHashes, rows: np.ndarray | None = None) -> None:
         self.frame, self.rows = frame, rows
 
+    @property
+    def empty(self) -> bool:
+        return self.frame.frame.empty if self.rows is None else len(self.rows) == 0
+
 
 _NO_ROWS = np.empty(0, dtype=np.int64)
 # the frames of a week selected by site (``_site_parts``'s ``mine``), and by the site's people
@@ -128,13 +132,19 @@ class WeekHashes:
             return None
         return RowsOf(hashes, None if rows is None else rows.get(site, _NO_ROWS))
 
-    def site_parts(self, site: str, shared: dict[str, str]) -> dict[str, str]:
+    def site_parts(
+        self, site: str, shared: dict[str, str], last_week_stored: bool
+    ) -> dict[str, str]:
         def mine(name: str) -> RowsOf | None:
             return self.mine(name, site)
 
+        previous = mine("previous_status")
+        history: list[object] = [previous, mine("compliance_history")]
+        if previous is not None and previous.empty and last_week_stored:
+            history.append("last week stored")  # as _site_parts: the flag its rows cannot tell
         return {
             "people": fingerprint(site, mine("status"), *map(mine, BY_PERSON)),
-            "history": fingerprint(mine("previous_status"), mine("compliance_history")),
+            "history": fingerprint(*history),
             "findings": fingerprint(mine("findings")),
             "actions": fingerprint(mine("corrective_actions")),
             "effectiveness": fingerprint(mine("effectiveness")),

@@ -123,7 +123,9 @@ class WeekReports:
                 "evidence": self.evidence,
             }
         )
-        parts = {site: hashes.site_parts(site, shared) for site in self.sites}
+        parts = {
+            site: hashes.site_parts(site, shared, self.last_week_stored) for site in self.sites
+        }
         parts[ROLLUP_NAME] = {
             "people": fingerprint(ROLLUP_NAME, hashes.whole("status")),
             "history": fingerprint(

@@ -20,7 +20,8 @@ Where things happen, in the order a file goes through them:
 - ``validation.py``: the quarantine (Pandera models of ``schemas/tables.py``) into reject rows.
 - ``dedup.py``: exact repeats and superseded records across drops.
 - ``identity.py``: results and activities linked to the roster (id, e-mail, name).
-- ``intake.py``: the whole week put together, with the per-file accounting (``freed_memory.py``:
-  freed memory handed back between sources);
+- ``intake.py``: the whole week put together (``freed_memory.py``: freed memory handed back
+  between sources); ``file_accounting.py``: every file's rows in, accepted, rejected and
+  de-duplicated, and a reject row for each file rejected whole;
   ``completeness.py``, ``reject_share.py``, ``last_week.py``: whether the week may be reported.
 """

@@ -32,30 +32,24 @@ from schemas.tables import (
 
 from .conformed import FILE_COLUMN, concat_conformed
 from .dedup import DROP_ORDER, deduplicate, empty_dedup_log
+from .file_accounting import (
+    SOURCE_FILE_COLUMNS,
+    account,
+    file_record,
+    problem_record,
+    whole_file_rejects,
+)
 from .file_intake import read_file
 from .freed_memory import give_back_freed_memory
 from .identity import link_activities, link_results
 from .labels import labels_as_text
-from .landing import FileProblem, LandingFile, LandingInventory
+from .landing import LandingFile, LandingInventory
 from .read_workers import WorkbookReads
 from .readers import ROW_NUMBER
-from .snapshot import UnreadableFile
 from .validation import REJECT_COLUMNS, empty_rejects, find_rejects
 
 # reads are I/O and hashing (hashlib releases the GIL): a few threads, never more than the CPUs
 READ_THREADS = min(4, available_cores())
-
-SOURCE_FILE_COLUMNS = [
-    "source",
-    "file",
-    "sha256",
-    "modified_at",
-    "rows_in",
-    "accepted",
-    "rejected",
-    "deduplicated",
-    "problem",
-]
 
 
 @dataclass
@@ -66,23 +60,6 @@ class SourceIntake:
     rejects: pd.DataFrame
     deduplicated: pd.DataFrame
     files: list[dict]
-
-
-def _file_record(
-    f: LandingFile,
-    rows_in: int = 0,
-    problem: UnreadableFile | None = None,
-    sha256: str | None = None,
-) -> dict:
-    return {
-        "source": f.source,
-        "file": f.relative_path,
-        "sha256": sha256,
-        "modified_at": pd.Timestamp(f.modified_ns, unit="ns"),
-        "rows_in": rows_in,
-        "problem": str(problem) if problem is not None else None,
-        "check": problem.check if problem is not None else None,
-    }
 
 
 def _intake(
@@ -113,12 +90,12 @@ def _intake(
         ]
     for order, (f, outcome) in enumerate(zip(files, outcomes, strict=True)):
         if outcome.conformed is None:
-            records.append(_file_record(f, problem=outcome.problem, sha256=outcome.sha256))
+            records.append(file_record(f, problem=outcome.problem, sha256=outcome.sha256))
             continue
         conformed = outcome.conformed
         conformed.frame[DROP_ORDER] = order
         conformed_files.append(conformed)
-        records.append(_file_record(f, rows_in=len(conformed.frame), sha256=outcome.sha256))
+        records.append(file_record(f, rows_in=len(conformed.frame), sha256=outcome.sha256))
     del outcomes
     if not conformed_files:
         return SourceIntake(pd.DataFrame(), empty_rejects(), empty_dedup_log(), records)
@@ -281,14 +258,14 @@ def _week_ledgers(
     """The week's quarantine, de-duplication log and per-file accounting, from every source."""
     for intake in intakes[1:]:  # the roster's file records are in already (extracts tried)
         records.extend(intake.files)
-    records.extend(_problem_record(p) for p in inventory.problems)
+    records.extend(problem_record(p) for p in inventory.problems)
     files = pd.DataFrame(records, columns=[*SOURCE_FILE_COLUMNS[:4], "rows_in", "problem", "check"])
     rejects = pd.concat(
         [*(i.rejects for i in intakes), whole_file_rejects(files)], ignore_index=True
     )
     deduplicated = pd.concat([i.deduplicated for i in intakes], ignore_index=True)
     RejectedRow.validate(rejects)  # the quarantine's own shape (columns in order, types)
-    return rejects, deduplicated, _account(files, rejects, deduplicated)
+    return rejects, deduplicated, account(files, rejects, deduplicated)
 
 
 # a decision is one per (person, credential, start): a later drop of the same key replaces it
@@ -369,54 +346,3 @@ def _unique_employees(intake: SourceIntake) -> pd.DataFrame:
         intake.rejects = pd.concat([intake.rejects, rejects], ignore_index=True)
         intake.deduplicated = log[log["kind"] != "SUPERSEDED"].reset_index(drop=True)
     return intake.accepted
-
-
-def _problem_record(problem: FileProblem) -> dict:
-    return {
-        "source": problem.source,
-        "file": problem.relative_path,
-        "sha256": problem.sha256,
-        "modified_at": pd.NaT,
-        "rows_in": 0,
-        "problem": problem.problem,
-        "check": problem.check,
-    }
-
-
-def whole_file_rejects(files: pd.DataFrame) -> pd.DataFrame:
-    """One reject row per file (or folder) rejected whole: no row number, no column."""
-    failed = files[files["problem"].notna()]
-    if failed.empty:
-        return empty_rejects()
-    rejects = pd.DataFrame(
-        {
-            "source": failed["source"].to_numpy(dtype=object),
-            "source_file": failed["file"].to_numpy(dtype=object),
-            "row_number": pd.array([pd.NA] * len(failed), dtype="Int64"),
-            "column": None,
-            "check": failed["check"].to_numpy(dtype=object),
-            "value": None,
-            "message": failed["problem"].to_numpy(dtype=object),
-            "record_key": None,
-        }
-    )
-    return rejects[REJECT_COLUMNS]
-
-
-def _account(
-    files: pd.DataFrame, rejects: pd.DataFrame, deduplicated: pd.DataFrame
-) -> pd.DataFrame:
-    """Per file: rows in, rejected (distinct rows), de-duplicated, and accepted = the rest.
-
-    A file rejected whole brought no rows in: its reject row (no row number) counts no row."""
-    row_rejects = rejects[rejects["row_number"].notna()]
-    rejected = (
-        row_rejects.drop_duplicates(["source_file", "row_number"]).groupby("source_file").size()
-    )
-    dedup = deduplicated.groupby("source_file").size()
-    files = files.copy()
-    files["rejected"] = files["file"].map(rejected).fillna(0).astype("int64")
-    files["deduplicated"] = files["file"].map(dedup).fillna(0).astype("int64")
-    files["rows_in"] = files["rows_in"].astype("int64")
-    files["accepted"] = files["rows_in"] - files["rejected"] - files["deduplicated"]
-    return files[SOURCE_FILE_COLUMNS].sort_values(["source", "file"]).reset_index(drop=True)

@@ -19,7 +19,7 @@ from assets.reporting.audit_facts import (
     VERDICT_SEVERITY,
     RuleOutcome,
     SiteFacts,
-    sample,
+    sample_rows,
 )
 from assets.reporting.audit_rules import RULES, company_inputs_controlled
 from assets.reporting.context import ReportContext
@@ -323,12 +323,12 @@ def company_input_findings(week: WeekFacts) -> pd.DataFrame:
             OBSERVATION,
             f"{len(stray)} provider record(s) could not be linked to a person and concern no "
             "identifiable site (no candidate, employee id or e-mail of anyone on the roster): "
-            + sample(
-                [
-                    f"{r['provider']}:{r['record_id']} ({r['reason']}, {r['source_file']} row "
-                    f"{r['row_number']})"
-                    for _, r in stray.iterrows()
-                ],
+            + sample_rows(
+                stray,
+                lambda r: (
+                    f"{r['provider']}:{r['record_id']} ({r['reason']}, {r['source_file']} "
+                    f"row {r['row_number']})"
+                ),
                 "unmatched_records.csv",
             )
             + ".",

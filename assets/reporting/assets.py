@@ -12,6 +12,7 @@ from assets.reporting.audit_facts import VERDICT_SEVERITY
 from assets.reporting.audit_findings import WeekFacts, company_input_findings
 from assets.reporting.audit_findings import audit_findings as grade_site
 from assets.reporting.context import report_context
+from assets.reporting.facts_by_site import facts_by_site
 from assets.reporting.week_reports import sites_of
 from assets.resources import CompetenceSettings
 from schemas.vocabulary import FindingVerdict
@@ -51,7 +52,9 @@ def audit_findings(
         ctx,
         training_effectiveness,
     )
-    frames = [grade_site(week, site) for site in sites_of(certification_status, config)]
+    # each site's rows taken from one grouping of the week, not a scan of the week per site
+    facts = facts_by_site(week, sites_of(certification_status, config))
+    frames = [grade_site(week, site, site_facts) for site, site_facts in facts.items()]
     # shared input files are the company's: graded once, for the roll-up, never per site
     frames.append(company_input_findings(week))
     findings = pd.concat(frames, ignore_index=True).assign(week=pd.Timestamp(ctx.week))

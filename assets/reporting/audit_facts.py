@@ -5,6 +5,7 @@ names dates, people and a sample of many. The rules themselves are ``audit_rules
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -71,7 +72,21 @@ def person(row: pd.Series) -> str:
 
 def sample(items: list[str], listed_in: str = "employee_status.csv") -> str:
     """Name the first few, then count the rest, as an audit statement does."""
-    shown = "; ".join(items[:NAMED_IN_STATEMENT])
-    rest = len(items) - NAMED_IN_STATEMENT
+    return _named_then_counted(items[:NAMED_IN_STATEMENT], len(items), listed_in)
+
+
+def _named_then_counted(named: list[str], total: int, listed_in: str) -> str:
+    rest = total - len(named)
     where = f"the attached {listed_in}" if listed_in.endswith(".csv") else f"the {listed_in}"
-    return shown + (f"; and {rest} more (listed in {where})" if rest > 0 else "")
+    return "; ".join(named) + (f"; and {rest} more (listed in {where})" if rest > 0 else "")
+
+
+def sample_rows(
+    rows: pd.DataFrame,
+    describe: Callable[[pd.Series], str],
+    listed_in: str = "employee_status.csv",
+) -> str:
+    """:func:`sample` of one description per row, in the frame's order: only the rows named are
+    described (a site can have hundreds of rows behind a statement that names six)."""
+    named = [describe(row) for _, row in rows.head(NAMED_IN_STATEMENT).iterrows()]
+    return _named_then_counted(named, len(rows), listed_in)

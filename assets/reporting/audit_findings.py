@@ -19,7 +19,7 @@ from assets.reporting.audit_facts import (
     VERDICT_SEVERITY,
     RuleOutcome,
     SiteFacts,
-    sample,
+    sample_rows,
 )
 from assets.reporting.audit_rules import RULES, company_inputs_controlled
 from assets.reporting.context import ReportContext
@@ -163,38 +163,74 @@ class WeekFacts:
 
 
 def site_facts(week: WeekFacts, site: str) -> SiteFacts:
-    """Collect what the rules need for ``site``, attributing exceptions where the data allows."""
+    """Collect what the rules need for ``site``, attributing exceptions where the data allows.
+
+    This selects the site's rows from the whole week; for every site at once,
+    :func:`assets.reporting.facts_by_site.facts_by_site` gives the same facts from one grouping.
+    """
     attribution = week.attribution
     rejected_rows, unmatched_records = week.rejected_rows, week.unmatched_records
-    site_rows = week.status[week.status["site"] == site].reset_index(drop=True)
     unmatched_mine = unmatched_records.index.isin(attribution.unmatched_of(site))
     rejected_mine = rejected_rows.index.isin(attribution.rejected_of(site))
-    attributed_unmatched = unmatched_records.index.isin(attribution.unmatched_sites["row"])
-    attributed_rejected = rejected_rows.index.isin(attribution.rejected_sites["row"])
-    return SiteFacts(
-        site=site,
-        as_of=week.ctx.as_of,
-        status=site_rows,
-        source_files=week.source_files,
-        site_rejected=rejected_rows[rejected_mine].reset_index(drop=True),
-        site_unmatched=unmatched_records[unmatched_mine].reset_index(drop=True),
-        # a file rejected whole (no row number) is graded under 7.5.3, not counted as a row here
-        unattributed_rejected=int((~attributed_rejected & _row_level(rejected_rows)).sum()),
-        unattributed_unmatched=int((~attributed_unmatched).sum()),
-        policy=week.config.policy,
-        config_hash=week.config.config_hash,
-        effectiveness=week.effectiveness,
+    return facts_of_site(
+        week,
+        site,
+        status=week.status[week.status["site"] == site],
+        rejected=rejected_rows[rejected_mine],
+        unmatched=unmatched_records[unmatched_mine],
+        unattributed=unattributed_counts(week),
     )
 
 
-def audit_findings(week: WeekFacts, site: str) -> pd.DataFrame:
-    """One row per criterion of the site's criteria sets, with verdict and audit statement.
+def unattributed_counts(week: WeekFacts) -> tuple[int, int]:
+    """How many rejected rows and unmatched records the week could tie to no site."""
+    attribution, rejected_rows = week.attribution, week.rejected_rows
+    attributed_rejected = rejected_rows.index.isin(attribution.rejected_sites["row"])
+    attributed_unmatched = week.unmatched_records.index.isin(attribution.unmatched_sites["row"])
+    # a file rejected whole (no row number) is graded under 7.5.3, not counted as a row here
+    return (
+        int((~attributed_rejected & _row_level(rejected_rows)).sum()),
+        int((~attributed_unmatched).sum()),
+    )
+
+
+def facts_of_site(
+    week: WeekFacts,
+    site: str,
+    *,
+    status: pd.DataFrame,
+    rejected: pd.DataFrame,
+    unmatched: pd.DataFrame,
+    unattributed: tuple[int, int],
+    effectiveness: pd.DataFrame | None = None,
+) -> SiteFacts:
+    """The site's facts from its own rows of the week (``effectiveness``: at least the site's
+    rows of the week's table; by default all of it)."""
+    unattributed_rejected, unattributed_unmatched = unattributed
+    return SiteFacts(
+        site=site,
+        as_of=week.ctx.as_of,
+        status=status.reset_index(drop=True),
+        source_files=week.source_files,
+        site_rejected=rejected.reset_index(drop=True),
+        site_unmatched=unmatched.reset_index(drop=True),
+        unattributed_rejected=unattributed_rejected,
+        unattributed_unmatched=unattributed_unmatched,
+        policy=week.config.policy,
+        config_hash=week.config.config_hash,
+        effectiveness=week.effectiveness if effectiveness is None else effectiveness,
+    )
+
+
+def audit_findings(week: WeekFacts, site: str, facts: SiteFacts | None = None) -> pd.DataFrame:
+    """One row per criterion of the site's criteria sets, with verdict and audit statement
+    (``facts``: the site's, when already collected; by default :func:`site_facts`).
 
     ``statement`` is empty for ``CONFORMS``; otherwise it reads as an auditor's nonconformity or
     observation: the requirement (paraphrased from the criteria file), what failed, and the
     objective evidence with names, dates and record ids.
     """
-    facts = site_facts(week, site)
+    facts = site_facts(week, site) if facts is None else facts
     config = week.config
     sets = config.audit_criteria.criteria_sets
     rows = []
@@ -287,12 +323,12 @@ def company_input_findings(week: WeekFacts) -> pd.DataFrame:
             OBSERVATION,
             f"{len(stray)} provider record(s) could not be linked to a person and concern no "
             "identifiable site (no candidate, employee id or e-mail of anyone on the roster): "
-            + sample(
-                [
-                    f"{r['provider']}:{r['record_id']} ({r['reason']}, {r['source_file']} row "
-                    f"{r['row_number']})"
-                    for _, r in stray.iterrows()
-                ],
+            + sample_rows(
+                stray,
+                lambda r: (
+                    f"{r['provider']}:{r['record_id']} ({r['reason']}, {r['source_file']} "
+                    f"row {r['row_number']})"
+                ),
                 "unmatched_records.csv",
             )
             + ".",

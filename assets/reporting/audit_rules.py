@@ -60,6 +60,7 @@ from assets.reporting.audit_facts import (
     fmt_date,
     person,
     sample,
+    sample_rows,
     worst,
 )
 from assets.reporting.exemption_review import exemption_concerns
@@ -117,11 +118,13 @@ def persons_competent(facts: SiteFacts) -> RuleOutcome:
     major_share = share > policy.major_nc_share
     verdict = MAJOR_NC if major_share or not long_overdue.empty else MINOR_NC
     ordered = nc.assign(_o=overdue).sort_values(["_o", "employee_id"], ascending=[False, True])
-    details = [
-        f"{person(r)}, {r['job_role']}, {r['credential']} {label(r['status']).lower()}, due "
-        f"{fmt_date(r['due_date'])}, overdue {int(r['_o'])} days"
-        for _, r in ordered.iterrows()
-    ]
+
+    def detail(r: pd.Series) -> str:
+        return (
+            f"{person(r)}, {r['job_role']}, {r['credential']} {label(r['status']).lower()}, due "
+            f"{fmt_date(r['due_date'])}, overdue {int(r['_o'])} days"
+        )
+
     why = []
     if major_share:
         why.append(f"above the {policy.major_nc_share:.0%} limit for a major nonconformity")
@@ -132,7 +135,7 @@ def persons_competent(facts: SiteFacts) -> RuleOutcome:
         f"do not hold the required credential on {facts.as_of:%Y-%m-%d}"
         + (f" ({'; '.join(why)})" if why else "")
         + ". Objective evidence: "
-        + sample(details)
+        + sample_rows(ordered, detail)
         + "."
     )
     evidence = (
@@ -176,20 +179,19 @@ def actions_taken(facts: SiteFacts) -> RuleOutcome:
             CONFORMS, "", f"all {len(rows)} attempted a module in the last {lookback} days", 0
         )
     stale = stale.sort_values(["_last", "employee_id"], na_position="first")
-    details = [
-        f"{person(r)}, {label(r['compliance']).lower()}, "
-        + (
+
+    def detail(r: pd.Series) -> str:
+        return f"{person(r)}, {label(r['compliance']).lower()}, " + (
             f"last module attempt {fmt_date(r['_last'])}"
             if not is_missing(r["_last"])
             else "no module attempt on record"
         )
-        for _, r in stale.iterrows()
-    ]
+
     finding = (
         f"{len(stale)} of {len(rows)} persons in grace or non-compliant at site {facts.site} show "
         f"no module attempt between {cutoff:%Y-%m-%d} and {facts.as_of:%Y-%m-%d} "
         f"({lookback} days), so no action to acquire the competence is evident: "
-        + sample(details)
+        + sample_rows(stale, detail)
         + "."
     )
     evidence = f"{len(stale)}/{len(rows)} without a module attempt in {lookback} days"
@@ -230,11 +232,9 @@ def evidence_retained(facts: SiteFacts) -> RuleOutcome:
         affected |= set(no_records["employee_id"])
         parts.append(
             f"{len(no_records)} compliant status(es) trace to no provider record: "
-            + sample(
-                [
-                    f"{person(r)}, {r['credential']} certified {fmt_date(r['certified_on'])}"
-                    for _, r in no_records.iterrows()
-                ]
+            + sample_rows(
+                no_records,
+                lambda r: f"{person(r)}, {r['credential']} certified {fmt_date(r['certified_on'])}",
             )
         )
     if not no_credential.empty:
@@ -243,11 +243,8 @@ def evidence_retained(facts: SiteFacts) -> RuleOutcome:
         parts.append(
             f"{len(no_credential)} compliant status(es) rest on provider records without a "
             "credential id: "
-            + sample(
-                [
-                    f"{person(r)}, records {r['evidence_record_ids']}"
-                    for _, r in no_credential.iterrows()
-                ]
+            + sample_rows(
+                no_credential, lambda r: f"{person(r)}, records {r['evidence_record_ids']}"
             )
         )
     if not by_name.empty:
@@ -256,21 +253,19 @@ def evidence_retained(facts: SiteFacts) -> RuleOutcome:
         parts.append(
             f"{len(by_name)} compliant status(es) rest on records linked to the person by name "
             "only (no employee id or e-mail match): "
-            + sample(
-                [f"{person(r)}, records {r['evidence_record_ids']}" for _, r in by_name.iterrows()]
-            )
+            + sample_rows(by_name, lambda r: f"{person(r)}, records {r['evidence_record_ids']}")
         )
     if not facts.site_unmatched.empty:
         verdicts.append(OBSERVATION)
         parts.append(
             f"{len(facts.site_unmatched)} provider record(s) that may concern this site could not "
             "be linked to one person: "
-            + sample(
-                [
-                    f"{r['provider']}:{r['record_id']} ({r['reason']}, {r['source_file']} row "
-                    f"{r['row_number']})"
-                    for _, r in facts.site_unmatched.iterrows()
-                ]
+            + sample_rows(
+                facts.site_unmatched,
+                lambda r: (
+                    f"{r['provider']}:{r['record_id']} ({r['reason']}, {r['source_file']} "
+                    f"row {r['row_number']})"
+                ),
             )
         )
     if not verdicts:
@@ -307,11 +302,9 @@ def documented_information_controlled(facts: SiteFacts) -> RuleOutcome:
     finding = (
         f"{len(rows)} input record(s) of people at site {facts.site} were not fit for use and "
         "were quarantined at intake: "
-        + sample(
-            [
-                f"{r['source_file']} row {r['row_number']} ({r['column']}: {r['check']})"
-                for _, r in rows.iterrows()
-            ],
+        + sample_rows(
+            rows,
+            lambda r: f"{r['source_file']} row {r['row_number']} ({r['column']}: {r['check']})",
             "rejected_rows.csv",
         )
         + "."

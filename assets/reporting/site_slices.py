@@ -97,3 +97,17 @@ class SiteSplit:
         self.by_person = {
             name: rows_by_person_site(frame, here) for name, frame in by_person.items()
         }
+
+
+def rows_by_attributed_site(frame: pd.DataFrame, pairs: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each site's row positions in ``frame``, from ``pairs`` of (``row``: an index label of
+    ``frame``, ``site``): the rows a mask ``frame.index.isin(labels of the site)`` selects, in
+    the frame's order (a label repeated in the index selects every row carrying it)."""
+    if frame.empty or pairs.empty:
+        return {}
+    positions = pd.DataFrame({"row": frame.index.to_numpy(), "position": np.arange(len(frame))})
+    joined = positions.merge(pairs[["row", "site"]], on="row", how="inner")
+    return {
+        str(site): np.unique(joined["position"].to_numpy()[rows])
+        for site, rows in joined.groupby("site", sort=False).indices.items()
+    }

@@ -190,6 +190,17 @@ def first_certifications(attempts: pd.DataFrame, required: dict[str, list[str]])
     return pd.concat(parts) if parts else pd.Series(dtype="datetime64[ns]")
 
 
+def _first_certified_on(rows: pd.DataFrame, first_certified: pd.Series) -> pd.Series:
+    """Each status row's first certification day (NaT: never certified), looked up by
+    (employee_id, credential) in one aligned lookup rather than a dict of Timestamps."""
+    if first_certified.empty:
+        return pd.Series(pd.NaT, index=rows.index, dtype="datetime64[ns]")
+    keys = pd.MultiIndex.from_arrays(
+        [rows["employee_id"].astype(str), rows["credential"].astype(str)]
+    )
+    return pd.Series(first_certified.reindex(keys).to_numpy(), index=rows.index)
+
+
 def certification_measures(
     status: pd.DataFrame,
     first_certified: pd.Series,
@@ -214,10 +225,7 @@ def certification_measures(
         _day(rows["revoked_on"]).notna() if "revoked_on" in rows else pd.Series(False, rows.index)
     )
     keys = ["site", "credential"]
-    first = pd.MultiIndex.from_arrays(
-        [rows["employee_id"].astype(str), rows["credential"].astype(str)]
-    ).map(first_certified.to_dict())
-    is_first = rows["certified_on"].eq(pd.to_datetime(pd.Series(first, index=rows.index)))
+    is_first = rows["certified_on"].eq(_first_certified_on(rows, first_certified))
     certified = rows[
         rows["certified_on"].between(start, end)
         & (rows["certified_on"] >= rows["hire_date"])

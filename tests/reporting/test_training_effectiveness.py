@@ -391,3 +391,20 @@ def test_the_section_reads_back_from_the_rendered_pdf(config, ctx):
     csv = attachments(pdf)["effectiveness.csv"].decode()
     assert csv.splitlines()[0].startswith("site,provider,module,credential,window_weeks")
     assert len(csv.splitlines()) == 1 + len(t)
+
+
+def test_hire_to_certification_counts_no_one_who_never_passed_every_module():
+    """The first-certification lookup with nobody certified (no SAFETY and QUALITY passes) and
+    with a status row of another credential: no hire-to-certification figure at all, while
+    the renewals of the same rows are still counted."""
+    only_safety = pd.DataFrame([attempt("A", "SAFETY", "2026-02-01", True, "As")])
+    row = ("A", "S1", "CPT", "CERTIFIED", "2026-03-02", "2026-03-02", "2031-03-02")
+    other = ("A", "S1", "FORK", "CERTIFIED", "2026-03-02", "2026-06-01", "2027-06-01")
+    t = table(
+        results=only_safety,
+        people=roster("A"),
+        rows=status((*row, "2026-01-01", None), (*other, "2026-01-01", None)),
+    )
+    assert t[t["measure"] == "days_hire_to_certification"].empty
+    renewed = measure(t, "renewals_secured_before_expiry", 52, credential="FORK")
+    assert (renewed["count"], renewed["sample"]) == (1, 1)

@@ -1,4 +1,4 @@
-"""The e-mail pattern checked once per distinct value (assets/ingest/pattern_checks.py) fails
+"""The e-mail pattern checked in one Arrow pass (assets/ingest/pattern_checks.py) fails
 exactly the cells the model's own ``str_matches`` fails, under the same check name, and the
 quarantine says so in the same words."""
 
@@ -12,8 +12,8 @@ from pandera.errors import SchemaErrors
 from assets.ingest.intake import ingest_week
 from assets.ingest.landing import take_inventory
 from assets.ingest.pattern_checks import (
-    matches_by_distinct_value,
-    with_patterns_by_distinct_value,
+    matches_pattern,
+    with_patterns_without_copy,
 )
 from assets.text import text_series
 from schemas.tables import EMAIL_PATTERN, AssessmentResult, RosterRecord
@@ -56,7 +56,7 @@ def test_same_answer_per_row_as_str_match(chunks):
     # not match before a trailing newline, unlike Python's re), missing cells ignored
     by_model = _text(values).str.match(EMAIL_PATTERN)
     expected = [v is None or bool(m) for v, m in zip(values, by_model, strict=True)]
-    got = matches_by_distinct_value(_text(values, chunks), EMAIL_PATTERN)
+    got = matches_pattern(_text(values, chunks), EMAIL_PATTERN)
     assert got.tolist() == expected
     assert got.tolist()[:4] == [True, False, True, False]  # a missing cell passes, "" fails
 
@@ -78,7 +78,7 @@ def test_failure_cases_identical_to_the_models_check():
         }
     )
     model = RosterRecord.to_schema()
-    ours = _failure_cases(with_patterns_by_distinct_value(model), roster)
+    ours = _failure_cases(with_patterns_without_copy(model), roster)
     theirs = _failure_cases(model, roster)
     pd.testing.assert_frame_equal(ours, theirs)
     emails = theirs[theirs["column"] == "email"]
@@ -88,7 +88,7 @@ def test_failure_cases_identical_to_the_models_check():
 
 def test_only_pattern_checks_are_replaced():
     model = AssessmentResult.to_schema()
-    ours = with_patterns_by_distinct_value(model)
+    ours = with_patterns_without_copy(model)
     replaced = ours.columns["email"].checks[0]
     assert (replaced.name, replaced.error, replaced.ignore_na) == (
         "str_matches",

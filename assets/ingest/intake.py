@@ -6,7 +6,6 @@ that prove nothing was lost: for every file, rows in = accepted + rejected + de-
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -51,8 +50,6 @@ from .validation import REJECT_COLUMNS, empty_rejects, find_rejects
 
 # reads are I/O and hashing (hashlib releases the GIL): a few threads, never more than the CPUs
 READ_THREADS = min(4, available_cores())
-# the roster, the results and the activities each on a thread of their own (see _ingest_week)
-SOURCE_THREADS = 3
 
 
 @dataclass
@@ -161,30 +158,6 @@ def ingest_week(
         return _ingest_week(inventory, config, as_of, today, books)
 
 
-def _roster_intake(
-    inventory: LandingInventory, config: CompetenceConfig, as_of: date, clock: PhaseClock
-) -> tuple[SourceIntake, str | None, bool, list[dict]]:
-    """(the roster's intake, its file, before the first extract, the file records of every
-    extract tried): the best extract that reads, else an empty roster."""
-    roster_schema = RosterRecord.to_schema()
-    records: list[dict] = []
-    candidates, before_first = choose_roster_extract(inventory.rosters, as_of)
-    for extract in candidates:
-        attempt = _intake(
-            [extract], config, roster_schema, ["employee_id"], list(ROSTER_COLUMNS), clock
-        )
-        records.extend(attempt.files)
-        if attempt.files[-1]["problem"] is None:
-            return attempt, extract.relative_path, before_first, records
-    empty = SourceIntake(
-        pd.DataFrame(columns=[*ROSTER_COLUMNS, "source_file", "source_row"]),
-        empty_rejects(),
-        empty_dedup_log(),
-        [],
-    )
-    return empty, None, before_first, records
-
-
 def _ingest_week(
     inventory: LandingInventory,
     config: CompetenceConfig,
@@ -192,50 +165,58 @@ def _ingest_week(
     today: date,
     workbooks: WorkbookReads,
 ) -> WeekIntake:
+    clock = PhaseClock()
     today_ts = pd.Timestamp(today)
+    records: list[dict] = []
+
+    roster_schema = RosterRecord.to_schema()
+    roster_intake = None
+    roster_file = None
+    candidates, before_first = choose_roster_extract(inventory.rosters, as_of)
+    for extract in candidates:
+        attempt = _intake(
+            [extract], config, roster_schema, ["employee_id"], list(ROSTER_COLUMNS), clock
+        )
+        records.extend(attempt.files)
+        if attempt.files[-1]["problem"] is None:
+            roster_intake, roster_file = attempt, extract.relative_path
+            break
+    if roster_intake is None:
+        roster_intake = SourceIntake(
+            pd.DataFrame(columns=[*ROSTER_COLUMNS, "source_file", "source_row"]),
+            empty_rejects(),
+            empty_dedup_log(),
+            [],
+        )
+    roster = _unique_employees(roster_intake)
+    # Before the first extract the first one stands in; the engine keeps only people employed
+    # on D (hire and termination dates), and the flag travels to the report (docs/data-contract.md).
+
     result_schema = with_runtime_checks(
         AssessmentResult,
         date_column="assessment_date",
         today=today_ts,
         known_modules=config.credentials.all_modules,
     )
+    results_intake = _intake(
+        inventory.provider_files,
+        config,
+        result_schema,
+        ["provider", "record_id"],
+        [c for c in CANONICAL_RESULT_COLUMNS if c not in {"provider", "record_id"}],
+        clock,
+        workbooks,
+    )
     activity_schema = with_runtime_checks(CeActivity, date_column="activity_date", today=today_ts)
-    # The three sources are independent until the linking: each is read, validated and
-    # de-duplicated on a thread of its own, so that one source's single-core steps (Pandera,
-    # the de-duplication's hashing; Arrow's kernels release the GIL) overlap another's reading
-    # instead of waiting for it. Each source's outcome is the same as alone (its own frames,
-    # its own ledgers, joined below in the same order); each has its own clock (phase_seconds
-    # then sums the sources' wall seconds per phase, which overlap).
-    clocks = {name: PhaseClock() for name in ("roster", "results", "activities")}
-    with ThreadPoolExecutor(max_workers=SOURCE_THREADS, thread_name_prefix="source") as sources:
-        roster_job = sources.submit(_roster_intake, inventory, config, as_of, clocks["roster"])
-        results_job = sources.submit(
-            _intake,
-            inventory.provider_files,
-            config,
-            result_schema,
-            ["provider", "record_id"],
-            [c for c in CANONICAL_RESULT_COLUMNS if c not in {"provider", "record_id"}],
-            clocks["results"],
-            workbooks,
-        )
-        activities_job = sources.submit(
-            _intake,
-            inventory.activity_files,
-            config,
-            activity_schema,
-            ["employee_id", "activity_date", "activity_type", "evidence_ref"],
-            ["hours", "points", "description"],
-            clocks["activities"],
-            workbooks,
-        )
-        roster_intake, roster_file, before_first, records = roster_job.result()
-        results_intake = results_job.result()
-        activities_intake = activities_job.result()
-    clock = _summed(clocks.values())
-    roster = _unique_employees(roster_intake)
-    # Before the first extract the first one stands in; the engine keeps only people employed
-    # on D (hire and termination dates), and the flag travels to the report (docs/data-contract.md).
+    activities_intake = _intake(
+        inventory.activity_files,
+        config,
+        activity_schema,
+        ["employee_id", "activity_date", "activity_type", "evidence_ref"],
+        ["hours", "points", "description"],
+        clock,
+        workbooks,
+    )
 
     roster_links = roster if not roster.empty else pd.DataFrame(columns=list(ROSTER_COLUMNS))
     results = results_intake.accepted
@@ -269,15 +250,6 @@ def _ingest_week(
         revocations=_accepted_or_empty(decisions["revocations"], REVOCATION_COLUMNS),
         phase_seconds=clock.seconds,
     )
-
-
-def _summed(clocks: Iterable[PhaseClock]) -> PhaseClock:
-    """One clock whose phases are the sum of the sources' (their phases overlap in time)."""
-    total = PhaseClock()
-    for clock in clocks:
-        for name, seconds in clock.seconds.items():
-            total.seconds[name] = total.seconds.get(name, 0.0) + seconds
-    return total
 
 
 def _week_ledgers(

@@ -22,7 +22,6 @@ may not have children) the workbooks are read on the threads as before; a worker
 from __future__ import annotations
 
 import multiprocessing
-import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -60,8 +59,6 @@ class WorkbookReads:
         self._config = config
         self._futures: dict[str, Future[FileRead]] = {}
         self._pool: ProcessPoolExecutor | None = None
-        # the results' and the activities' intakes take their files from their own threads
-        self._lock = threading.Lock()
         chosen = [
             f for f in files if f.path.suffix.lower() == ".xlsx" and f.seen.size >= WORKER_MIN_BYTES
         ]
@@ -80,15 +77,12 @@ class WorkbookReads:
 
     def take(self, f: LandingFile) -> FileRead:
         """The file's outcome, waiting for its worker if need be."""
-        with self._lock:
-            future = self._futures.pop(f.relative_path)
+        future = self._futures.pop(f.relative_path)
         try:
             outcome = future.result()
         except BrokenProcessPool:  # the worker died (not the file's fault): read it here
             outcome = read_file(f, self._config)
-        with self._lock:
-            last = not self._futures
-        if last:  # the last one: the workers' memory is given back now
+        if not self._futures:  # the last one: the workers' memory is given back now
             self.__exit__()
         return outcome
 
@@ -96,7 +90,6 @@ class WorkbookReads:
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

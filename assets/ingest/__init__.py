@@ -18,6 +18,7 @@ Where things happen, in the order a file goes through them:
   source's files joined; ``labels.py``: file name and provider kept as codes until they leave.
 - ``cell_checks.py``: over-long text, NUL and bidi characters reject their row.
 - ``validation.py``: the quarantine (Pandera models of ``schemas/tables.py``) into reject rows.
+  ``pattern_checks.py``: the models' e-mail patterns in one Arrow pass, for the validation.
 - ``dedup.py``: exact repeats and superseded records across drops.
 - ``identity.py``: results and activities linked to the roster (id, e-mail, name).
 - ``intake.py``: the whole week put together (``freed_memory.py``: freed memory handed back

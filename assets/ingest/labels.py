@@ -15,6 +15,8 @@ warehouse, the reports and the CSVs have always received.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -51,11 +53,11 @@ def label_text(values: pd.Series) -> pd.Series:
     return text_series(names.take(pa.array(codes, mask=codes < 0)), values.index)
 
 
-def labels_as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with every label column as Arrow text, for Pandera and at the boundary of the
-    intake (what leaves it has the column types it always had). ``frame`` itself is left as it
-    is and the other columns are not copied."""
-    labels = [c for c in frame.columns if is_label(frame[c])]
+def labels_as_text(frame: pd.DataFrame, only: Collection[str] | None = None) -> pd.DataFrame:
+    """``frame`` with every label column (or those of them named in ``only``) as Arrow text,
+    for Pandera and at the boundary of the intake (what leaves it has the column types it
+    always had). ``frame`` itself is left as it is and the other columns are not copied."""
+    labels = [c for c in frame.columns if is_label(frame[c]) and (only is None or c in only)]
     if not labels:
         return frame
     frame = frame.copy(deep=False)  # (``assign`` would copy every column)

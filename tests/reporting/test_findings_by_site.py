@@ -68,21 +68,7 @@ def _unmatched(status: pd.DataFrame) -> pd.DataFrame:
         ("nf", "U4", "providers/nf/u.csv", 5, "UNMATCHED", "NOBODY", "x@example.com", None),
         ("nf", "U5", "providers/nf/u.csv", 6, "AMBIGUOUS", None, None, "P03,P08"),
     ]
-    frame = pd.DataFrame(
-        [(*r[:5], r[5], r[6], "Pat", "Doe", r[7]) for r in rows],
-        columns=[
-            "provider",
-            "record_id",
-            "source_file",
-            "row_number",
-            "reason",
-            "employee_id",
-            "email",
-            "first_name",
-            "last_name",
-            "candidates",
-        ],
-    )
+    frame = F.unmatched([(*r[:5], r[5], r[6], "Pat", "Doe", r[7]) for r in rows])
     frame.index = [9, 7, 5, 3, 1]
     return frame
 

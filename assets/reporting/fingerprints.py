@@ -60,6 +60,21 @@ def fingerprint(*parts: object) -> str:
     return digest.hexdigest()
 
 
+def history_fingerprint(
+    previous: pd.DataFrame | RowsOf | None,
+    history: pd.DataFrame | RowsOf | None,
+    last_week_stored: bool,
+) -> str:
+    """A site report's "history" part: its rows of last week and its trend history.
+
+    A site with nobody last week prints whether last week is stored at all ("no snapshot of
+    the previous week" or who joined), which its own rows cannot tell: the flag joins its
+    fingerprint then, and only then, so no other report's fingerprint moves."""
+    if previous is not None and previous.empty and last_week_stored:
+        return fingerprint(previous, history, "last week stored")
+    return fingerprint(previous, history)
+
+
 class RowHashes:
     """A frame's column names and, when every column reads the same in part, its row hashes."""
 
@@ -138,13 +153,11 @@ class WeekHashes:
         def mine(name: str) -> RowsOf | None:
             return self.mine(name, site)
 
-        previous = mine("previous_status")
-        history: list[object] = [previous, mine("compliance_history")]
-        if previous is not None and previous.empty and last_week_stored:
-            history.append("last week stored")  # as _site_parts: the flag its rows cannot tell
         return {
             "people": fingerprint(site, mine("status"), *map(mine, BY_PERSON)),
-            "history": fingerprint(*history),
+            "history": history_fingerprint(
+                mine("previous_status"), mine("compliance_history"), last_week_stored
+            ),
             "findings": fingerprint(mine("findings")),
             "actions": fingerprint(mine("corrective_actions")),
             "effectiveness": fingerprint(mine("effectiveness")),

@@ -22,7 +22,7 @@ from assets.reporting.audit_findings import WeekFacts
 from assets.reporting.company_report import render_company_report
 from assets.reporting.context import ReportContext
 from assets.reporting.document_control import DocumentControl
-from assets.reporting.fingerprints import WeekHashes, fingerprint
+from assets.reporting.fingerprints import WeekHashes, fingerprint, history_fingerprint
 from assets.reporting.site_report import render_site_report
 from assets.reporting.site_slices import SiteSplit, take
 from schemas.config import CompetenceConfig
@@ -205,16 +205,11 @@ class WeekReports:
             frame[frame["employee_id"].isin(people)]
             for frame in (self.renewal_forecast, self.points_ledger, self.evidence)
         ]
-        previous = mine(self.previous_status)
-        history = [previous, mine(self.compliance_history)]
-        # A site with nobody last week prints whether last week is stored at all ("no snapshot
-        # of the previous week" or who joined), which its own rows cannot tell: the flag joins
-        # its fingerprint then, and only then, so no other report's fingerprint moves.
-        if previous is not None and previous.empty and self.last_week_stored:
-            history.append("last week stored")
         return {
             "people": fingerprint(site, rows, *per_person),
-            "history": fingerprint(*history),
+            "history": history_fingerprint(
+                mine(self.previous_status), mine(self.compliance_history), self.last_week_stored
+            ),
             "findings": fingerprint(mine(self.findings)),
             "actions": fingerprint(mine(self.corrective_actions)),
             "effectiveness": fingerprint(mine(self.effectiveness)),

@@ -80,21 +80,44 @@ def _cpu_seconds() -> tuple[float, float]:
     return own.ru_utime + children.ru_utime, own.ru_stime + children.ru_stime
 
 
-def _run_measured(command: list[str]) -> tuple[str, float]:
-    """(stdout, peak of the summed resident memory of the process and its children, MB)."""
-    import psutil
+_PAGE = os.sysconf("SC_PAGE_SIZE")
 
+
+def _process_tree(pid: int) -> list[int]:
+    """The process and its descendants, from the kernel's per-thread ``children`` lists: a few
+    small reads, where psutil's ``children(recursive=True)`` reads every process on the machine."""
+    pids = [pid]
+    try:
+        for thread in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{thread}/children") as children:
+                for child in children.read().split():
+                    pids += _process_tree(int(child))
+    except OSError:  # the process ended between listing and reading it
+        pass
+    return pids
+
+
+def _resident_bytes(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as statm:
+            return int(statm.read().split()[1]) * _PAGE
+    except OSError:
+        return 0
+
+
+def _run_measured(command: list[str]) -> tuple[str, float]:
+    """(stdout, peak of the summed resident memory of the process and its children, MB).
+
+    Sampled every 20 ms from ``/proc`` directly: the sampler shares the two cores with the run it
+    measures, and psutil's way of finding the children cost about 13 % of a core (measured:
+    1.27 s of CPU per 10 s against 0.43 s this way)."""
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as child:
         stdout: list[str] = []
         reader = threading.Thread(target=lambda: stdout.append(child.stdout.read()))
         reader.start()
-        process, peak = psutil.Process(child.pid), 0
+        peak = 0
         while child.poll() is None:
-            try:
-                tree = [process, *process.children(recursive=True)]
-                peak = max(peak, sum(p.memory_info().rss for p in tree))
-            except psutil.Error:  # a worker ended between listing and reading it
-                pass
+            peak = max(peak, sum(_resident_bytes(pid) for pid in _process_tree(child.pid)))
             time.sleep(0.02)
         reader.join()
     if child.returncode:

@@ -8,10 +8,8 @@ import pytest
 
 from assets.certification.assets import certification
 from assets.ingest.assets import landing_intake
-from assets.resources import CompetenceSettings
-from assets.warehouse import WarehouseIOManager
-from tests.conftest import PROJECT_ROOT
 from tests.ingest.landing_builder import CANONICAL_HEADER, ROSTER_HEADER, write
+from tests.week_resources import week_resources
 
 WEEK = "2026-11-16"  # as of Sunday 2026-11-22
 EXEMPTION_HEADER = "employee_id,credential,reason,approved_by,valid_from,valid_until"
@@ -52,15 +50,7 @@ def _landing(root):
 
 
 def _materialize(tmp_path, instance):
-    resources = {
-        "settings": CompetenceSettings(
-            landing_dir=str(tmp_path / "landing"),
-            config_dir=str(PROJECT_ROOT / "config"),
-            output_dir=str(tmp_path / "var"),
-            run_date="2026-11-25",
-        ),
-        "io_manager": WarehouseIOManager(database=str(tmp_path / "var/warehouse.duckdb")),
-    }
+    resources = week_resources(tmp_path / "var", landing=tmp_path / "landing")
     return dg.materialize(
         [landing_intake, certification], partition_key=WEEK, resources=resources, instance=instance
     )

@@ -14,11 +14,9 @@ from assets.certification.assets import certification, status_evidence
 from assets.certification.status_evidence import STATUS_EVIDENCE_COLUMNS
 from assets.certification.status_evidence import status_evidence as proving_records
 from assets.ingest.assets import landing_intake
-from assets.resources import CompetenceSettings
-from assets.warehouse import WarehouseIOManager
 from schemas.tables import EMPLOYEE_STATUS_COLUMNS, StatusEvidence
-from tests.conftest import PROJECT_ROOT
 from tests.ingest.landing_builder import NORTHFIELD_HEADER, ROSTER_HEADER, write
+from tests.week_resources import week_resources
 
 WEEK = "2026-11-16"
 MODULES = {
@@ -56,15 +54,7 @@ def _landing(root):
 
 
 def _materialize(tmp_path, instance):
-    resources = {
-        "settings": CompetenceSettings(
-            landing_dir=str(tmp_path / "landing"),
-            config_dir=str(PROJECT_ROOT / "config"),
-            output_dir=str(tmp_path / "var"),
-            run_date="2026-11-25",
-        ),
-        "io_manager": WarehouseIOManager(database=str(tmp_path / "var/warehouse.duckdb")),
-    }
+    resources = week_resources(tmp_path / "var", landing=tmp_path / "landing")
     return dg.materialize(
         [landing_intake, certification, status_evidence],
         partition_key=WEEK,

@@ -12,10 +12,9 @@ import pandas as pd
 
 from assets.delivery.assets import email_delivery
 from assets.partitions import weekly_partitions
-from assets.resources import CompetenceSettings
-from assets.warehouse import WarehouseIOManager, connect, replace_week
-from tests.conftest import PROJECT_ROOT
+from assets.warehouse import connect, replace_week
 from tests.delivery.support import RecordingHandler, fake_pdf, smtp_mailer
+from tests.week_resources import week_resources
 
 WEEK = "2026-11-16"
 SITE_MANAGER = "qm.dayton@example.com"  # config/recipients.yaml
@@ -71,13 +70,7 @@ def _materialize(output, port, instance):
         _report_assets(output),
         partition_key=WEEK,
         instance=instance,
-        resources={
-            "settings": CompetenceSettings(
-                config_dir=str(PROJECT_ROOT / "config"), output_dir=str(output)
-            ),
-            "io_manager": WarehouseIOManager(database=str(output / "warehouse.duckdb")),
-            "mailer": smtp_mailer(port, max_attempts=1),
-        },
+        resources=week_resources(output, run_date=None, mailer=smtp_mailer(port, max_attempts=1)),
         run_config={"ops": {"email_delivery": {"config": {"send": True}}}},
         raise_on_error=False,
     )

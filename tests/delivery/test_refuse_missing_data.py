@@ -18,13 +18,12 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets.resources import CompetenceSettings
-from assets.warehouse import WarehouseIOManager
 from pipelines.definitions import defs
 from pipelines.sample_data import generate_sample_data
 from schemas.warehouse_tables import TABLE_COLUMNS
 from tests.conftest import PROJECT_ROOT
 from tests.delivery.support import smtp_mailer
+from tests.week_resources import week_resources
 
 TODAY = dt.date(2026, 11, 25)
 LAST_WEEK, WEEK = "2026-11-09", "2026-11-16"
@@ -59,17 +58,14 @@ def _config(tmp_path: Path, *, bad_encoding: bool = False) -> Path:
 
 
 def _run(week, landing, config, output, server, instance):
-    resources = {
-        "settings": CompetenceSettings(
-            landing_dir=str(landing),
-            config_dir=str(config),
-            output_dir=str(output),
-            run_date=TODAY.isoformat(),
-            engine_threads=1,
-        ),
-        "io_manager": WarehouseIOManager(database=str(output / "warehouse.duckdb")),
-        "mailer": smtp_mailer(server.port),
-    }
+    resources = week_resources(
+        output,
+        landing=landing,
+        config_dir=config,
+        run_date=TODAY.isoformat(),
+        engine_threads=1,
+        mailer=smtp_mailer(server.port),
+    )
     return defs.resolve_job_def("weekly_competence").execute_in_process(
         partition_key=week,
         instance=instance,

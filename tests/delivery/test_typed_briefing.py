@@ -43,11 +43,11 @@ from assets.reporting.briefing_types import (
     FindingCounts,
     SiteRow,
 )
-from assets.resources import CompetenceSettings
-from assets.warehouse import WarehouseIOManager, read_weeks, write_week
+from assets.warehouse import read_weeks, write_week
 from schemas.output_tables import ReportBriefingLine, SiteReport
 from tests.conftest import PROJECT_ROOT
 from tests.delivery.support import fake_pdf, smtp_mailer
+from tests.week_resources import week_resources
 
 WEEK = "2026-11-16"
 MONDAY = pd.Timestamp(WEEK)
@@ -310,11 +310,12 @@ def _mail_week(assets, output, port, config_dir=PROJECT_ROOT / "config"):
             assets,
             partition_key=WEEK,
             instance=instance,
-            resources={
-                "settings": CompetenceSettings(config_dir=str(config_dir), output_dir=str(output)),
-                "io_manager": WarehouseIOManager(database=str(output / "warehouse.duckdb")),
-                "mailer": smtp_mailer(port, max_attempts=1),
-            },
+            resources=week_resources(
+                output,
+                config_dir=config_dir,
+                run_date=None,
+                mailer=smtp_mailer(port, max_attempts=1),
+            ),
             run_config={"ops": {"email_delivery": {"config": {"send": True}}}},
         )
     return result

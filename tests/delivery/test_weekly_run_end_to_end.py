@@ -19,13 +19,11 @@ import pytest
 from pypdf import PdfReader
 
 from assets.reporting.figures import format_rate
-from assets.resources import CompetenceSettings
-from assets.warehouse import WarehouseIOManager
 from pipelines.definitions import defs
 from pipelines.sample_data import generate_sample_data
-from tests.conftest import PROJECT_ROOT
 from tests.delivery.support import smtp_mailer
 from tests.reporting.pdf_reading import assert_every_pdf_is_archival
+from tests.week_resources import week_resources
 
 TODAY = dt.date(2026, 11, 25)
 WEEKS = ["2026-11-09", "2026-11-16"]
@@ -49,16 +47,9 @@ def landing(tmp_path_factory):
 
 
 def _run(week, landing, output, server, instance):
-    resources = {
-        "settings": CompetenceSettings(
-            landing_dir=str(landing),
-            config_dir=str(PROJECT_ROOT / "config"),
-            output_dir=str(output),
-            run_date=TODAY.isoformat(),
-        ),
-        "io_manager": WarehouseIOManager(database=str(output / "warehouse.duckdb")),
-        "mailer": smtp_mailer(server.port),
-    }
+    resources = week_resources(
+        output, landing=landing, run_date=TODAY.isoformat(), mailer=smtp_mailer(server.port)
+    )
     job = defs.resolve_job_def("weekly_competence")
     return job.execute_in_process(
         partition_key=week,

@@ -6,13 +6,11 @@ import dagster as dg
 import psycopg2
 import pytest
 
-from assets.delivery.mailer import Mailer
-from assets.resources import CompetenceSettings
-from assets.warehouse import WarehouseIOManager
 from pipelines.definitions import defs
 from tests.conftest import PROJECT_ROOT
 from tests.ingest.landing_builder import NORTHFIELD_HEADER, ROSTER_HEADER, write
 from tests.operations.postgres_server import dagster_home_on, running_postgres
+from tests.week_resources import outbox_mailer, week_resources
 
 WEEK = "2026-11-16"
 
@@ -37,16 +35,9 @@ def test_a_week_runs_against_a_postgres_backed_instance(postgres, tmp_path, monk
         landing / "providers/northfield_college/q1.csv",
         [NORTHFIELD_HEADER, "R1,E1,,Ann,Lee,Safety,03/04/2025,88,PASS,C1"],
     )
-    resources = {
-        "settings": CompetenceSettings(
-            landing_dir=str(landing),
-            config_dir=str(PROJECT_ROOT / "config"),
-            output_dir=str(tmp_path / "var"),
-            run_date="2026-11-25",
-        ),
-        "io_manager": WarehouseIOManager(database=str(tmp_path / "var/warehouse.duckdb")),
-        "mailer": Mailer(outbox_dir=str(tmp_path / "var/outbox")),
-    }
+    resources = week_resources(
+        tmp_path / "var", landing=landing, mailer=outbox_mailer(tmp_path / "var")
+    )
     with dg.DagsterInstance.from_config(str(home)) as instance:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
         assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"

@@ -10,13 +10,12 @@ import pandas as pd
 import pytest
 
 from assets.contracts import contract_checks
-from assets.delivery.mailer import Mailer
 from assets.partitions import weekly_partitions
-from assets.resources import CompetenceSettings
 from assets.warehouse import WarehouseIOManager, read_weeks
 from pipelines.definitions import defs
 from pipelines.sample_data import generate_sample_data
 from schemas.output_tables import OUTPUT_MODELS
+from tests.week_resources import outbox_mailer, week_resources
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 11, 25)
@@ -24,16 +23,9 @@ WEEK = "2026-11-16"
 
 
 def _resources(landing: Path, output: Path) -> dict:
-    return {
-        "settings": CompetenceSettings(
-            landing_dir=str(landing),
-            config_dir=str(PROJECT_ROOT / "config"),
-            output_dir=str(output),
-            run_date=TODAY.isoformat(),
-        ),
-        "io_manager": WarehouseIOManager(database=str(output / "warehouse.duckdb")),
-        "mailer": Mailer(outbox_dir=str(output / "outbox")),
-    }
+    return week_resources(
+        output, landing=landing, run_date=TODAY.isoformat(), mailer=outbox_mailer(output)
+    )
 
 
 def _check_results(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:

@@ -18,14 +18,13 @@ import yaml
 from assets.catalog import CODE_VERSIONS
 from assets.partitions import COMPANY_TIMEZONE, weekly_partitions
 from assets.reporting.figures import rate_percent
-from assets.resources import CompetenceSettings
-from assets.warehouse import WarehouseIOManager
 from pipelines.definitions import defs
 from pipelines.local_instance import write_local_instance
 from pipelines.sample_data import generate_sample_data
 from schemas.output_tables import OUTPUT_MODELS
 from schemas.warehouse_tables import declared_columns
 from tests.conftest import PROJECT_ROOT
+from tests.week_resources import week_resources
 
 TODAY = dt.date(2026, 11, 25)
 WEEK = "2026-11-16"
@@ -119,15 +118,7 @@ def landing(tmp_path_factory):
 
 
 def _resources(landing: Path, output: Path) -> dict:
-    return {
-        "settings": CompetenceSettings(
-            landing_dir=str(landing),
-            config_dir=str(PROJECT_ROOT / "config"),
-            output_dir=str(output),
-            run_date=TODAY.isoformat(),
-        ),
-        "io_manager": WarehouseIOManager(database=str(output / "warehouse.duckdb")),
-    }
+    return week_resources(output, landing=landing, run_date=TODAY.isoformat())
 
 
 def _metadata(result, node: str, asset: str) -> dict:

@@ -22,10 +22,9 @@ import pytest
 from assets.certification.assets import certification
 from assets.ingest.assets import landing_intake
 from assets.reporting.action_assets import corrective_actions
-from assets.resources import CompetenceSettings
-from assets.warehouse import WarehouseIOManager
 from tests.conftest import PROJECT_ROOT
 from tests.ingest.landing_builder import CANONICAL_HEADER, ROSTER_HEADER, write
+from tests.week_resources import week_resources
 
 WEEKS = ("2026-10-19", "2026-10-26", "2026-11-16")
 MODULES = ("SAFETY", "QUALITY", "PROCESSES", "MAINTENANCE")
@@ -46,15 +45,7 @@ def _landing(root):
 def output(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("person_actions")
     _landing(tmp_path / "landing")
-    resources = {
-        "settings": CompetenceSettings(
-            landing_dir=str(tmp_path / "landing"),
-            config_dir=str(PROJECT_ROOT / "config"),
-            output_dir=str(tmp_path / "var"),
-            run_date="2026-11-25",
-        ),
-        "io_manager": WarehouseIOManager(database=str(tmp_path / "var/warehouse.duckdb")),
-    }
+    resources = week_resources(tmp_path / "var", landing=tmp_path / "landing")
     with dg.instance_for_test() as instance:
         for week in WEEKS:
             dg.materialize(

@@ -14,10 +14,9 @@ import pytest
 
 from assets.certification.assets import certification
 from assets.ingest.assets import landing_intake
-from assets.resources import CompetenceSettings
-from assets.warehouse import WarehouseIOManager
 from tests.conftest import PROJECT_ROOT
 from tests.ingest.landing_builder import CANONICAL_HEADER, ROSTER_HEADER, write
+from tests.week_resources import week_resources
 
 # E4 certified 2024-04-01, revoked 2026-05-01; E1 never certified, exempted from 2026-06-01
 WEEKS = ("2026-04-20", "2026-05-04", "2026-11-16")
@@ -49,15 +48,7 @@ def _landing(root):
 def output(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("person")
     _landing(tmp_path / "landing")
-    resources = {
-        "settings": CompetenceSettings(
-            landing_dir=str(tmp_path / "landing"),
-            config_dir=str(PROJECT_ROOT / "config"),
-            output_dir=str(tmp_path / "var"),
-            run_date="2026-11-25",
-        ),
-        "io_manager": WarehouseIOManager(database=str(tmp_path / "var/warehouse.duckdb")),
-    }
+    resources = week_resources(tmp_path / "var", landing=tmp_path / "landing")
     with dg.instance_for_test() as instance:
         for week in WEEKS:
             dg.materialize(

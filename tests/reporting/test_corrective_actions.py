@@ -22,19 +22,17 @@ import duckdb
 import pandas as pd
 import pytest
 
-from assets.delivery.mailer import Mailer
 from assets.delivery.message import compose_site_message
 from assets.reporting.audit_findings import WeekFacts, audit_findings
 from assets.reporting.corrective_actions import escalation_note
 from assets.reporting.site_report import render_site_report
-from assets.resources import CompetenceSettings
-from assets.warehouse import WarehouseIOManager, connect, replace_week
+from assets.warehouse import connect, replace_week
 from pipelines.definitions import defs
 from schemas.warehouse_tables import declared_columns
-from tests.conftest import PROJECT_ROOT
 from tests.delivery.support import make_summary
 from tests.reporting import frames as F
 from tests.reporting.pdf_reading import conformance_failures, pdf_text, squashed
+from tests.week_resources import outbox_mailer, week_resources
 
 WEEKS = ["2026-10-19", "2026-10-26", "2026-11-02", "2026-11-09", "2026-11-16"]
 
@@ -107,13 +105,7 @@ def _store_statuses(database) -> None:
 
 
 def _materialize(output, weeks: list[str]) -> None:
-    resources = {
-        "settings": CompetenceSettings(
-            config_dir=str(PROJECT_ROOT / "config"), output_dir=str(output), run_date="2026-11-25"
-        ),
-        "io_manager": WarehouseIOManager(database=str(output / "warehouse.duckdb")),
-        "mailer": Mailer(outbox_dir=str(output / "outbox")),
-    }
+    resources = week_resources(output, mailer=outbox_mailer(output))
     for week in weeks:
         with dg.instance_for_test() as instance:
             result = dg.materialize(

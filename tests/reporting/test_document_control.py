@@ -17,29 +17,20 @@ from datetime import date
 import dagster as dg
 import pytest
 
-from assets.delivery.mailer import Mailer
-from assets.resources import CompetenceSettings
-from assets.warehouse import WarehouseIOManager
 from pipelines.definitions import defs
 from pipelines.sample_data import generate_sample_data
 from tests.conftest import PROJECT_ROOT
 from tests.reporting.pdf_reading import conformance_failures, docinfo, pdf_text, squashed
+from tests.week_resources import outbox_mailer, week_resources
 
 WEEK = "2026-11-16"  # 2026-W47, as of 2026-11-22
 DEPUTY = "deputy.qm.dayton@example.com"
 
 
 def _run(landing, config, output, run_date: str) -> None:
-    resources = {
-        "settings": CompetenceSettings(
-            landing_dir=str(landing),
-            config_dir=str(config),
-            output_dir=str(output),
-            run_date=run_date,
-        ),
-        "io_manager": WarehouseIOManager(database=str(output / "warehouse.duckdb")),
-        "mailer": Mailer(outbox_dir=str(output / "outbox")),
-    }
+    resources = week_resources(
+        output, landing=landing, config_dir=config, run_date=run_date, mailer=outbox_mailer(output)
+    )
     with dg.instance_for_test() as instance:
         result = dg.materialize(
             list(defs.assets),

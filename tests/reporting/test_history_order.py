@@ -20,14 +20,12 @@ import duckdb
 import pandas as pd
 import pytest
 
-from assets.delivery.mailer import Mailer
 from assets.reporting.history_order import HistoryNotReady, wait_for_earlier_weeks
-from assets.resources import CompetenceSettings
-from assets.warehouse import WarehouseIOManager, connect, replace_week
+from assets.warehouse import connect, replace_week
 from pipelines.definitions import defs
 from schemas.warehouse_tables import declared_columns
-from tests.conftest import PROJECT_ROOT
 from tests.reporting import frames as F
+from tests.week_resources import outbox_mailer, week_resources
 
 EARLIER, WEEK = "2026-11-09", "2026-11-16"
 WAITING = f"waiting for the history of week(s) {EARLIER} (being computed by another run)"
@@ -82,13 +80,7 @@ def _logged_waiting(instance: dg.DagsterInstance, other_run_id: str) -> bool:
 def test_a_week_reads_the_earlier_week_another_run_is_computing(tmp_path):
     database = tmp_path / "warehouse.duckdb"
     _store_status(database, WEEK)  # this week's own engine output, as its upstream stored it
-    resources = {
-        "settings": CompetenceSettings(
-            config_dir=str(PROJECT_ROOT / "config"), output_dir=str(tmp_path), run_date="2026-11-25"
-        ),
-        "io_manager": WarehouseIOManager(database=str(database)),
-        "mailer": Mailer(outbox_dir=str(tmp_path / "outbox")),
-    }
+    resources = week_resources(tmp_path, database=database, mailer=outbox_mailer(tmp_path))
     with dg.instance_for_test() as instance:
         other = _started_run(instance, EARLIER)
 

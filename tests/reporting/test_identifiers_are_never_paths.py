@@ -15,15 +15,13 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets.delivery.mailer import Mailer
 from assets.reporting.paths import UnsafeReportPath, report_path
-from assets.resources import CompetenceSettings
-from assets.warehouse import WarehouseIOManager
 from pipelines.definitions import defs
 from schemas.identifiers import SITE_CODE_PATTERN
 from tests.conftest import PROJECT_ROOT
 from tests.ingest.landing_builder import NORTHFIELD_HEADER, ROSTER_HEADER, write
 from tests.reporting.pdf_reading import pdf_text
+from tests.week_resources import outbox_mailer, week_resources
 
 WEEK = "2026-11-16"
 LAST_WEEK = "2026-11-09"
@@ -98,16 +96,9 @@ def week_run(tmp_path_factory):
     archived.parent.mkdir(parents=True)
     archived.write_bytes(ARCHIVED)
     before = _files_under(tmp_path)
-    resources = {
-        "settings": CompetenceSettings(
-            landing_dir=str(tmp_path / "landing"),
-            config_dir=str(config),
-            output_dir=str(output),
-            run_date="2026-11-25",
-        ),
-        "io_manager": WarehouseIOManager(database=str(output / "warehouse.duckdb")),
-        "mailer": Mailer(outbox_dir=str(output / "outbox")),
-    }
+    resources = week_resources(
+        output, landing=tmp_path / "landing", config_dir=config, mailer=outbox_mailer(output)
+    )
     with dg.instance_for_test() as instance:
         result = dg.materialize(
             list(defs.assets),

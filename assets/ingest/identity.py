@@ -8,8 +8,9 @@ UNMATCHED. Both go to the exceptions table with what was tried, and are never gu
 An unknown employee id falls through to e-mail and name, because providers often key in the id
 by hand; the exception text then says the id was not found.
 
-Millions of results are linked with Arrow lookups; only the few records that are not linked by
-id are folded by name, and only the unlinked ones are explained row by row.
+Millions of results are linked with Arrow lookups; only the records not linked by id are looked
+up by e-mail (in the roster's rows with one of their e-mails), only those still unlinked are
+folded by name, and only the unlinked ones are explained row by row.
 """
 
 from __future__ import annotations

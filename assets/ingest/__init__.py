@@ -19,8 +19,10 @@ Where things happen, in the order a file goes through them:
 - ``cell_checks.py``: over-long text, NUL and bidi characters reject their row.
 - ``validation.py``: the quarantine (Pandera models of ``schemas/tables.py``) into reject rows.
   ``pattern_checks.py``: the models' e-mail patterns in one Arrow pass, for the validation.
-- ``dedup.py``: exact repeats and superseded records across drops.
-- ``identity.py``: results and activities linked to the roster (id, e-mail, name).
+- ``dedup.py``: exact repeats and superseded records across drops (``key_hashes.py``: the
+  rows whose key repeats, found through row hashes).
+- ``identity.py``: results and activities linked to the roster (id, e-mail, name);
+  ``linked_people.py``: each step's people joined into ``person_id`` once.
 - ``intake.py``: the whole week put together (``freed_memory.py``: freed memory handed back
   between sources); ``file_accounting.py``: every file's rows in, accepted, rejected and
   de-duplicated, and a reject row for each file rejected whole;

@@ -15,6 +15,7 @@ import pandas as pd
 from assets.text import keep_rows
 
 from .conformed import FILE_COLUMN
+from .key_hashes import repeated_rows
 from .readers import ROW_NUMBER
 
 DROP_ORDER = "_drop_order"
@@ -59,11 +60,12 @@ def _in_drop_order(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _repeated_keys(frame: pd.DataFrame, key: list[str], considered: np.ndarray) -> np.ndarray:
-    """True on the considered rows whose key another considered row shares. Only the key
-    columns of the considered rows are copied, never the whole records."""
-    keys = keep_rows(frame[key], considered)
+    """True on the considered rows whose key another considered row shares: pandas'
+    ``frame[considered][key].duplicated(keep=False)`` (missing values equal to each other),
+    answered through row hashes (``key_hashes.py``: seconds less at five million results)."""
+    rows = np.flatnonzero(considered)
     repeated = np.zeros(len(frame), dtype=bool)
-    repeated[np.flatnonzero(considered)[keys.duplicated(keep=False).to_numpy()]] = True
+    repeated[rows[repeated_rows(frame, key, rows)]] = True
     return repeated
 
 

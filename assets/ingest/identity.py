@@ -8,13 +8,13 @@ UNMATCHED. Both go to the exceptions table with what was tried, and are never gu
 An unknown employee id falls through to e-mail and name, because providers often key in the id
 by hand; the exception text then says the id was not found.
 
-Millions of results are linked with Arrow lookups; only the few records that are not linked by
-id are folded by name, and only the unlinked ones are explained row by row.
+Millions of results are linked with Arrow lookups; only the records not linked by id are looked
+up by e-mail (in the roster's rows with one of their e-mails), only those still unlinked are
+folded by name, and only the unlinked ones are explained row by row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +32,7 @@ from assets.text import (
 )
 
 from .labels import labels_as_text
+from .linked_people import linked_people
 from .names import fold_name
 
 UNMATCHED_COLUMNS = [
@@ -79,9 +80,16 @@ class _Lookup:
         return [joined[k] for k in keys]
 
 
-def _unique_lookup(keys: pd.Series, ids: pd.Series) -> _Lookup:
-    """(key -> the one id) for unique keys, and the (key, id) rows of keys shared by several."""
-    table = pd.DataFrame({"key": to_text(keys), "id": to_text(ids)}).dropna().drop_duplicates()
+def _unique_lookup(keys: pd.Series, ids: pd.Series, asked: pd.Series) -> _Lookup:
+    """(key -> the one id) for unique keys, and the (key, id) rows of keys shared by several;
+    for the keys ``asked`` only, the only ones it will be asked about.
+
+    Only the roster's rows with an asked key are kept: the records that reach a lookup are the
+    few that did not link by id, and a lookup of the whole roster (a million e-mails, a million
+    names) cost 4-5 s at a million employees, for some thousands of records (measured)."""
+    asked_rows = is_in(keys, asked)
+    table = pd.DataFrame({"key": to_text(keys[asked_rows]), "id": to_text(ids[asked_rows])})
+    table = table.dropna().drop_duplicates()
     shared_mask = table["key"].duplicated(keep=False).to_numpy()
     unique = table[~shared_mask]
     return _Lookup(
@@ -91,14 +99,13 @@ def _unique_lookup(keys: pd.Series, ids: pd.Series) -> _Lookup:
     )
 
 
-def _only_where(
-    rows: np.ndarray, test: Callable[[pd.Series], np.ndarray], values: pd.Series
-) -> np.ndarray:
-    """``test`` run on the selected rows only (most results link by id and skip the rest)."""
-    hits = np.zeros(len(values), dtype=bool)
-    if rows.any():
-        hits[rows] = test(values[rows])
-    return hits
+def _on_roster(employee_id: pd.Series, roster_ids: pd.Series) -> np.ndarray:
+    """A numpy mask: the id is one of the roster's (missing ids are not). ``is_in`` without
+    first taking the distinct roster ids, which Arrow's set lookup does not need: that pass
+    over a million ids cost 0.5-1 s, for the results and again for the activities."""
+    known = pc.drop_null(arrow_of(to_text(roster_ids)))
+    hits = pc.is_in(arrow_of(to_text(employee_id)), value_set=known)
+    return pc.fill_null(hits, False).to_numpy(zero_copy_only=False)
 
 
 def _full_names(frame: pd.DataFrame) -> pd.Series:
@@ -110,41 +117,40 @@ def link_results(results: pd.DataFrame, roster: pd.DataFrame) -> tuple[pd.DataFr
     results = results.copy(deep=False)  # two columns are added; the data is not copied
     index = results.index
     roster_ids = to_text(roster["employee_id"])
-    by_email_of = _unique_lookup(casefold(roster["email"]), roster_ids)
-    by_name_of = _unique_lookup(_full_names(roster), roster_ids)
 
     employee_id = to_text(results["employee_id"])
-    by_id = is_in(employee_id, roster_ids)
-    person = employee_id.where(by_id)
+    by_id = _on_roster(employee_id, roster_ids)
     method = np.where(by_id, 1, 0)
 
-    # e-mails are folded only where the id did not link (the rest never look at them): at a
-    # million employees a folded copy of every result's e-mail was 145 MB at the peak
-    email_key = casefold(results["email"][~by_id]).reindex(index)
-    by_email = _only_where(~by_id, by_email_of.finds, email_key)
-    person = person.fillna(by_email_of.person(email_key[by_email]).reindex(index))
-    method[by_email] = 2
+    # Each later step looks only at the records the steps before left unlinked (``rows``:
+    # their positions), a few thousand of millions: a copy of every result's folded e-mail was
+    # 145 MB at the peak, and spreading each step's answer over every row cost seconds.
+    # e-mails are folded only where the id did not link
+    rows = np.flatnonzero(~by_id)
+    email_key = casefold(results["email"].take(rows))
+    by_email_of = _unique_lookup(casefold(roster["email"]), roster_ids, email_key)
+    by_email = by_email_of.finds(email_key)
+    found_by_email = (rows[by_email], by_email_of.person(email_key[by_email]))
+    method[rows[by_email]] = 2
 
     # names are folded (pure Python per distinct name) only where id and e-mail did not link
-    pending = ~(by_id | by_email)
-    result_names = _full_names(results[pending]).reindex(index)
-    by_name = _only_where(pending, by_name_of.finds, result_names)
-    person = person.fillna(by_name_of.person(result_names[by_name]).reindex(index))
-    method[by_name] = 3
+    email_key, rows = email_key[~by_email], rows[~by_email]
+    result_names = _full_names(results[["first_name", "last_name"]].take(rows))
+    by_name_of = _unique_lookup(_full_names(roster), roster_ids, result_names)
+    by_name = by_name_of.finds(result_names)
+    found_by_name = (rows[by_name], by_name_of.person(result_names[by_name]))
+    method[rows[by_name]] = 3
 
-    results["person_id"] = person
+    results["person_id"] = linked_people(employee_id, by_id, [found_by_email, found_by_name])
     results["match_method"] = text_series(METHODS.take(pa.array(method)), index)
 
-    missing = ~(by_id | by_email | by_name)
-    ambiguous_email = _only_where(missing, by_email_of.shared_by_several, email_key)
-    ambiguous_name = ~ambiguous_email & _only_where(
-        missing, by_name_of.shared_by_several, result_names
-    )
     # the unlinked records are few: explained row by row, as Python strings
-    unlinked = as_objects(labels_as_text(results[missing]))
-    email_key = email_key[missing].to_numpy(dtype=object, na_value=None)
-    result_names = result_names[missing].to_numpy(dtype=object, na_value=None)
-    amb_email, amb_name = ambiguous_email[missing], ambiguous_name[missing]
+    email_key, result_names, rows = email_key[~by_name], result_names[~by_name], rows[~by_name]
+    amb_email = by_email_of.shared_by_several(email_key)
+    amb_name = ~amb_email & by_name_of.shared_by_several(result_names)
+    unlinked = as_objects(labels_as_text(results.take(rows)))
+    email_key = email_key.to_numpy(dtype=object, na_value=None)
+    result_names = result_names.to_numpy(dtype=object, na_value=None)
     candidates = pd.Series(None, index=unlinked.index, dtype=object)
     candidates[amb_email] = by_email_of.candidates(email_key[amb_email])
     candidates[amb_name] = by_name_of.candidates(result_names[amb_name])
@@ -195,7 +201,7 @@ def link_activities(
     """Continuing-education records carry only an employee id: link by it, or report them."""
     activities = activities.copy(deep=False)
     employee_id = to_text(activities["employee_id"])
-    known = is_in(employee_id, to_text(roster["employee_id"]))
+    known = _on_roster(employee_id, roster["employee_id"])
     activities["person_id"] = employee_id.where(known)
     unlinked = as_objects(labels_as_text(activities[~known]))
     exceptions = pd.DataFrame(

@@ -4,6 +4,7 @@ name."""
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 
 from assets.ingest.identity import link_activities, link_results
 
@@ -109,4 +110,56 @@ def test_activities_link_by_employee_id_only():
     assert pd.isna(linked["person_id"].tolist()[1])
     assert exceptions[["record_id", "reason", "detail"]].values.tolist() == [
         ["CE-2", "UNMATCHED", "employee id E77 not on the roster"]
+    ]
+
+
+def test_people_found_by_each_step_land_on_their_own_rows_among_arrow_text():
+    # Arrow text in several chunks, a non-default index, linked rows between unlinked ones:
+    # each step's people must land on the rows they were found for, in any order of steps
+    rows = [
+        ["p", "1", "E404", None, "Ann", "Lee"],  # ambiguous by name
+        ["p", "2", "E3", None, None, None],  # by id
+        ["p", "3", None, "ANN.LEE2@acme.example", None, None],  # by e-mail
+        ["p", "4", None, None, "Zoe", "Angstrom"],  # by name
+        ["p", "5", "E1", None, None, None],  # by id
+        ["p", "6", None, "shared@acme.example", "José", "Nuñez"],  # e-mail unique, so E5
+        ["p", "7", None, None, None, None],  # nothing to go by
+    ]
+    results = _results(rows)
+    for column in ["employee_id", "email", "first_name", "last_name"]:
+        values = results[column].tolist()
+        chunks = [pa.array(values[:3], pa.string()), pa.array(values[3:], pa.string())]
+        results[column] = pd.Series(pd.arrays.ArrowExtensionArray(pa.chunked_array(chunks)))
+    results.index = pd.RangeIndex(100, 100 + len(results))
+    linked, exceptions = link_results(results, ROSTER)
+    assert linked.index.tolist() == list(range(100, 107))
+    assert isinstance(linked["person_id"].dtype, pd.ArrowDtype)
+    people = linked["person_id"].to_numpy(dtype=object, na_value=None).tolist()
+    assert people == [None, "E3", "E4", "E2", "E1", "E5", None]
+    assert linked["match_method"].to_numpy(dtype=object, na_value=None).tolist() == [
+        None,
+        "employee_id",
+        "email",
+        "name",
+        "employee_id",
+        "email",
+        None,
+    ]
+    assert exceptions[["record_id", "reason"]].values.tolist() == [
+        ["1", "AMBIGUOUS"],
+        ["7", "UNMATCHED"],
+    ]
+    assert exceptions.loc[0, "candidates"] == "E3;E4" and pd.isna(exceptions.loc[1, "candidates"])
+
+
+def test_no_results_and_an_empty_roster_link_nothing():
+    empty_roster = pd.DataFrame(columns=["employee_id", "first_name", "last_name", "email"])
+    linked, exceptions = link_results(_results([]), ROSTER)
+    assert len(linked) == 0 and list(exceptions.columns)[:2] == ["provider", "record_id"]
+    linked, exceptions = link_results(
+        _results([["p", "1", "E1", "jose.nunez@acme.example", "José", "Núñez"]]), empty_roster
+    )
+    assert linked["person_id"].isna().all()
+    assert exceptions["detail"].tolist() == [
+        "employee id E1 not on the roster; e-mail not on the roster; name not on the roster"
     ]

@@ -131,7 +131,7 @@ def _join_columns(frames: list[pd.DataFrame], one_array_per_text: bool = True) -
     text column, numpy's of a number column), which runs without the GIL — at a million
     employees 1.3 s of the 2.4 s join of the results was the text copies alone. Each file's
     column is still taken out of its frame before its join starts and released when it ends, so
-    at most two columns are held twice at a time (at a million employees about 300 MB more at the peak than one at a time).
+    at most two columns are held twice at a time.
     """
     names = list(dict.fromkeys(c for f in frames for c in f.columns))  # pd.concat's order
     index = frames[0].index.append([f.index for f in frames[1:]])

@@ -136,6 +136,12 @@ def _join_columns(frames: list[pd.DataFrame], one_array_per_text: bool = True) -
     names = list(dict.fromkeys(c for f in frames for c in f.columns))  # pd.concat's order
     index = frames[0].index.append([f.index for f in frames[1:]])
     indexes = [f.index for f in frames]
+    if JOIN_THREADS < 2:  # one core: joined here, one column at a time
+        columns = {}
+        for name in names:
+            pieces = [f.pop(name) if name in f.columns else None for f in frames]
+            columns[name] = _join_column(name, pieces, indexes, index, one_array_per_text)
+        return pd.DataFrame(columns, index=index, copy=False)
     with ThreadPoolExecutor(max_workers=JOIN_THREADS) as pool:
         joins = {}
         for name in names:

@@ -2,8 +2,8 @@
 columns joined on threads (``conformed._join_columns``), the e-mail pattern matched in row
 ranges on threads (``pattern_checks``), CSVs without quotes read without looking for quoted
 line breaks (``readers._may_quote``), pass words looked up as codes (``words_to_boolean``),
-present columns not re-checked by Pandera (``file_intake._missing_columns``) and the trim test
-on cells' first and last bytes (``text._needs_trim``), on awkward data."""
+the required-column check renaming only the header (``file_intake._missing_columns``) and the
+trim test on cells' first and last bytes (``text._needs_trim``), on awkward data."""
 
 from __future__ import annotations
 

@@ -100,7 +100,15 @@ def present_or_missing(raw: pd.Series, clean: pd.Series) -> pd.Series:
 
 def words_to_boolean(values: pd.Series, words: dict[str, bool]) -> pd.Series:
     """Case-insensitive words to a nullable boolean; other words become missing."""
-    looked_up = by_distinct(
-        values, lambda u: u.str.casefold().map(words).to_numpy(dtype=object), None
-    )
-    return pd.Series(looked_up, index=values.index, dtype=object).astype("boolean")
+    # each distinct word looked up once, as a code (1 true, 0 false, -1 not a known word) from
+    # which the nullable booleans are built in C: an object column of True/False/None turned
+    # into booleans cell by cell cost 0.7 s of the read at a million employees
+    codes = by_distinct(values, lambda u: _word_codes(u.str.casefold().map(words)), -1)
+    booleans = pd.arrays.BooleanArray(codes == 1, codes < 0)
+    return pd.Series(booleans, index=values.index, copy=False)
+
+
+def _word_codes(looked_up: pd.Series) -> np.ndarray:
+    known = looked_up.notna().to_numpy(dtype=bool)
+    truth = looked_up.where(known, False).astype(bool).to_numpy(dtype=bool)
+    return np.where(known, truth.astype(np.int8), np.int8(-1))

@@ -9,17 +9,21 @@ source instead of once per file.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from assets.cores import available_cores
 from assets.text import contiguous, same_data
 
 from .labels import file_label, is_label, join_labels
 from .readers import ROW_NUMBER
 
 FILE_COLUMN = "_file"
+# threads joining a source's columns (``_join_columns``): copies, which release the GIL
+JOIN_THREADS = min(2, available_cores())
 
 
 @dataclass
@@ -121,24 +125,53 @@ def _join_columns(frames: list[pd.DataFrame], one_array_per_text: bool = True) -
     codes (``join_labels``); every other column, and a column some file lacks, gets the type a
     whole-frame ``pd.concat`` gives it (each column is concatenated by ``pd.concat`` itself, as
     one-column frames, and column-less frames for the files without it).
+
+    The columns are joined on a few threads (:data:`JOIN_THREADS`): the validation otherwise
+    runs on one core while the others wait, and the work is copying (Arrow's concatenation of a
+    text column, numpy's of a number column), which runs without the GIL — at a million
+    employees 1.3 s of the 2.4 s join of the results was the text copies alone. Each file's
+    column is still taken out of its frame before its join starts and released when it ends, so
+    at most two columns are held twice at a time.
     """
     names = list(dict.fromkeys(c for f in frames for c in f.columns))  # pd.concat's order
     index = frames[0].index.append([f.index for f in frames[1:]])
-    columns = {}
-    for name in names:
-        pieces = [f.pop(name) if name in f.columns else None for f in frames]
-        if all(p is not None and is_label(p) for p in pieces):
-            columns[name] = join_labels(pieces, index)
-            continue
-        joined = pd.concat(
-            [
-                p.to_frame() if p is not None else pd.DataFrame(index=f.index)
-                for p, f in zip(pieces, frames, strict=True)
-            ]
-        )[name]
-        del pieces
-        columns[name] = contiguous(joined.to_frame())[name] if one_array_per_text else joined
+    indexes = [f.index for f in frames]
+    if JOIN_THREADS < 2:  # one core: joined here, one column at a time
+        columns = {}
+        for name in names:
+            pieces = [f.pop(name) if name in f.columns else None for f in frames]
+            columns[name] = _join_column(name, pieces, indexes, index, one_array_per_text)
+        return pd.DataFrame(columns, index=index, copy=False)
+    with ThreadPoolExecutor(max_workers=JOIN_THREADS) as pool:
+        joins = {}
+        for name in names:
+            pieces = [f.pop(name) if name in f.columns else None for f in frames]
+            joins[name] = pool.submit(
+                _join_column, name, pieces, indexes, index, one_array_per_text
+            )
+            del pieces
+        columns = {name: join.result() for name, join in joins.items()}
     return pd.DataFrame(columns, index=index, copy=False)
+
+
+def _join_column(
+    name: str,
+    pieces: list[pd.Series | None],
+    indexes: list[pd.Index],
+    index: pd.Index,
+    one_array_per_text: bool,
+) -> pd.Series:
+    """One column of :func:`_join_columns` (``None``: the file has no such column)."""
+    if all(p is not None and is_label(p) for p in pieces):
+        return join_labels(pieces, index)
+    joined = pd.concat(
+        [
+            p.to_frame() if p is not None else pd.DataFrame(index=i)
+            for p, i in zip(pieces, indexes, strict=True)
+        ]
+    )[name]
+    pieces.clear()  # the files' columns are released as soon as they are joined
+    return contiguous(joined.to_frame())[name] if one_array_per_text else joined
 
 
 def without_shared_raw(part: Conformed) -> Conformed:

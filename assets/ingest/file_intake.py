@@ -65,11 +65,12 @@ def _missing_columns(
     raw: pd.DataFrame, wanted: dict[str, str], label: str, delimiter: str, advice: FormatAdvice
 ) -> None:
     folded = {c.casefold(): c for c in raw.columns}
-    renamed = raw.rename(
+    # the header alone is renamed (renaming ``raw`` itself copied every cell of the file)
+    renamed = raw.head(0).rename(
         columns={folded[s.casefold()]: s for s in wanted.values() if s.casefold() in folded}
     )
     try:
-        _required_columns_schema(wanted).validate(renamed.head(0), lazy=True)
+        _required_columns_schema(wanted).validate(renamed, lazy=True)
     except pa.errors.SchemaErrors as errors:
         found = [c for c in raw.columns if c != ROW_NUMBER]
         used = other_delimiter(found, delimiter)

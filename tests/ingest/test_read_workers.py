@@ -15,15 +15,14 @@ from assets.ingest.assets import landing_intake
 from assets.ingest.intake import ingest_week
 from assets.ingest.landing import take_inventory
 from assets.ingest.read_workers import WorkbookReads
-from assets.resources import CompetenceSettings
-from assets.warehouse import WarehouseIOManager
-from tests.conftest import PROJECT_ROOT, RUN_DATE
+from tests.conftest import RUN_DATE
 from tests.ingest.landing_builder import (
     CANONICAL_HEADER,
     ROSTER_HEADER,
     write,
     write_apex_xlsx,
 )
+from tests.week_resources import week_resources
 
 AS_OF = dt.date(2026, 11, 22)
 TABLES = ["roster", "results", "activities", "unmatched", "rejects", "deduplicated"]
@@ -127,15 +126,7 @@ def test_the_workers_are_spawned_processes_and_leave_with_the_last_workbook(
 def test_a_materialized_week_with_workbooks_read_in_workers(tmp_path, monkeypatch):
     _landing(tmp_path / "landing")
     monkeypatch.setattr(read_workers, "WORKER_MIN_BYTES", 0)
-    resources = {
-        "settings": CompetenceSettings(
-            landing_dir=str(tmp_path / "landing"),
-            config_dir=str(PROJECT_ROOT / "config"),
-            output_dir=str(tmp_path / "var"),
-            run_date="2026-11-25",
-        ),
-        "io_manager": WarehouseIOManager(database=str(tmp_path / "var/warehouse.duckdb")),
-    }
+    resources = week_resources(tmp_path / "var", landing=tmp_path / "landing")
     with dg.instance_for_test() as instance:
         dg.materialize(
             [landing_intake], partition_key="2026-11-16", resources=resources, instance=instance

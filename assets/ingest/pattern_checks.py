@@ -52,13 +52,11 @@ def matches_pattern(values: pd.Series, pattern: str) -> pd.Series:
 
     # the expression over millions of cells is the validation's largest single cost, run
     # without the GIL: split in contiguous row ranges over the cores, the result the same
-    bounds = np.linspace(0, len(array), MATCH_THREADS + 1).astype(int)
-    if len(array) < MIN_ROWS_PER_THREAD * 2 or MATCH_THREADS < 2:
-        bounds = np.array([0, len(array)])
-    if len(bounds) == 2:  # one range: matched here
+    if MATCH_THREADS < 2 or len(array) < MIN_ROWS_PER_THREAD * 2:  # one range: matched here
         match(0, len(array))
     else:
-        with ThreadPoolExecutor(max_workers=len(bounds) - 1) as pool:
+        bounds = np.linspace(0, len(array), MATCH_THREADS + 1).astype(int)
+        with ThreadPoolExecutor(max_workers=MATCH_THREADS) as pool:
             list(pool.map(match, bounds[:-1], bounds[1:]))
     return pd.Series(passed, index=values.index, dtype=bool, copy=False)
 
